@@ -1,0 +1,46 @@
+# Wijk — the two commands of a fresh machine are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test lint format messages translations bench venv serve
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv==0.13.8
+
+# Installs exactly what uv.lock pins (and nothing else) into .venv.
+venv: $(BIN)/uv
+	$(BIN)/uv sync --frozen -q
+
+# Compiles the translations (.po → .mo) with Babel; no system gettext needed.
+messages: venv
+	$(BIN)/pybabel compile -q -d locale -D django
+
+demo: messages
+	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
+	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
+	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: messages
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extracts new strings into the .po files (needs GNU gettext: apt-get install gettext).
+translations: venv
+	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv
+
+bench: messages
+	$(BIN)/python bench/run.py

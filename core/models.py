@@ -1,0 +1,303 @@
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Country(models.TextChoices):
+    BE = "BE", _("Belgium")
+    NL = "NL", _("Netherlands")
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Dutch")
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class TimeZone(models.TextChoices):
+    BRUSSELS = "Europe/Brussels", _("Brussels")
+    AMSTERDAM = "Europe/Amsterdam", _("Amsterdam")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("Community organisation")
+        WELFARE_OFFICE = "welfare_office", _("Welfare office")
+        MUNICIPALITY = "municipality", _("Municipality")
+        SUPPLIER = "supplier", _("Supplier")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        EMPLOYMENT_SERVICE = "employment_service", _("Employment service")
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("pk",)
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.NL
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=40, choices=TimeZone.choices, default=TimeZone.BRUSSELS
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    enterprise_number = models.CharField(_("enterprise or KvK number"), max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__in=["BE", "NL"]), name="organisation_country_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    INTAKE_WORKER = "intake_worker", _("Intake worker")
+    TECHNICIAN = "technician", _("Technician")
+    JOB_COACH = "job_coach", _("Job coach")
+    NEIGHBOURHOOD_WORKER = "neighbourhood_worker", _("Neighbourhood worker")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A user's role in an organisation; a user may hold several roles in several organisations."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class Programme(models.Model):
+    class Kind(models.TextChoices):
+        APPLIANCE_RENTAL = "appliance_rental", _("Appliance rental")
+        JOB_BUREAU = "job_bureau", _("Job bureau")
+        ENERGY_SHARING = "energy_sharing", _("Energy sharing")
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("lead_organisation", "partners__organisation")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_programmes",
+        verbose_name=_("lead organisation"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    # Which facts make a household eligible; see households/eligibility.py for the format.
+    eligibility_rules = models.JSONField(_("eligibility rules"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tariff_on(self, day) -> "Tariff | None":
+        """The tariff valid on a day: the latest one that started on or before it."""
+        return self.tariffs.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+
+class ProgrammePartner(models.Model):
+    class Role(models.TextChoices):
+        REFERRER = "referrer", _("Referrer")
+        COLLECTOR = "collector", _("Collector")
+        SUPPLIER = "supplier", _("Supplier")
+
+    tenant_paths: ClassVar[tuple[str, ...]] = (
+        "programme__lead_organisation",
+        "programme__partners__organisation",
+    )
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField(_("partner role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        verbose_name = _("programme partner")
+        verbose_name_plural = _("programme partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "role"], name="partner_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class Tariff(models.Model):
+    """Prices and factors valid from a date until the next tariff of the programme starts."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = (
+        "programme__lead_organisation",
+        "programme__partners__organisation",
+    )
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tariffs")
+    valid_from = models.DateField(_("valid from"))
+    electricity_standard = models.DecimalField(
+        _("electricity, standard (EUR/kWh)"),
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    electricity_social = models.DecimalField(
+        _("electricity, social tariff (EUR/kWh)"),
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    water = models.DecimalField(
+        _("water (EUR/m³)"),
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    co2 = models.DecimalField(
+        _("CO₂ (kg/kWh)"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["programme", "-valid_from"]
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "valid_from"], name="tariff_one_per_start_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(electricity_standard__gte=0)
+                & Q(electricity_social__gte=0)
+                & Q(water__gte=0)
+                & Q(co2__gte=0),
+                name="tariff_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.valid_from}"
+
+
+class AuditEvent(models.Model):
+    """Who viewed, changed, exported or erased personal data, when, for which organisation."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        ENROL = "enrol", _("enrolled")
+        EXPORT = "export", _("exported")
+        ERASE = "erase", _("erased")
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # What was touched, without personal data: e.g. "household H7K2M9QX", "fields: phone".
+    subject = models.CharField(_("subject"), max_length=200)
+    via = models.CharField(_("via"), max_length=10, default="web")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; it acts for one user in one organisation.
+
+    Only a SHA-256 hash is stored; the token itself is shown once, when it is made.
+    """
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "wijk_" + secrets.token_urlsafe(32)
