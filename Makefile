@@ -19,7 +19,7 @@ venv: $(BIN)/uv
 
 # Compiles the translations (.po → .mo) with Babel; no system gettext needed.
 messages: venv
-	$(BIN)/pybabel compile -q -d locale -D django
+	$(BIN)/pybabel compile -d locale -D django
 
 demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0

@@ -271,6 +271,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; it acts for one user in one organisation.
@@ -293,6 +296,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token of {self.user} for {self.organisation}"
 
     @staticmethod
     def hash(key: str) -> str:

@@ -210,6 +210,9 @@ class Consent(models.Model):
         ordering = ["-given_on", "-pk"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.given_on})"
         constraints = [
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
@@ -235,6 +238,9 @@ class RestrictedNote(models.Model):
         ordering = ["-written_at", "-pk"]
         verbose_name = _("restricted note")
         verbose_name_plural = _("restricted notes")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.household_id}"
 
 
 class Enrolment(models.Model):
