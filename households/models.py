@@ -210,15 +210,15 @@ class Consent(models.Model):
         ordering = ["-given_on", "-pk"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-
-    def __str__(self) -> str:
-        return f"{self.get_purpose_display()} ({self.given_on})"
         constraints = [
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
                 name="consent_withdrawn_after_given",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.given_on})"
 
 
 class RestrictedNote(models.Model):
