@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -106,7 +106,7 @@ def organisation_update(
 
 
 @transaction.atomic
-def membership_add(*, organisation: Organisation, user: AbstractBaseUser, role: str) -> Membership:
+def membership_add(*, organisation: Organisation, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
     membership, _created = Membership.objects.get_or_create(
@@ -220,11 +220,11 @@ def tariff_create(
         water=water,
         co2=co2,
     )
-    tariff.full_clean(validate_unique=False)
     if Tariff.objects.filter(programme=programme, valid_from=valid_from).exists():
         raise ValidationError(
             {"valid_from": _("A tariff already starts on this date; change that one instead.")}
         )
+    tariff.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             tariff.save()
@@ -235,7 +235,7 @@ def tariff_create(
     return tariff
 
 
-def api_token_create(*, user: AbstractBaseUser, organisation: Organisation | None = None) -> str:
+def api_token_create(*, user: User, organisation: Organisation | None = None) -> str:
     """Make a bearer token for the user acting for one of their organisations; return it once."""
     memberships = Membership.objects.filter(user=user)
     if organisation is not None:
@@ -271,7 +271,7 @@ def api_token_authenticate(key: str) -> Acting | None:
 
 def user_create(
     *, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""
-) -> AbstractBaseUser:
+) -> User:
     User = get_user_model()
     return User.objects.create_user(
         username=username,

@@ -66,15 +66,31 @@ def acting_for(user: Any, organisation_id: int | None = None) -> Acting | None:
     return Acting(user=user, organisation=organisation, roles=roles)
 
 
-def _path_q(model: type[models.Model], path: str, organisation: Organisation) -> Q:
-    head = path.split("__", 1)[0]
-    if head != "pk":
-        first = model._meta.get_field(head)
-        if first.one_to_many or first.many_to_many:
-            # A to-many path would duplicate rows; a subquery keeps one row per record.
-            ids = model._default_manager.filter(**{path: organisation}).values("pk")
-            return Q(pk__in=ids)
-    return Q(**{path: organisation})
+TenantPath = str | tuple[str, dict[str, Any]]
+
+
+def _crosses_to_many(model: type[models.Model], lookup: str) -> bool:
+    for name in lookup.split("__"):
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model  # type: ignore[assignment]
+    return False
+
+
+def _path_q(model: type[models.Model], path: TenantPath, organisation: Organisation) -> Q:
+    # A path may carry conditions on the same join, e.g. only enrolments that were accepted.
+    lookup, extra = (path, {}) if isinstance(path, str) else path
+    if lookup == "pk":
+        return Q(pk=organisation.pk)
+    if _crosses_to_many(model, lookup):
+        # A to-many path would repeat rows; a subquery keeps one row per record. One filter()
+        # call keeps the conditions on the same related row as the path.
+        ids = model._default_manager.filter(**{lookup: organisation}, **extra).values("pk")
+        return Q(pk__in=ids)
+    return Q(**{lookup: organisation}, **extra)
 
 
 def scope_q(model: type[models.Model], organisation: Organisation) -> Q:

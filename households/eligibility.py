@@ -44,11 +44,15 @@ class RulesError(ValueError):
 
 def income_limit(config: Config, size: int) -> Decimal:
     limits = config.get("income_limits") or {}
+    if not isinstance(limits, Mapping):
+        raise RulesError("income_limits must map household sizes to amounts")
     try:
         known = {int(k): Decimal(str(v)) for k, v in limits.items() if k != "extra_person"}
         extra = Decimal(str(limits.get("extra_person", "0")))
     except (InvalidOperation, ValueError) as exc:
         raise RulesError("income_limits must map household sizes to amounts") from exc
+    if any(v < 0 for v in known.values()) or extra < 0:
+        raise RulesError("income limits cannot be negative")
     if not known:
         raise RulesError("income_below needs income_limits")
     largest = max(known)
@@ -83,7 +87,10 @@ def _income_below(facts: Facts, config: Config) -> RuleResult:
 
 
 def _postcode_served(facts: Facts, config: Config) -> RuleResult:
-    served = [str(p).replace(" ", "").upper() for p in config.get("postcodes") or []]
+    postcodes = config.get("postcodes") or []
+    if not isinstance(postcodes, list):
+        raise RulesError("postcodes must be a list")
+    served = [str(p).replace(" ", "").upper() for p in postcodes]
     if not served:
         raise RulesError("postcode_served needs postcodes")
     postcode = str(facts.get("postcode") or "").replace(" ", "").upper()
@@ -105,9 +112,12 @@ def validate_config(config: Config) -> None:
     """Raise RulesError when the configuration cannot be evaluated."""
     if not isinstance(config, Mapping):
         raise RulesError("the rules must be an object")
+    unknown_keys = set(config) - {"any_of", "all_of", "income_limits", "postcodes"}
+    if unknown_keys:
+        raise RulesError(f"unknown setting: {', '.join(sorted(map(str, unknown_keys)))}")
     for key in ("any_of", "all_of"):
         names = config.get(key) or []
-        if not isinstance(names, list):
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise RulesError(f"{key} must be a list of rule names")
         unknown = [n for n in names if n not in RULES]
         if unknown:

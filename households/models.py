@@ -19,6 +19,15 @@ def new_reference() -> str:
     return "H" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(7))
 
 
+def enrolled_in_lead(prefix: str = "") -> tuple[str, dict[str, list[str]]]:
+    """The tenancy path to the lead organisation of the programmes a household is (or was)
+    enrolled in; a refused application does not show a household to the lead."""
+    return (
+        f"{prefix}enrolments__programme__lead_organisation",
+        {f"{prefix}enrolments__status__in": ["enrolled", "ended"]},
+    )
+
+
 def fold(text: str) -> str:
     """Lower case without accents or spaces, for search and duplicate detection."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -62,10 +71,7 @@ class Household(models.Model):
     an address, the channel to reach them and the facts that eligibility rules need.
     """
 
-    tenant_paths: ClassVar[tuple[str, ...]] = (
-        "organisation",
-        "enrolments__programme__lead_organisation",
-    )
+    tenant_paths: ClassVar[tuple] = ("organisation", enrolled_in_lead())
 
     organisation = models.ForeignKey(
         Organisation,
@@ -169,6 +175,7 @@ class Household(models.Model):
                 self.last_name,
                 self.street,
                 self.city,
+                self.postcode,
                 self.reference,
             )
         )
@@ -192,10 +199,7 @@ class Consent(models.Model):
         PARTNER_SHARING = "partner_sharing", _("Sharing data with partner organisations")
         ENERGY_DATA = "energy_data", _("Using meter data for energy sharing")
 
-    tenant_paths: ClassVar[tuple[str, ...]] = (
-        "household__organisation",
-        "household__enrolments__programme__lead_organisation",
-    )
+    tenant_paths: ClassVar[tuple] = ("household__organisation", enrolled_in_lead("household__"))
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)

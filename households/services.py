@@ -137,6 +137,11 @@ def _require_visible(acting: Acting, household: Household) -> None:
         raise PermissionDenied
 
 
+def _refuse_erased(household: Household) -> None:
+    if household.erased_at:
+        raise ValidationError(_("This household was erased and can no longer be changed."))
+
+
 def household_viewed(*, acting: Acting, household: Household, via: str = "web") -> None:
     """Record that someone opened a household's personal data."""
     audit_record(
@@ -154,10 +159,11 @@ def consent_record(
 ) -> Consent:
     acting.require("household.change")
     _require_visible(acting, household)
+    _refuse_erased(household)
     consent = Consent(
         household=household, purpose=purpose, given_on=given_on, recorded_by_id=acting.user_id
     )
-    consent.full_clean()
+    consent.full_clean(exclude=["household", "recorded_by"])
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Consent cannot be given in the future.")})
     consent.save()
@@ -174,6 +180,8 @@ def consent_record(
 def consent_withdraw(*, acting: Acting, consent: Consent, withdrawn_on: date) -> Consent:
     acting.require("household.change")
     _require_visible(acting, consent.household)
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("Consent cannot be withdrawn in the future.")})
     if withdrawn_on < consent.given_on:
         raise ValidationError(
             {"withdrawn_on": _("Consent cannot be withdrawn before it was given.")}
@@ -193,6 +201,7 @@ def consent_withdraw(*, acting: Acting, consent: Consent, withdrawn_on: date) ->
 def note_add(*, acting: Acting, household: Household, text: str) -> RestrictedNote:
     acting.require("household.notes")
     _require_visible(acting, household)
+    _refuse_erased(household)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write a note first.")})
@@ -400,12 +409,21 @@ def household_erase(*, acting: Acting, household: Household, via: str = "web") -
     household.birth_year = None
     household.net_monthly_income = None
     household.contact_channel = "letter"
+    household.net_monthly_income = None
+    household.debt_support = "none"
     household.erased_at = timezone.now()
     household.search_text = ""
     household.duplicate_key = f"erased|{household.reference}"
     household.save()
     household.consents.all().delete()
     household.notes.all().delete()
+    # Decisions stay explainable (rule, passed, limit) without the personal figures.
+    for enrolment in household.enrolments.all():
+        for result in enrolment.rule_results:
+            if "income" in result.get("detail", {}):
+                result["detail"]["income"] = None
+        enrolment.override_reason = ""
+        enrolment.save(update_fields=["rule_results", "override_reason"])
     audit_record(
         acting=acting,
         action=Action.ERASE,

@@ -22,11 +22,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("WIJK_DEBUG", False)
-SECRET_KEY = os.environ.get("WIJK_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("WIJK_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("WIJK_SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-development-key-set-WIJK_SECRET_KEY-in-production"
+# Without WIJK_SECRET_KEY a development key is used; `manage.py check --deploy` flags it.
+SECRET_KEY = os.environ.get("WIJK_SECRET_KEY") or "django-insecure-wijk-development-only"
 
 ALLOWED_HOSTS = [
     h
@@ -46,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "core",
     "households",
+    "rentals",
 ]
 
 MIDDLEWARE = [
@@ -117,17 +115,21 @@ TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# After `collectstatic` (production) files are served hashed and compressed by whitenoise;
+# before it (development, tests, demo) whitenoise serves them straight from the source folders.
+STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 # A household record or an API call is small; anything larger is refused with a clear error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WIJK_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))

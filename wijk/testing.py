@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.test import TestCase
 
 from core.models import Organisation, Programme, ProgrammePartner, Role, Tariff
@@ -147,6 +148,15 @@ class WijkTestCase(TestCase):
     jansens: Household
     peeters: Household
     dubois: Household
+    cora: User
+    ines: User
+    ilse: User
+    ada: User
+    vera: User
+    tom: User
+    jo: User
+    wout: User
+    otto: User
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core import views as core_views
 from wijk.api import api
+from wijk.api import not_found_view as api_not_found
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,5 +12,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("households/", include("households.urls")),
+    path("rentals/", include("rentals.urls")),
+    path("rentals/collection/", include("rentals.collection_urls")),
+    path("r/", include("rentals.resident_urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_not_found),
 ]

@@ -1,0 +1,400 @@
+"""API of the core domain: organisations, memberships, programmes, partners, tariffs.
+
+Handlers stay thin: they look records up through core.tenancy and call core.services.
+Shared pieces of the API (the error schema, id and text types, `acting()`) live here so that
+every app's api.py can use them without importing wijk.api (which imports the routers).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, cast
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema, Status
+from ninja.errors import AuthenticationError
+from pydantic import AfterValidator, ConfigDict
+
+from core.models import (
+    ApiToken,
+    Country,
+    Language,
+    Membership,
+    Organisation,
+    Programme,
+    ProgrammePartner,
+    Role,
+    Tariff,
+    TimeZone,
+)
+from core.services import (
+    api_token_create,
+    organisation_update,
+    programme_create,
+    programme_partner_add,
+    programme_update,
+    tariff_create,
+)
+from core.tenancy import Acting, get_scoped, scoped
+from households.eligibility import RULES
+
+# --- shared by every app's API ------------------------------------------------------------
+
+# Larger ids cannot exist, and would overflow the database integer instead of giving a 404.
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL characters; refuse them as bad input rather than fail later.
+    if "\x00" in value:
+        raise ValueError(_("Text may not contain NUL characters."))
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+ObjectId = Annotated[int, Field(gt=0, le=MAX_ID)]
+OrganisationId = Annotated[int, Path(gt=0, le=MAX_ID)]
+ProgrammeId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error of the API has this shape; `field` is the first field in error, if any."""
+
+    message: str
+    field: str | None = None
+    errors: list[FieldError] = []
+
+
+# The error answers every operation can give, for the OpenAPI schema.
+ERRORS: dict[int, Any] = {code: ErrorOut for code in (400, 401, 403, 404, 413, 422, 500)}
+
+
+def acting(request: HttpRequest) -> Acting:
+    """The acting user and organisation, set by the bearer-token authentication."""
+    return cast(Acting, request.auth)  # type: ignore[attr-defined]
+
+
+router = Router()
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: Text = Field(max_length=150)
+    password: Text = Field(max_length=4096)
+    organisation: Text | None = Field(
+        None, max_length=60, description="Short name (slug) of the organisation to act for."
+    )
+
+
+class TokenOut(Schema):
+    token: str
+    organisation: str
+
+
+@router.post("/auth/token", response={200: TokenOut, **ERRORS}, auth=None, tags=["auth"])
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
+    """Exchange a username and password for a bearer token (shown only once)."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        raise AuthenticationError(message=_("Wrong username or password."))
+    organisation = None
+    if payload.organisation:
+        organisation = Organisation.objects.filter(slug=payload.organisation).first()
+        if organisation is None:
+            raise ValidationError(
+                {"organisation": _("This user is not a member of that organisation.")}
+            )
+    key = api_token_create(user=user, organisation=organisation)
+    token = ApiToken.objects.select_related("organisation").get(key_hash=ApiToken.hash(key))
+    return {"token": key, "organisation": token.organisation.slug}
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    slug: str
+    kind: Organisation.Kind
+    country: Country
+    language: Language
+    time_zone: TimeZone
+    email: str
+    phone: str
+    street: str
+    postcode: str
+    city: str
+    iban: str
+    enterprise_number: str
+
+
+class OrganisationPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text | None = Field(None, max_length=200)
+    language: Language | None = None
+    time_zone: TimeZone | None = None
+    email: Text | None = Field(None, max_length=254)
+    phone: Text | None = Field(None, max_length=40)
+    street: Text | None = Field(None, max_length=200)
+    postcode: Text | None = Field(None, max_length=10)
+    city: Text | None = Field(None, max_length=100)
+    iban: Text | None = Field(None, max_length=34)
+    enterprise_number: Text | None = Field(None, max_length=20)
+
+
+@router.get(
+    "/organisations", response={200: list[OrganisationOut], **ERRORS}, tags=["organisations"]
+)
+def organisation_list(request: HttpRequest) -> Any:
+    """The organisation you act for (a token acts for exactly one)."""
+    acting(request).require("organisation.view")
+    return scoped(Organisation, acting(request))
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **ERRORS},
+    tags=["organisations"],
+)
+def organisation_detail(request: HttpRequest, organisation_id: OrganisationId) -> Any:
+    acting(request).require("organisation.view")
+    return get_scoped(Organisation, acting(request), pk=organisation_id)
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **ERRORS},
+    tags=["organisations"],
+)
+def organisation_patch(
+    request: HttpRequest, organisation_id: OrganisationId, payload: OrganisationPatch
+) -> Any:
+    organisation = get_scoped(Organisation, acting(request), pk=organisation_id)
+    return organisation_update(
+        acting=acting(request),
+        organisation=organisation,
+        fields=payload.model_dump(exclude_unset=True),
+    )
+
+
+# --- memberships --------------------------------------------------------------------------
+
+
+class MembershipOut(Schema):
+    id: int
+    organisation_id: int
+    username: str = Field(alias="user.username")
+    role: Role
+    created_at: datetime
+
+
+@router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, tags=["memberships"])
+def membership_list(request: HttpRequest) -> Any:
+    """The members of the organisation you act for, with their roles."""
+    acting(request).require("membership.view")
+    return scoped(Membership, acting(request)).select_related("user")
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+def _known_rule(name: str) -> str:
+    if name not in RULES:
+        raise ValueError(
+            _("Unknown rule “%(rule)s”; choose one of: %(rules)s.")
+            % {"rule": name, "rules": ", ".join(RULES)}
+        )
+    return name
+
+
+class EligibilityRules(Schema):
+    """Which facts make a household eligible; see households/eligibility.py."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    any_of: list[Annotated[str, AfterValidator(_known_rule)]] = []
+    all_of: list[Annotated[str, AfterValidator(_known_rule)]] = []
+    income_limits: dict[Annotated[str, Field(max_length=20)], Decimal] | None = None
+    postcodes: list[Annotated[Text, Field(max_length=10)]] | None = None
+
+
+def _rules(rules: EligibilityRules | None) -> dict[str, Any]:
+    return rules.model_dump(mode="json", exclude_defaults=True) if rules is not None else {}
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    slug: str
+    kind: Programme.Kind
+    lead_organisation_id: int
+    description: str
+    eligibility_rules: dict[str, Any]
+    active: bool
+
+
+class ProgrammeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(max_length=200)
+    slug: Text = Field(max_length=60)
+    kind: Programme.Kind
+    description: Text = Field("", max_length=10000)
+    eligibility_rules: EligibilityRules | None = None
+
+
+class ProgrammePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text | None = Field(None, max_length=200)
+    description: Text | None = Field(None, max_length=10000)
+    eligibility_rules: EligibilityRules | None = None
+    active: bool | None = None
+
+
+@router.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, tags=["programmes"])
+def programme_list(request: HttpRequest) -> Any:
+    """Programmes your organisation leads or is a partner of."""
+    acting(request).require("programme.view")
+    return scoped(Programme, acting(request))
+
+
+@router.post("/programmes", response={201: ProgrammeOut, **ERRORS}, tags=["programmes"])
+def programme_post(request: HttpRequest, payload: ProgrammeIn) -> Any:
+    """A new programme, led by your organisation."""
+    programme = programme_create(
+        acting=acting(request),
+        name=payload.name,
+        slug=payload.slug,
+        kind=payload.kind,
+        description=payload.description,
+        eligibility_rules=_rules(payload.eligibility_rules),
+    )
+    return Status(201, programme)
+
+
+@router.get(
+    "/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"]
+)
+def programme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
+    acting(request).require("programme.view")
+    return get_scoped(Programme, acting(request), pk=programme_id)
+
+
+@router.patch(
+    "/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"]
+)
+def programme_patch(
+    request: HttpRequest, programme_id: ProgrammeId, payload: ProgrammePatch
+) -> Any:
+    programme = get_scoped(Programme, acting(request), pk=programme_id)
+    fields = payload.model_dump(exclude_unset=True)
+    if "eligibility_rules" in fields:
+        fields["eligibility_rules"] = _rules(payload.eligibility_rules)
+    return programme_update(acting=acting(request), programme=programme, fields=fields)
+
+
+class PartnerOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str = Field(alias="organisation.slug")
+    organisation_name: str = Field(alias="organisation.name")
+    role: ProgrammePartner.Role
+
+
+class PartnerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: Text = Field(max_length=60, description="Short name (slug) of the partner.")
+    role: ProgrammePartner.Role
+
+
+@router.get(
+    "/programmes/{programme_id}/partners",
+    response={200: list[PartnerOut], **ERRORS},
+    tags=["programmes"],
+)
+def partner_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
+    acting(request).require("programme.view")
+    programme = get_scoped(Programme, acting(request), pk=programme_id)
+    return (
+        scoped(ProgrammePartner, acting(request))
+        .filter(programme=programme)
+        .select_related("organisation")
+    )
+
+
+@router.post(
+    "/programmes/{programme_id}/partners",
+    response={201: PartnerOut, **ERRORS},
+    tags=["programmes"],
+)
+def partner_post(request: HttpRequest, programme_id: ProgrammeId, payload: PartnerIn) -> Any:
+    programme = get_scoped(Programme, acting(request), pk=programme_id)
+    # A partner is by definition another organisation, which the acting one cannot "see"
+    # through scoping; organisations themselves hold no personal data.
+    organisation = Organisation.objects.filter(slug=payload.organisation).first()
+    if organisation is None:
+        raise ValidationError(
+            {
+                "organisation": _("There is no organisation with short name “%(slug)s”.")
+                % {"slug": payload.organisation}
+            }
+        )
+    partner = programme_partner_add(
+        acting=acting(request), programme=programme, organisation=organisation, role=payload.role
+    )
+    return Status(201, partner)
+
+
+class TariffOut(Schema):
+    id: int
+    programme_id: int
+    valid_from: date
+    electricity_standard: Decimal
+    electricity_social: Decimal
+    water: Decimal
+    co2: Decimal
+
+
+class TariffIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    valid_from: date
+    electricity_standard: Decimal = Field(description="EUR/kWh")
+    electricity_social: Decimal = Field(description="EUR/kWh")
+    water: Decimal = Field(description="EUR/m³")
+    co2: Decimal = Field(description="kg/kWh")
+
+
+@router.get(
+    "/programmes/{programme_id}/tariffs",
+    response={200: list[TariffOut], **ERRORS},
+    tags=["programmes"],
+)
+def tariff_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
+    acting(request).require("programme.view")
+    programme = get_scoped(Programme, acting(request), pk=programme_id)
+    return scoped(Tariff, acting(request)).filter(programme=programme)
+
+
+@router.post(
+    "/programmes/{programme_id}/tariffs",
+    response={201: TariffOut, **ERRORS},
+    tags=["programmes"],
+)
+def tariff_post(request: HttpRequest, programme_id: ProgrammeId, payload: TariffIn) -> Any:
+    programme = get_scoped(Programme, acting(request), pk=programme_id)
+    tariff = tariff_create(acting=acting(request), programme=programme, **payload.model_dump())
+    return Status(201, tariff)

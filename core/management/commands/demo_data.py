@@ -1,0 +1,55 @@
+"""`python manage.py demo_data`: load the synthetic demo economy and print one login per role."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, load
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print one login per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=f"How many households to make (default {DEFAULT_HOUSEHOLDS}).",
+        )
+
+    def handle(self, *args: Any, households: int, **options: Any) -> None:
+        if households < 0:
+            raise CommandError(_("The number of households cannot be negative."))
+        try:
+            result = load(households=households)
+        except ValidationError as exc:  # a bug in the demo data, not in the user's input
+            raise CommandError(f"demo data is not valid: {exc}") from exc
+        if result.created:
+            made = ", ".join(f"{what}: {n}" for what, n in sorted(result.created.items()))
+            self.stdout.write(_("Demo data loaded (%(made)s).") % {"made": made})
+        else:
+            self.stdout.write(_("Demo data was already loaded; nothing changed."))
+        self._print_logins(result.logins, result.other_logins)
+
+    def _print_logins(self, logins: list[tuple[str, str, str, str]], others: list[str]) -> None:
+        header = (_("Username"), _("Name"), _("Role"), _("Organisation"))
+        rows = [header, *logins]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        self.stdout.write("")
+        for n, row in enumerate(rows):
+            line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write(line.rstrip())
+            if n == 0:
+                self.stdout.write("  ".join("-" * w for w in widths))
+        self.stdout.write("")
+        self.stdout.write(
+            _("Password for every demo login: %(password)s") % {"password": DEMO_PASSWORD}
+        )
+        if others:
+            self.stdout.write(
+                _("Intake workers of the other welfare offices: %(usernames)s")
+                % {"usernames": ", ".join(others)}
+            )

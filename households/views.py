@@ -1,0 +1,327 @@
+"""The household pages: list and search, register and edit, detail, enrol, export, erase.
+
+Views stay thin: records come through core.tenancy.get_scoped() (another organisation's record
+is a 404), permissions through acting.require() (a 403), and every write through a service of
+households.services, whose ValidationErrors are shown on the form.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from core.forms import add_service_errors
+from core.models import Programme
+from core.tenancy import Acting, get_scoped, scoped
+from households import services
+from households.forms import ConsentForm, EnrolForm, EraseForm, HouseholdForm, NoteForm
+from households.models import Consent, Enrolment, Household, RestrictedNote
+
+PAGE_SIZE = 25
+MAX_QUERY_LENGTH = 100
+
+
+class WijkRequest(HttpRequest):
+    """The request as the middleware leaves it, for type checking."""
+
+    htmx: HtmxDetails
+    acting: Acting | None
+
+
+def _acting(request: WijkRequest, permission: str) -> Acting:
+    acting = getattr(request, "acting", None)
+    if acting is None:  # logged in, but no membership of any organisation
+        raise PermissionDenied
+    acting.require(permission)
+    return acting
+
+
+def _household(acting: Acting, household_pk: int) -> Household:
+    return get_scoped(Household.objects.select_related("organisation"), acting, pk=household_pk)
+
+
+def _detail_url(household: Household, anchor: str = "") -> str:
+    url = reverse("households:detail", args=[household.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+@require_GET
+def household_list(request: WijkRequest) -> HttpResponse:
+    acting = _acting(request, "household.view")
+    q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    households = Household.objects.active()
+    if q:
+        households = households.search(q)
+    visible = scoped(households, acting).prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.filter(status=Enrolment.Status.ENROLLED).select_related(
+                "programme"
+            ),
+            to_attr="current_enrolments",
+        )
+    )
+    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"q": q, "page": page}
+    # A history restore needs the whole page; every other htmx request only the results.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "households/list.html#results", context)
+    return render(request, "households/list.html", context)
+
+
+def _form_page(
+    request: WijkRequest, form: HouseholdForm, household: Household | None = None
+) -> HttpResponse:
+    return render(request, "households/form.html", {"form": form, "household": household})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request: WijkRequest) -> HttpResponse:
+    acting = _acting(request, "household.change")
+    organisation = acting.organisation
+    initial = {"country": organisation.country, "language": organisation.language}
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(acting=acting, fields=form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Household %(reference)s is registered.") % {"reference": household.reference},
+            )
+            return redirect(_detail_url(household))
+    return _form_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.change")
+    household = _household(acting, household_pk)
+    if household.erased_at:
+        messages.error(request, _("This household was erased and can no longer be changed."))
+        return redirect(_detail_url(household))
+    form = HouseholdForm(request.POST or None, initial=HouseholdForm.initial_from(household))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                acting=acting, household=household, fields=form.service_fields()
+            )
+        except ValidationError as exc:
+            # The service may have set some values on the object before refusing; reload it.
+            household.refresh_from_db()
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect(_detail_url(household))
+    return _form_page(request, form, household)
+
+
+def _render_detail(
+    request: WijkRequest,
+    acting: Acting,
+    household: Household,
+    consent_form: ConsentForm | None = None,
+    note_form: NoteForm | None = None,
+) -> HttpResponse:
+    # Showing the data is a view of personal data, also when a form is shown again.
+    services.household_viewed(acting=acting, household=household)
+    can_notes = acting.can("household.notes")
+    context: dict[str, Any] = {
+        "household": household,
+        "consents": scoped(Consent, acting).filter(household=household),
+        "enrolments": scoped(Enrolment, acting)
+        .filter(household=household)
+        .select_related("programme", "decided_by"),
+        "can_change": acting.can("household.change") and not household.erased_at,
+        "can_enrol": acting.can("enrolment.decide") and not household.erased_at,
+        "can_export": acting.can("household.export"),
+        # The service allows erasure only by the registering organisation; show the button
+        # only where it will work.
+        "can_erase": acting.can("household.erase")
+        and household.organisation_id == acting.organisation.pk
+        and not household.erased_at,
+        "can_notes": can_notes,
+        "consent_form": consent_form or ConsentForm(),
+    }
+    if can_notes:
+        context["notes"] = (
+            scoped(RestrictedNote, acting).filter(household=household).select_related("written_by")
+        )
+        context["note_form"] = note_form or NoteForm()
+    return render(request, "households/detail.html", context)
+
+
+@login_required
+@require_GET
+def household_detail(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.view")
+    household = _household(acting, household_pk)
+    return _render_detail(request, acting, household)
+
+
+@login_required
+@require_POST
+def consent_add(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.change")
+    household = _household(acting, household_pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(
+                acting=acting,
+                household=household,
+                purpose=form.cleaned_data["purpose"],
+                given_on=form.cleaned_data["given_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect(_detail_url(household, "consents"))
+    return _render_detail(request, acting, household, consent_form=form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: WijkRequest, household_pk: int, consent_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.change")
+    household = _household(acting, household_pk)
+    consent = get_scoped(Consent, acting, pk=consent_pk, household=household)
+    if consent.withdrawn_on:
+        messages.info(request, _("This consent was already withdrawn."))
+        return redirect(_detail_url(household, "consents"))
+    try:
+        services.consent_withdraw(acting=acting, consent=consent, withdrawn_on=timezone.localdate())
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The consent is withdrawn."))
+    return redirect(_detail_url(household, "consents"))
+
+
+@login_required
+@require_POST
+def note_add(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.notes")
+    household = _household(acting, household_pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(acting=acting, household=household, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The note is saved."))
+            return redirect(_detail_url(household, "notes"))
+    return _render_detail(request, acting, household, note_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_enrol(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "enrolment.decide")
+    household = _household(acting, household_pk)
+    if household.erased_at:
+        messages.error(request, _("This household was erased and can no longer be enrolled."))
+        return redirect(_detail_url(household))
+    enrolled = Enrolment.objects.filter(household=household, status=Enrolment.Status.ENROLLED)
+    programmes = (
+        scoped(Programme, acting)
+        .filter(active=True)
+        .exclude(pk__in=enrolled.values("programme_id"))
+        .order_by("name")
+    )
+    can_override = acting.can("programme.manage")
+    form = EnrolForm(request.POST or None, programmes=programmes, can_override=can_override)
+    refusal: Enrolment | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.household_enrol(
+                acting=acting,
+                household=household,
+                programme=form.cleaned_data["programme"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if enrolment.status == Enrolment.Status.ENROLLED:
+                messages.success(
+                    request,
+                    _("The household is enrolled in %(programme)s.")
+                    % {"programme": enrolment.programme.name},
+                )
+                return redirect(_detail_url(household, "enrolments"))
+            refusal = enrolment  # stored as "not eligible"; show why, on this page
+    context = {
+        "household": household,
+        "form": form,
+        "refusal": refusal,
+        "can_override": can_override,
+        "has_programmes": programmes.exists(),
+    }
+    return render(request, "households/enrol.html", context)
+
+
+def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
+    return response
+
+
+@login_required
+@require_GET
+def export_json(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.export")
+    household = _household(acting, household_pk)
+    content = services.household_export(acting=acting, household=household)
+    return _download(
+        content, "application/json; charset=utf-8", f"household-{household.reference}.json"
+    )
+
+
+@login_required
+@require_GET
+def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.export")
+    household = _household(acting, household_pk)
+    content = services.household_export_pdf(acting=acting, household=household)
+    return _download(content, "application/pdf", f"household-{household.reference}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_erase(request: WijkRequest, household_pk: int) -> HttpResponse:
+    acting = _acting(request, "household.erase")
+    household = _household(acting, household_pk)
+    if household.erased_at:
+        messages.info(request, _("This household was already erased."))
+        return redirect(_detail_url(household))
+    form = EraseForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        reference = household.reference
+        services.household_erase(acting=acting, household=household)  # PermissionDenied → 403
+        messages.success(
+            request,
+            _("The personal data of household %(reference)s is erased.") % {"reference": reference},
+        )
+        return HttpResponseRedirect(reverse("households:list"))
+    return render(request, "households/erase.html", {"household": household, "form": form})

@@ -1,0 +1,99 @@
+"""Savings of rental contracts, households and programmes: the database side of
+rentals/savings.py (the model itself, documented in docs/savings-model.md)."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from core.models import Programme
+from households.models import Household
+from rentals import savings
+from rentals.models import Contract
+
+PeriodSavings = savings.PeriodSavings
+
+
+def contract_estimate(contract: Contract) -> savings.SavingsEstimate:
+    """Yearly figures for the contract's replacement: the old appliance described at intake
+    against the model now installed."""
+    application = contract.application
+    model = contract.unit.appliance_model
+    old = None
+    if application.has_old_appliance:
+        old = savings.OldAppliance(
+            category=application.category,
+            age_band=application.old_age_band,
+            label_scale=application.old_label_scale or None,
+            label_class=application.old_label or None,
+            measured_kwh_year=application.old_measured_kwh,
+        )
+    new = savings.NewModel(
+        category=model.category,
+        kwh_per_year=model.kwh_per_year,
+        kwh_per_100_cycles=model.kwh_per_100_cycles,
+        cycles_per_year=model.cycles_per_year,
+        water_litres_per_cycle=model.water_litres_per_cycle,
+    )
+    return savings.estimate(old=old, new=new)
+
+
+def _periods(contract: Contract, until: date) -> list[tuple[date, date]]:
+    if contract.start_date is None:
+        return []
+    end = min(until, contract.end_date or until)
+    if end < contract.start_date:
+        return []
+    return [(contract.start_date, end)]
+
+
+def contract_yearly(contract: Contract, until: date | None = None) -> dict[int, PeriodSavings]:
+    """Savings per calendar year since installation, at the tariff valid on each day."""
+    until = until or timezone.localdate()
+    tariffs = list(contract.programme.tariffs.order_by("valid_from"))
+    result: dict[int, PeriodSavings] = {}
+    if not tariffs:
+        return result
+    estimate = contract_estimate(contract)
+    for start, end in _periods(contract, until):
+        start = max(start, tariffs[0].valid_from)
+        if end < start:
+            continue
+        per_year = savings.yearly_savings(
+            estimate=estimate,
+            installed=start,
+            until=end,
+            tariffs=tariffs,
+            social_tariff=contract.household.social_tariff,
+        )
+        for year, value in per_year.items():
+            result[year] = result.get(year, PeriodSavings()) + value
+    return result
+
+
+def total(yearly: dict[int, PeriodSavings]) -> PeriodSavings:
+    result = PeriodSavings()
+    for value in yearly.values():
+        result = result + value
+    return result
+
+
+def household_yearly(household: Household, until: date | None = None) -> dict[int, PeriodSavings]:
+    result: dict[int, PeriodSavings] = {}
+    contracts = household.rental_contracts.filter(start_date__isnull=False).select_related(
+        "application", "unit__appliance_model", "programme", "household"
+    )
+    for contract in contracts:
+        for year, value in contract_yearly(contract, until).items():
+            result[year] = result.get(year, PeriodSavings()) + value
+    return result
+
+
+def programme_yearly(programme: Programme, until: date | None = None) -> dict[int, PeriodSavings]:
+    result: dict[int, PeriodSavings] = {}
+    contracts = Contract.objects.filter(
+        programme=programme, start_date__isnull=False
+    ).select_related("application", "unit__appliance_model", "programme", "household")
+    for contract in contracts.iterator(chunk_size=2000):
+        for year, value in contract_yearly(contract, until).items():
+            result[year] = result.get(year, PeriodSavings()) + value
+    return result

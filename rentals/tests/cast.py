@@ -1,0 +1,81 @@
+"""The rental part of the shared cast: WijkTestCase plus a configured rental scheme.
+
+Scheme of `rental`: ocmw collects, supplier (Elektro Desmet) supplies, at most 3 appliances.
+Offers: washing machine 7.50 + 2.00 subsidy, fridge 8.00 + 2.00, 120 months.
+Catalogue: `washer` (Bosch WAN28, 49 kWh/100 cycles, 220 cycles, 48 l) and `fridge`
+(Liebherr K 3710, 101 kWh/year).
+Units in stock: washer W-001, W-002, W-003 (refurbished), fridge F-001.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from rentals import services
+from rentals.models import ApplianceModel, Contract, Unit, UnitStatus, Visit
+from wijk.testing import WijkTestCase
+
+
+class RentalTestCase(WijkTestCase):
+    washer: ApplianceModel
+    fridge: ApplianceModel
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cora = cls.acting_of(cls.cora)
+        services.rental_scheme_configure(
+            acting=cora, programme=cls.rental, collector=cls.ocmw, supplier=cls.supplier
+        )
+        services.offer_set(acting=cora, programme=cls.rental, category="washing_machine",
+                           tenant_fee=Decimal("7.50"), subsidy=Decimal("2.00"))
+        services.offer_set(acting=cora, programme=cls.rental, category="fridge",
+                           tenant_fee=Decimal("8.00"), subsidy=Decimal("2.00"))
+        cls.washer = services.appliance_model_create(
+            acting=cora, programme=cls.rental, category="washing_machine", brand="Bosch",
+            model_name="WAN28", energy_class="A", kwh_per_100_cycles=Decimal("49"),
+            cycles_per_year=220, water_litres_per_cycle=Decimal("48"), capacity="8 kg",
+        )
+        cls.fridge = services.appliance_model_create(
+            acting=cora, programme=cls.rental, category="fridge", brand="Liebherr",
+            model_name="K 3710", energy_class="D", kwh_per_year=Decimal("101"),
+        )
+        for serial, refurbished in (("W-001", False), ("W-002", False), ("W-003", True)):
+            services.unit_create(acting=cora, appliance_model=cls.washer, serial=serial,
+                                 refurbished=refurbished, status=UnitStatus.IN_STOCK)
+        services.unit_create(acting=cora, appliance_model=cls.fridge, serial="F-001",
+                             status=UnitStatus.IN_STOCK)
+
+    @classmethod
+    def acting_of(cls, user):  # type: ignore[no-untyped-def]
+        from core.tenancy import acting_for
+
+        acting = acting_for(user)
+        assert acting is not None
+        return acting
+
+    def unit(self, serial: str) -> Unit:
+        return Unit.objects.get(serial=serial)
+
+    def active_contract(
+        self, household=None, category: str = "washing_machine",  # type: ignore[no-untyped-def]
+        installed_on: date = date(2026, 3, 10), payment_method: str = "transfer",
+    ) -> Contract:
+        """A contract taken from intake to installation through the services."""
+        household = household or self.jansens
+        ines = self.acting("ines")
+        application = services.application_create(
+            acting=ines, household=household, programme=self.rental, category=category,
+            old_age_band=">15",
+        )
+        contract = services.contract_draft(acting=ines, application=application)
+        contract = services.contract_sign(
+            acting=ines, contract=contract, payment_method=payment_method,
+            installation_on=installed_on,
+            debtor_iban="BE68539007547034" if payment_method == "direct_debit" else "",
+        )
+        visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
+        services.visit_complete(
+            acting=self.acting("tom"), visit=visit, done_on=installed_on, disposal="recycled"
+        )
+        contract.refresh_from_db()
+        return contract
