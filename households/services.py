@@ -21,6 +21,7 @@ from core.tenancy import Acting, scoped
 from core.validators import clean_postcode
 from households.eligibility import RulesError, evaluate
 from households.models import Consent, Enrolment, Household, RestrictedNote
+from households.signals import household_erased
 
 HOUSEHOLD_FIELDS = (
     "first_name",
@@ -424,6 +425,7 @@ def household_erase(*, acting: Acting, household: Household, via: str = "web") -
                 result["detail"]["income"] = None
         enrolment.override_reason = ""
         enrolment.save(update_fields=["rule_results", "override_reason"])
+    household_erased.send(sender=Household, household=household)
     audit_record(
         acting=acting,
         action=Action.ERASE,

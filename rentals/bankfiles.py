@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from defusedxml.common import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import at_02
@@ -194,6 +196,14 @@ class StatementLine:
     structured_reference: str  # CAMT <Strd><CdtrRefInf><Ref>, as the bank gave it
     bank_reference: str  # stable per bank entry, to refuse importing the same entry twice
     reference: FoundReference | None  # a valid payment reference, structured field first
+    # CAMT only: the ISO bank transaction code "domain/family/sub-family", e.g. PMNT/RCDT/ESCT
+    # for a SEPA transfer received and PMNT/RDDT/ESDD for a SEPA direct debit collected.
+    transaction_code: str = ""
+
+    @property
+    def is_direct_debit(self) -> bool:
+        """Money we collected by SEPA direct debit (family RDDT: received direct debits)."""
+        return self.transaction_code.split("/")[1:2] == ["RDDT"]
 
 
 @dataclass
@@ -324,6 +334,7 @@ def _make_line(
     remittance: str,
     structured: str,
     bank_reference: str,
+    transaction_code: str = "",
 ) -> StatementLine:
     reference = find_reference(structured) if structured else None
     return StatementLine(
@@ -337,6 +348,7 @@ def _make_line(
         structured_reference=structured.strip()[:40],
         bank_reference=bank_reference[:80],
         reference=reference or find_reference(remittance),
+        transaction_code=transaction_code,
     )
 
 
@@ -385,14 +397,15 @@ def parse_camt053(data: bytes) -> ParseResult:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return result.fail("xml.encoding")
-    # No defusedxml in this project: a bank statement never declares a DTD or entities, so
-    # refusing them rules out entity expansion ("billion laughs") and external entities.
-    upper = data.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        return result.fail("xml.forbidden")
+    # A bank statement never declares a DTD or entities: defusedxml refuses them, which rules
+    # out entity expansion ("billion laughs") and external entities. The forced encoding
+    # overrides whatever the XML declaration claims.
+    parser = DefusedXMLParser(target=ET.TreeBuilder(), encoding="utf-8", forbid_dtd=True)
     try:
-        # The forced encoding overrides whatever the XML declaration claims.
-        root = ET.fromstring(data, parser=ET.XMLParser(encoding="utf-8"))
+        parser.feed(data)
+        root = parser.close()
+    except DefusedXmlException:
+        return result.fail("xml.forbidden")
     except ET.ParseError as exc:
         return result.fail("xml.malformed", detail=str(exc))
 
@@ -426,6 +439,16 @@ def parse_camt053(data: bytes) -> ParseResult:
                     seen_refs.add(item.bank_reference)
                     result.lines.append(item)
     return result
+
+
+def _transaction_code(camt: _Camt, element: ET.Element | None) -> str:
+    """``domain/family/sub-family`` of the ISO bank transaction code, "" when absent."""
+    domain = camt.text(element, "BkTxCd/Domn/Cd")
+    if not domain:
+        return ""
+    family = camt.text(element, "BkTxCd/Domn/Fmly/Cd")
+    sub_family = camt.text(element, "BkTxCd/Domn/Fmly/SubFmlyCd")
+    return f"{domain}/{family}/{sub_family}"
 
 
 SKIP_CODES = frozenset({"line.debit", "line.not_booked", "line.reversal", "line.duplicate"})
@@ -470,6 +493,7 @@ def _camt_entry(
             parts.append((tx, amount_el, own_ref or (f"{entry_ref}/{index}" if entry_ref else "")))
 
     entry_text = camt.text(entry, "AddtlNtryInf")
+    entry_code = _transaction_code(camt, entry)
     for tx, amount_el, ref in parts:
         line_problems: list[LineError] = []
         raw_amount = (amount_el.text or "").strip() if amount_el is not None else ""
@@ -513,6 +537,7 @@ def _camt_entry(
                 remittance=remittance,
                 structured=structured,
                 bank_reference=bank_reference,
+                transaction_code=_transaction_code(camt, tx) or entry_code,
             )
         )
     return problems
@@ -657,6 +682,8 @@ def parse_csv(data: bytes) -> ParseResult:
                     continue
                 seen_ids.add(line.bank_reference)
                 result.lines.append(line)
+            elif isinstance(line, LineError):
+                result.skipped.append(line)
             else:
                 result.errors += line
     except csv.Error:
@@ -666,10 +693,19 @@ def parse_csv(data: bytes) -> ParseResult:
 
 def _csv_row(
     cells: list[str], mapping: dict[str, list[int]], number: int, synthetic: Counter[str]
-) -> StatementLine | list[LineError]:
+) -> StatementLine | LineError | list[LineError]:
+    """The line, the reason it is left out (a LineError), or its problems (a list)."""
+
     def cell(field_name: str) -> str:
         values = [cells[i].strip() for i in mapping.get(field_name, []) if i < len(cells)]
         return " ".join(v for v in values if v)
+
+    raw_amount = cell("amount")
+    amount = _to_amount(raw_amount)
+    if amount is not None and amount < 0:
+        # An outgoing payment (bank costs, a refund): left out like a CAMT debit, whatever
+        # else is on its line; only incoming payments matter here.
+        return _problem(number, "line.debit")
 
     problems: list[LineError] = []
     raw_date = cell("date")
@@ -678,8 +714,6 @@ def _csv_row(
         problems.append(_problem(number, "line.date_missing"))
     elif booking_date is None:
         problems.append(_problem(number, "line.date_invalid", value=raw_date))
-    raw_amount = cell("amount")
-    amount = _to_amount(raw_amount)
     if not raw_amount:
         problems.append(_problem(number, "line.amount_missing"))
     elif amount is None:

@@ -1,4 +1,14 @@
-from django.urls import URLPattern
+"""The resident page, mounted at /r/ (namespace "resident"); no login, a link and a PIN."""
+
+from django.urls import path
+
+from rentals import resident_views as views
 
 app_name = "resident"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<str:key>/", views.pin, name="pin"),
+    path("<str:key>/home/", views.home, name="home"),
+    path("<str:key>/breakdown/", views.breakdown, name="breakdown"),
+    path("<str:key>/breakdown/sent/", views.breakdown_sent, name="breakdown_sent"),
+    path("<str:key>/logout/", views.logout, name="logout"),
+]

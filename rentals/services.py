@@ -4,7 +4,7 @@ billing, payments and collection. Keyword-only, atomic, permission-checked, audi
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -262,6 +262,7 @@ def application_create(
     has_old_appliance: bool = True,
     old_age_band: str = "unknown",
     old_label: str = "",
+    old_label_scale: str = "",
     old_measured_kwh: Decimal | None = None,
 ) -> Application:
     acting.require("household.change")
@@ -292,6 +293,7 @@ def application_create(
         has_old_appliance=has_old_appliance,
         old_age_band=old_age_band,
         old_label=(old_label or "").strip().upper(),
+        old_label_scale=old_label_scale,
         old_measured_kwh=old_measured_kwh,
         created_by_id=acting.user_id,
     )
@@ -686,7 +688,7 @@ def tickets_overdue(programme: Programme, today: date | None = None):  # type: i
     now = (
         timezone.now()
         if today is None
-        else timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+        else timezone.make_aware(datetime.combine(today, datetime.min.time()))
     )
     limit = now - timedelta(days=scheme.ticket_reminder_days)
     return Ticket.objects.filter(
@@ -747,6 +749,7 @@ def billing_run(
     seen = 0
     for pk, tenant_fee, subsidy, start, end in contracts.iterator(chunk_size=5000):
         seen += 1
+        assert start is not None  # the query asks for installed contracts only
         tenant, sub = charge_split(
             tenant_fee=tenant_fee, subsidy=subsidy, start=start, end=end, month=first
         )

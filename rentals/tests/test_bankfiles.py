@@ -71,6 +71,16 @@ def test_camt053_sample():
 
     # Entry 3: bank costs, a debit, left out without being an error.
     assert codes(result.skipped) == [(3, "line.debit")]
+    assert first.transaction_code == "PMNT/RCDT/ESCT"
+    assert not first.is_direct_debit
+
+
+def test_camt053_direct_debit_collection_is_recognised():
+    data = CAMT.replace(b"<Cd>RCDT</Cd><SubFmlyCd>ESCT", b"<Cd>RDDT</Cd><SubFmlyCd>ESDD", 1)
+    first, second = parse_camt053(data).lines
+    assert first.transaction_code == "PMNT/RDDT/ESDD"
+    assert first.is_direct_debit
+    assert not second.is_direct_debit
 
 
 def test_camt053_same_file_gives_same_bank_references():
@@ -188,7 +198,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <Stmt><Ntry><AddtlNtryInf>&lol9;</AddtlNtryInf></Ntry></Stmt></BkToCstmrStmt></Document>"""
 
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
-<!doctype Document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<!DOCTYPE Document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&xxe;</Document>"""
 
 
@@ -196,6 +206,14 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 def test_camt053_refuses_entity_declarations(data):
     assert_refused(parse_camt053(data), "xml.forbidden")
     assert_refused(parse_statement(data), "xml.forbidden")
+
+
+def test_camt053_refuses_any_document_type_declaration():
+    # defusedxml refuses a DTD even without entities; a lower-case one is not XML at all.
+    plain = b'<?xml version="1.0"?><!DOCTYPE Document>' + CAMT[CAMT.index(b"<Document") :]
+    assert_refused(parse_camt053(plain), "xml.forbidden")
+    lower = EXTERNAL_ENTITY.replace(b"<!DOCTYPE", b"<!doctype")
+    assert_refused(parse_camt053(lower), "xml.malformed")
 
 
 def test_camt053_damaged_or_wrongly_encoded():
@@ -314,8 +332,9 @@ def test_csv_line_errors_keep_the_good_lines():
     )
     result = parse_csv(data)
     assert [line.number for line in result.lines] == [2, 5]
+    # An outgoing payment is left out, like a CAMT debit; an absurd amount is an error.
+    assert codes(result.skipped) == [(3, "line.debit")]
     assert codes(result.errors) == [
-        (3, "line.amount_not_positive"),
         (4, "line.amount_too_large"),
         (6, "line.date_invalid"),
         (7, "line.amount_invalid"),
@@ -324,8 +343,21 @@ def test_csv_line_errors_keep_the_good_lines():
         (10, "line.date_missing"),
         (10, "line.amount_missing"),
     ]
-    assert result.errors[0].message.startswith("Line 3:")
-    assert result.errors[0].params == {"number": 3, "value": "-8,50"}
+    assert result.errors[0].message.startswith("Line 4:")
+    assert result.errors[0].params == {"number": 4, "value": "100000,01", "max": "100000"}
+
+
+@pytest.mark.parametrize("amount", ["-8,50", "8,50-", "-0,01", "-250000,00"])
+def test_csv_outgoing_payment_is_skipped_even_with_other_problems(amount):
+    data = f"Datum;Bedrag;Mededeling;Munt\n31/02/2025;{amount};x;USD\n".encode()
+    result = parse_csv(data)
+    assert result.ok and result.lines == []
+    assert codes(result.skipped) == [(2, "line.debit")]
+
+
+def test_csv_zero_amount_stays_an_error():
+    result = parse_csv(b"Datum;Bedrag;Mededeling\n04/11/2025;0,00;x\n")
+    assert codes(result.errors) == [(2, "line.amount_not_positive")]
 
 
 def test_csv_missing_required_column():

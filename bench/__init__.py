@@ -1,0 +1,1 @@
+"""The benchmark (see README.md); not part of the test suite."""

@@ -1,0 +1,472 @@
+"""Read-only figures of an appliance-rental programme for its coordinator: the dashboard page
+and its Excel export.
+
+Every selector is one or a few aggregate queries (COUNT/SUM with GROUP BY) and never loops over
+contracts in Python, so the page stays fast for a national programme (200,000 contracts). The
+savings figures are the exception — they need the savings model per contract — and are loaded
+separately (see `savings_summary`).
+
+The figures are counts and sums only: no names, addresses or references of households.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Programme
+from households.models import Enrolment
+from rentals.models import (
+    ZERO,
+    Application,
+    Category,
+    Charge,
+    Contract,
+    RentalScheme,
+    Ticket,
+    Unit,
+    UnitStatus,
+)
+
+MONTHS_SHOWN = 12
+OPEN_TICKET = (Ticket.Status.OPEN, Ticket.Status.PLANNED)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month `count` months after (or before, when negative) `month`."""
+    index = month.year * 12 + (month.month - 1) + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# ---------------------------------------------------------------- billing per month
+@dataclass(frozen=True)
+class MonthFigures:
+    month: date
+    charges: int
+    billed: Decimal  # the tenants' part
+    subsidy: Decimal
+    collected: Decimal  # what has been paid of this month's charges
+
+    @property
+    def open(self) -> Decimal:
+        return self.billed - self.collected
+
+    @property
+    def key(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _month_rows(charges: Any) -> dict[date, MonthFigures]:
+    rows = (
+        charges.values("month")
+        .annotate(
+            n=Count("pk"),
+            billed=Sum("tenant_amount"),
+            subsidy=Sum("subsidy_amount"),
+            collected=Sum("settled"),
+        )
+        .order_by("month")
+    )
+    return {
+        row["month"]: MonthFigures(
+            month=row["month"],
+            charges=row["n"],
+            billed=row["billed"] or ZERO,
+            subsidy=row["subsidy"] or ZERO,
+            collected=row["collected"] or ZERO,
+        )
+        for row in rows
+    }
+
+
+def billing_months(programme: Programme) -> list[MonthFigures]:
+    """Every billed month of the programme, newest first."""
+    rows = _month_rows(Charge.objects.filter(contract__programme=programme))
+    return sorted(rows.values(), key=lambda row: row.month, reverse=True)
+
+
+def monthly(programme: Programme, today: date | None = None) -> list[MonthFigures]:
+    """The last twelve months (oldest first), months without charges included as zero."""
+    current = (today or timezone.localdate()).replace(day=1)
+    first = add_months(current, -(MONTHS_SHOWN - 1))
+    rows = _month_rows(Charge.objects.filter(contract__programme=programme, month__gte=first))
+    months = [add_months(first, i) for i in range(MONTHS_SHOWN)]
+    return [rows.get(m) or MonthFigures(m, 0, ZERO, ZERO, ZERO) for m in months]
+
+
+@dataclass(frozen=True)
+class Arrears:
+    amount: Decimal  # open tenant parts of months before the current one
+    households: int
+
+
+def arrears(programme: Programme, today: date | None = None) -> Arrears:
+    current = (today or timezone.localdate()).replace(day=1)
+    overdue = Charge.objects.filter(
+        contract__programme=programme, month__lt=current, settled__lt=F("tenant_amount")
+    )
+    figures = overdue.aggregate(
+        amount=Sum(F("tenant_amount") - F("settled")),
+        households=Count("contract__household", distinct=True),
+    )
+    return Arrears(amount=figures["amount"] or ZERO, households=figures["households"])
+
+
+# ---------------------------------------------------------------- households and units
+@dataclass(frozen=True)
+class Summary:
+    households_enrolled: int
+    households_with_appliance: int
+    active_contracts: int
+    units: int
+    waiting: int
+    open_tickets: int
+    overdue_tickets: int
+    billed_total: Decimal
+    collected_total: Decimal
+    arrears: Decimal
+    households_in_arrears: int
+
+
+def households_enrolled(programme: Programme) -> int:
+    return Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ENROLLED).count()
+
+
+def households_with_appliance(programme: Programme) -> int:
+    return (
+        Contract.objects.filter(programme=programme, status=Contract.Status.ACTIVE)
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+
+
+def _category_label(value: str) -> str:
+    return str(Category(value).label) if value in Category.values else value
+
+
+def _status_label(value: str) -> str:
+    return str(UnitStatus(value).label) if value in UnitStatus.values else value
+
+
+def units_by_status(programme: Programme) -> list[tuple[str, str, int]]:
+    """(status, label, count) in lifecycle order, every status listed."""
+    counts = dict(
+        Unit.objects.filter(programme=programme)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in UnitStatus]
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    label: str
+    by_status: dict[str, int]
+    active_contracts: int
+    waiting: int
+    waiting_priority: int
+
+    @property
+    def units(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def status_counts(self) -> list[int]:
+        """Units per status, in lifecycle order."""
+        return [self.by_status.get(s.value, 0) for s in UnitStatus]
+
+    @property
+    def in_stock(self) -> int:
+        return self.by_status.get(UnitStatus.IN_STOCK, 0)
+
+
+def by_category(programme: Programme) -> list[CategoryRow]:
+    """Units per status, active contracts and the waiting list, per appliance category.
+
+    Only categories the programme has units, contracts or waiting applications for are listed.
+    """
+    units: dict[str, dict[str, int]] = {}
+    for row in (
+        Unit.objects.filter(programme=programme)
+        .values("appliance_model__category", "status")
+        .annotate(n=Count("pk"))
+    ):
+        units.setdefault(row["appliance_model__category"], {})[row["status"]] = row["n"]
+    contracts = dict(
+        Contract.objects.filter(programme=programme, status=Contract.Status.ACTIVE)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    waiting = {
+        row["category"]: (row["n"], row["priority"])
+        for row in Application.objects.filter(
+            programme=programme, status=Application.Status.WAITING
+        )
+        .values("category")
+        .annotate(n=Count("pk"), priority=Count("pk", filter=Q(priority=True)))
+    }
+    present = set(units) | set(contracts) | set(waiting)
+    order = [c for c in Category.values if c in present] + sorted(present - set(Category.values))
+    return [
+        CategoryRow(
+            category=c,
+            label=_category_label(c),
+            by_status=units.get(c, {}),
+            active_contracts=contracts.get(c, 0),
+            waiting=waiting.get(c, (0, 0))[0],
+            waiting_priority=waiting.get(c, (0, 0))[1],
+        )
+        for c in order
+    ]
+
+
+# ---------------------------------------------------------------- tickets
+# (label, youngest age in days, oldest age in days or None); the age is in whole days.
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-7", 0, 7),
+    ("8-14", 8, 14),
+    ("15-30", 15, 30),
+    (">30", 31, None),
+)
+
+
+@dataclass(frozen=True)
+class TicketFigures:
+    bands: list[tuple[str, int]]  # (band, open tickets of that age)
+    overdue: int
+    reminder_days: int | None
+    resolved_last_90_days: int
+    average_days_to_resolve: Decimal | None
+
+    @property
+    def open(self) -> int:
+        return sum(n for _band, n in self.bands)
+
+
+def _band_q(now: datetime, youngest: int, oldest: int | None) -> Q:
+    # Age in whole days d means now - (d+1) days < opened_at <= now - d days.
+    q = Q(opened_at__lte=now - timedelta(days=youngest))
+    if oldest is not None:
+        q &= Q(opened_at__gt=now - timedelta(days=oldest + 1))
+    return q
+
+
+def tickets(programme: Programme, now: datetime | None = None) -> TicketFigures:
+    now = now or timezone.now()
+    scheme = RentalScheme.objects.filter(programme=programme).first()
+    reminder_days = scheme.ticket_reminder_days if scheme else None
+    aggregates: dict[str, Any] = {
+        f"band{i}": Count("pk", filter=_band_q(now, youngest, oldest))
+        for i, (_label, youngest, oldest) in enumerate(AGE_BANDS)
+    }
+    if reminder_days is not None:
+        aggregates["overdue"] = Count(
+            "pk", filter=Q(opened_at__lt=now - timedelta(days=reminder_days))
+        )
+    open_figures = Ticket.objects.filter(
+        contract__programme=programme, status__in=OPEN_TICKET
+    ).aggregate(**aggregates)
+    # Tickets opened "in the future" by a skewed clock still count as young.
+    future = Ticket.objects.filter(
+        contract__programme=programme, status__in=OPEN_TICKET, opened_at__gt=now
+    ).count()
+    bands = [
+        (label, open_figures[f"band{i}"] + (future if i == 0 else 0))
+        for i, (label, _y, _o) in enumerate(AGE_BANDS)
+    ]
+    resolved = Ticket.objects.filter(
+        contract__programme=programme,
+        status=Ticket.Status.RESOLVED,
+        resolved_at__gte=now - timedelta(days=90),
+    ).aggregate(n=Count("pk"), total=Sum(F("resolved_at") - F("opened_at")))
+    average = None
+    if resolved["n"] and resolved["total"] is not None:
+        total = resolved["total"]
+        seconds = total.total_seconds() if isinstance(total, timedelta) else float(total) / 1e6
+        average = Decimal(seconds / 86400 / resolved["n"]).quantize(Decimal("0.1"))
+    return TicketFigures(
+        bands=bands,
+        overdue=open_figures.get("overdue", 0),
+        reminder_days=reminder_days,
+        resolved_last_90_days=resolved["n"],
+        average_days_to_resolve=average,
+    )
+
+
+def waiting_total(programme: Programme) -> int:
+    return Application.objects.filter(
+        programme=programme, status=Application.Status.WAITING
+    ).count()
+
+
+def summary(programme: Programme, today: date | None = None) -> Summary:
+    totals = Charge.objects.filter(contract__programme=programme).aggregate(
+        billed=Sum("tenant_amount"), collected=Sum("settled")
+    )
+    ticket_figures = tickets(programme)
+    owed = arrears(programme, today)
+    return Summary(
+        households_enrolled=households_enrolled(programme),
+        households_with_appliance=households_with_appliance(programme),
+        active_contracts=Contract.objects.filter(
+            programme=programme, status=Contract.Status.ACTIVE
+        ).count(),
+        units=Unit.objects.filter(programme=programme).count(),
+        waiting=waiting_total(programme),
+        open_tickets=ticket_figures.open,
+        overdue_tickets=ticket_figures.overdue,
+        billed_total=totals["billed"] or ZERO,
+        collected_total=totals["collected"] or ZERO,
+        arrears=owed.amount,
+        households_in_arrears=owed.households,
+    )
+
+
+# ---------------------------------------------------------------- savings (slow)
+@dataclass(frozen=True)
+class SavingsSummary:
+    year: int
+    this_year: Any  # rentals.savings.PeriodSavings
+    since_start: Any
+    by_year: list[tuple[int, Any]]
+
+
+def savings_summary(programme: Programme, today: date | None = None) -> SavingsSummary:
+    """Savings this year and since the start. This runs the savings model for every contract,
+    which is why the page loads it separately (an HTMX partial, or a link without JS)."""
+    from rentals import impact
+
+    today = today or timezone.localdate()
+    yearly = impact.programme_yearly(programme, until=today)
+    return SavingsSummary(
+        year=today.year,
+        this_year=yearly.get(today.year, impact.PeriodSavings()),
+        since_start=impact.total(yearly),
+        by_year=sorted(yearly.items()),
+    )
+
+
+# ---------------------------------------------------------------- Excel export
+def _autosize(sheet: Any) -> None:
+    for column in sheet.columns:
+        width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+
+
+def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any:
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    _autosize(sheet)
+    return sheet
+
+
+def workbook_bytes(programme: Programme, today: date | None = None) -> bytes:
+    """The dashboard's figures as an .xlsx file: summary, months, units, waiting list, tickets.
+
+    Counts and sums only; no household is named. Amounts are numbers (not text), so they can
+    be added up in the spreadsheet.
+    """
+    from openpyxl import Workbook
+
+    today = today or timezone.localdate()
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    figures = summary(programme, today)
+    _sheet(
+        workbook,
+        _("Summary"),
+        [_("Figure"), _("Value")],
+        [
+            [_("Programme"), programme.name],
+            [_("Date"), today],
+            [_("Households enrolled"), figures.households_enrolled],
+            [_("Households with an appliance"), figures.households_with_appliance],
+            [_("Active contracts"), figures.active_contracts],
+            [_("Units"), figures.units],
+            [_("Applications waiting"), figures.waiting],
+            [_("Open tickets"), figures.open_tickets],
+            [_("Overdue tickets"), figures.overdue_tickets],
+            [_("Billed to tenants since the start (EUR)"), figures.billed_total],
+            [_("Collected since the start (EUR)"), figures.collected_total],
+            [_("Arrears (EUR)"), figures.arrears],
+            [_("Households in arrears"), figures.households_in_arrears],
+        ],
+    )
+    months = _sheet(
+        workbook,
+        _("Billing per month"),
+        [
+            _("Month"),
+            _("Charges"),
+            _("Tenant part (EUR)"),
+            _("Subsidy part (EUR)"),
+            _("Collected (EUR)"),
+            _("Open (EUR)"),
+        ],
+        [
+            [m.key, m.charges, m.billed, m.subsidy, m.collected, m.open]
+            for m in billing_months(programme)
+        ],
+    )
+    for row in months.iter_rows(min_row=2, min_col=3, max_col=6):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    statuses = list(UnitStatus)
+    categories = by_category(programme)
+    _sheet(
+        workbook,
+        _("Units"),
+        [_("Appliance"), *[str(s.label) for s in statuses], _("Total"), _("Active contracts")],
+        [
+            [
+                row.label,
+                *[row.by_status.get(s.value, 0) for s in statuses],
+                row.units,
+                row.active_contracts,
+            ]
+            for row in categories
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Waiting list"),
+        [_("Appliance"), _("Applications waiting"), _("With priority"), _("Units in stock")],
+        [[row.label, row.waiting, row.waiting_priority, row.in_stock] for row in categories],
+    )
+    ticket_figures = tickets(programme)
+    _sheet(
+        workbook,
+        _("Tickets"),
+        [_("Open for (days)"), _("Open tickets")],
+        [
+            *[[band, n] for band, n in ticket_figures.bands],
+            [_("Total open"), ticket_figures.open],
+            [_("Overdue"), ticket_figures.overdue],
+            [_("Resolved in the last 90 days"), ticket_figures.resolved_last_90_days],
+            [
+                _("Average days to resolve"),
+                float(ticket_figures.average_days_to_resolve)
+                if ticket_figures.average_days_to_resolve is not None
+                else None,
+            ],
+        ],
+    )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,408 @@
+"""The rental documents as PDF: contract, QR unit labels, yearly savings statement and the
+yearly remittance statement of a collecting organisation.
+
+Each document is a Django template under rentals/templates/rentals/pdf/ rendered in the
+reader's language (`translation.override`) and turned into a PDF with WeasyPrint. The
+`*_html` functions give the HTML itself (used by the tests and usable as a page preview);
+the `*_pdf` functions return the PDF bytes.
+
+Nothing is fetched while rendering: no remote fonts or images (only data: URIs are allowed),
+system fonts only ("DejaVu Sans"), the QR codes and charts are inline SVG.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import to_locale
+
+from core.models import Organisation
+from households.models import Household
+from rentals import charts, impact, savings
+from rentals.models import Contract, PaymentMethod, Unit, Visit
+
+ZERO = Decimal("0.00")
+# What a unit's QR label encodes: the scan page of the unit (a path, so it works on any host).
+SCAN_PATH = "/rentals/units/scan/{label_code}/"
+
+
+# ----------------------------------------------------------------- rendering
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF bytes. Only data: URIs may be fetched: a document never waits on a network."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+
+
+def _locale() -> str:
+    return to_locale(translation.get_language() or "nl")
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; `<` is escaped so the text cannot close the <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return '"' + escaped.replace("<", "\\3C ") + '"'
+
+
+def _page_counter_css() -> SafeString:
+    """The CSS `content` value of the page numbers, e.g. "Page " counter(page) " of " …,
+    built from one translated sentence so the translator decides the word order."""
+    sentence = _("Page %(page)s of %(pages)s")
+    marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
+    sentence = sentence % {"page": marker_page, "pages": marker_pages}
+    parts: list[str] = []
+    for chunk in (
+        sentence.replace(marker_pages, "\x01pages\x01")
+        .replace(marker_page, "\x01page\x01")
+        .split("\x01")
+    ):
+        if chunk in ("page", "pages"):
+            parts.append(f"counter({chunk})")
+        elif chunk:
+            parts.append(_css_string(chunk))
+    return mark_safe(" ".join(parts))  # noqa: S308 — every text part went through _css_string
+
+
+def _money(value: Any) -> str:
+    return format_currency(Decimal(str(value)), "EUR", locale=_locale())
+
+
+def _whole_money(value: Any) -> str:
+    """Money without cents when it is whole, for chart axes: "€ 60", "60 €"."""
+    amount = Decimal(str(value))
+    if amount != amount.to_integral_value():
+        return _money(amount)
+    pattern = Locale.parse(_locale()).currency_formats["standard"].pattern
+    return format_currency(
+        amount, "EUR", format=pattern.replace(".00", ""), locale=_locale(), currency_digits=False
+    )
+
+
+def _render(template: str, context: dict[str, Any], language: str) -> str:
+    context = {
+        **context,
+        "language": language,
+        "page_counter": _page_counter_css(),
+    }
+    return render_to_string(template, context)
+
+
+def _local_date(moment: Any, organisation: Organisation) -> date | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment, ZoneInfo(organisation.time_zone)).date()
+
+
+def _contact(contract_or_programme_orgs: tuple[Organisation, Organisation]) -> Organisation:
+    """The organisation a household calls: the collector when it has a phone number, else
+    the lead organisation, else the collector anyway (its address is still useful)."""
+    collector, lead = contract_or_programme_orgs
+    if collector.phone:
+        return collector
+    if lead.phone:
+        return lead
+    return collector
+
+
+# ----------------------------------------------------------------- contract
+def contract_context(*, contract: Contract) -> dict[str, Any]:
+    programme = contract.programme
+    lead = programme.lead_organisation
+    scheme = programme.rental_scheme
+    collector = scheme.collector
+    unit = contract.unit
+    years, rest = divmod(contract.term_months, 12)
+    signed_on = _local_date(contract.signed_at, lead)
+    return {
+        "contract": contract,
+        "household": contract.household,
+        "programme": programme,
+        "lead": lead,
+        "collector": collector,
+        "supplier": scheme.supplier,
+        "contact": _contact((collector, lead)),
+        "unit": unit,
+        "model": unit.appliance_model,
+        "total_fee": contract.tenant_fee + contract.subsidy,
+        "term_years": years if rest == 0 else None,
+        "signed_on": signed_on,
+        "installation": contract.visits.filter(
+            kind=Visit.Kind.INSTALLATION, status=Visit.Status.PLANNED
+        )
+        .order_by("planned_on")
+        .first(),
+        "is_draft": contract.status == Contract.Status.DRAFT,
+        "methods": PaymentMethod,
+        "footer_reference": contract.payment_reference,
+    }
+
+
+def contract_html(*, contract: Contract) -> str:
+    language = contract.household.language
+    with translation.override(language):
+        return _render("rentals/pdf/contract.html", contract_context(contract=contract), language)
+
+
+def contract_pdf(*, contract: Contract) -> bytes:
+    """The rental contract in the household's language."""
+    return render_pdf(contract_html(contract=contract))
+
+
+# ----------------------------------------------------------------- unit labels
+def unit_qr_svg(unit: Unit) -> SafeString:
+    """The QR code of a unit as inline SVG (scalable: the label's CSS gives its size)."""
+    qr = segno.make(SCAN_PATH.format(label_code=unit.label_code), error="m")
+    # segno writes its own markup from a fixed template and escapes nothing of ours into it.
+    return mark_safe(qr.svg_inline(scale=1, border=2, omitsize=True))  # noqa: S308
+
+
+def unit_label_html(*, units: Iterable[Unit], language: str | None = None) -> str:
+    language = language or translation.get_language() or "nl"
+    with translation.override(language):
+        labels = [
+            {
+                "unit": unit,
+                "model": unit.appliance_model,
+                "qr": unit_qr_svg(unit),
+                "scan_path": SCAN_PATH.format(label_code=unit.label_code),
+            }
+            for unit in units
+        ]
+        return _render("rentals/pdf/unit_labels.html", {"labels": labels}, language)
+
+
+def unit_label_pdf(*, units: Iterable[Unit], language: str | None = None) -> bytes:
+    """QR labels, 3 × 8 labels of 70 × 37 mm on A4, one per unit."""
+    units = list(units)
+    if units:
+        units = list(
+            Unit.objects.filter(pk__in=[u.pk for u in units])
+            .select_related("appliance_model")
+            .order_by("appliance_model__brand", "appliance_model__model_name", "serial")
+        )
+    return render_pdf(unit_label_html(units=units, language=language))
+
+
+# ----------------------------------------------------------------- savings statement
+def _explanation(estimate: savings.SavingsEstimate, contract: Contract) -> str:
+    """One plain sentence on where the old appliance's figure comes from."""
+    application = contract.application
+    if estimate.source == savings.SOURCE_MEASURED:
+        return _(
+            "We measured how much electricity your old appliance used with a meter on the "
+            "plug. We compare that with what the new appliance uses."
+        )
+    if estimate.source == savings.SOURCE_LABEL:
+        return _(
+            "We looked at the energy label of your old appliance (class %(label)s). We "
+            "compare that with what the new appliance uses."
+        ) % {"label": application.old_label}
+    if estimate.source == savings.SOURCE_AGE_TABLE:
+        return _(
+            "We did not know exactly how much your old appliance used. We took what an "
+            "appliance of the same kind and age (%(age)s) uses on average. We compare that "
+            "with what the new appliance uses."
+        ) % {"age": application.get_old_age_band_display()}
+    return _(
+        "You did not have this kind of appliance before. So there is no saving: the figure "
+        "shows what the new appliance uses, as a negative number."
+    )
+
+
+def savings_statement_data(
+    *, household: Household, year: int, today: date | None = None
+) -> dict[str, Any]:
+    """The figures of the statement, straight from rentals.impact (no rounding here).
+
+    Counted until 31 December of `year`, or until today when the year is not over yet.
+    """
+    today = today or timezone.localdate()
+    until = min(date(year, 12, 31), today)
+    contracts = (
+        household.rental_contracts.filter(start_date__isnull=False, start_date__lte=until)
+        .exclude(end_date__lt=date(year, 1, 1))
+        .select_related(
+            "application", "unit__appliance_model", "programme__lead_organisation", "household"
+        )
+        .order_by("start_date", "pk")
+    )
+    rows = []
+    for contract in contracts:
+        yearly = impact.contract_yearly(contract, until)
+        estimate = impact.contract_estimate(contract)
+        this_year = yearly.get(year, savings.PeriodSavings())
+        rows.append(
+            {
+                "contract": contract,
+                "model": contract.unit.appliance_model,
+                "estimate": estimate,
+                "year": this_year,
+                "since": impact.total(yearly),
+                "explanation": _explanation(estimate, contract),
+                "negative": this_year.kwh < 0,
+                "uses_water": estimate.water_m3_old != 0 or estimate.water_m3_new != 0,
+            }
+        )
+    per_year = {y: v for y, v in impact.household_yearly(household, until).items() if y <= year}
+    return {
+        "household": household,
+        "year": year,
+        "until": until,
+        "rows": rows,
+        "per_year": dict(sorted(per_year.items())),
+        "year_total": per_year.get(year, savings.PeriodSavings()),
+        "since_total": impact.total(per_year),
+    }
+
+
+def _savings_chart(per_year: dict[int, savings.PeriodSavings]) -> SafeString:
+    years = list(per_year)
+    values = [per_year[y].eur + per_year[y].water_eur for y in years]
+    chart = charts.bar_chart(
+        title=_("Money saved each year"),
+        labels=[str(y) for y in years],
+        values=values,
+        unit="",
+        fmt=_money,
+        tick_fmt=_whole_money,
+        empty_text=_("There are no figures yet."),
+    )
+    return mark_safe(chart)  # noqa: S308 — charts escape every text they draw
+
+
+def savings_statement_html(*, household: Household, year: int, today: date | None = None) -> str:
+    language = household.language
+    with translation.override(language):
+        data = savings_statement_data(household=household, year=year, today=today)
+        first = data["rows"][0]["contract"] if data["rows"] else None
+        programme = first.programme if first else None
+        contact = None
+        if programme is not None and hasattr(programme, "rental_scheme"):
+            contact = _contact((programme.rental_scheme.collector, programme.lead_organisation))
+        elif programme is not None:
+            contact = programme.lead_organisation
+        since_money = data["since_total"].eur + data["since_total"].water_eur
+        context = {
+            **data,
+            "chart": _savings_chart(data["per_year"]),
+            "contact": contact,
+            "any_negative": any(r["negative"] for r in data["rows"]),
+            "since_money": since_money,
+            "since_money_abs": abs(since_money),
+            "footer_reference": household.reference,
+        }
+        return _render("rentals/pdf/savings_statement.html", context, language)
+
+
+def savings_statement_pdf(*, household: Household, year: int, today: date | None = None) -> bytes:
+    """'What you saved in {year}': per appliance and in total, with a chart per year."""
+    return render_pdf(savings_statement_html(household=household, year=year, today=today))
+
+
+# ----------------------------------------------------------------- remittance statement
+COUNT_KEYS = ("households", "contracts")
+AMOUNT_KEYS = ("charged", "subsidy", "collected", "open")
+
+
+def _sum(rows: Iterable[dict[str, Any]], key: str) -> Any:
+    return sum((row.get(key) or 0 for row in rows), 0 if key in COUNT_KEYS else ZERO)
+
+
+def _month_totals(programmes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    charged: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    collected: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for programme in programmes:
+        for month in programme.get("months") or ():
+            charged[month["month"]] += Decimal(month.get("charged") or 0)
+            collected[month["month"]] += Decimal(month.get("collected") or 0)
+    return [{"month": m, "charged": charged[m], "collected": collected[m]} for m in sorted(charged)]
+
+
+def _remittance_chart(months: list[dict[str, Any]]) -> SafeString:
+    labels = [format_date(m["month"], "LLL yy", locale=_locale()) for m in months]
+    collected = [min(m["collected"], m["charged"]) for m in months]
+    still_open = [max(m["charged"] - m["collected"], ZERO) for m in months]
+    chart = charts.stacked_bar_chart(
+        title=_("Charged and collected per month"),
+        labels=labels,
+        series=[(_("Collected"), collected), (_("Not yet paid"), still_open)],
+        unit="",
+        fmt=_money,
+        tick_fmt=_whole_money,
+        empty_text=_("There are no figures yet."),
+    )
+    return mark_safe(chart)  # noqa: S308 — charts escape every text they draw
+
+
+def remittance_statement_html(
+    *, organisation: Organisation, year: int, data: dict[str, Any]
+) -> str:
+    """See remittance_statement_pdf for the shape of `data`."""
+    language = organisation.language
+    with translation.override(language):
+        programmes = list(data.get("programmes") or [])
+        totals = dict(data.get("totals") or {})
+        for key in (*COUNT_KEYS, *AMOUNT_KEYS):
+            totals.setdefault(key, _sum(programmes, key))
+        months = _month_totals(programmes)
+        context = {
+            "organisation": organisation,
+            "organisation_name": data.get("organisation") or organisation.name,
+            "year": data.get("year") or year,
+            "programmes": programmes,
+            "totals": totals,
+            "months": months,
+            "chart": _remittance_chart(months),
+            "today": timezone.localdate(),
+            "footer_reference": f"{organisation.name} · {year}",
+        }
+        return _render("rentals/pdf/remittance_statement.html", context, language)
+
+
+def remittance_statement_pdf(
+    *, organisation: Organisation, year: int, data: dict[str, Any]
+) -> bytes:
+    """The yearly remittance statement of a collecting organisation.
+
+    `data` (built by rentals.bank.remittance_data(acting=..., year=...)) has this shape;
+    amounts are Decimal in EUR, months are the first day of the month:
+
+        {
+            "organisation": "OCMW Brugge",
+            "year": 2026,
+            "programmes": [
+                {
+                    "programme": "Huishoudtoestellen huren",
+                    "lead_organisation": "Samenlevingsopbouw West-Vlaanderen",  # optional
+                    "households": 12,      # households charged in the year
+                    "contracts": 15,       # contracts charged in the year
+                    "charged": Decimal,    # tenant parts charged in the year
+                    "subsidy": Decimal,    # subsidy parts of those charges
+                    "collected": Decimal,  # payments allocated to those charges
+                    "open": Decimal,       # charged − collected
+                    "months": [{"month": date(2026, 1, 1), "charged": Decimal,
+                                "collected": Decimal}, ...],
+                },
+                ...
+            ],
+            "totals": {"households": int, "contracts": int, "charged": Decimal,
+                       "subsidy": Decimal, "collected": Decimal, "open": Decimal},
+        }
+
+    Missing totals are summed from the programmes; the monthly chart sums the programmes'
+    months.
+    """
+    return render_pdf(remittance_statement_html(organisation=organisation, year=year, data=data))

@@ -1,0 +1,57 @@
+import re
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from core.models import Programme
+from rentals.services import billing_run
+
+
+def parse_month(value: str) -> date:
+    """ "2026-11" → 1 November 2026; anything else is a CommandError."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", (value or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        raise CommandError(
+            _("“%(value)s” is not a month; write it as year-month, e.g. 2026-11.")
+            % {"value": value}
+        )
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def rental_programme(slug: str) -> Programme:
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise CommandError(_("There is no programme “%(slug)s”.") % {"slug": slug})
+    if programme.kind != Programme.Kind.APPLIANCE_RENTAL:
+        raise CommandError(_("“%(slug)s” is not an appliance-rental programme.") % {"slug": slug})
+    return programme
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the monthly charges of an appliance-rental programme: one per active contract. "
+        "Safe to run again: a month already billed gets nothing twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--programme", required=True, metavar="SLUG")
+        parser.add_argument("--month", required=True, metavar="YYYY-MM")
+
+    def handle(self, *args: Any, programme: str, month: str, **options: Any) -> None:
+        first = parse_month(month)
+        found = rental_programme(programme)
+        result = billing_run(programme=found, month=first)
+        self.stdout.write(
+            _(
+                "%(programme)s, %(month)s: %(created)s charges made "
+                "(%(contracts)s contracts to bill)."
+            )
+            % {
+                "programme": found.slug,
+                "month": f"{first:%Y-%m}",
+                "created": result.created,
+                "contracts": result.contracts,
+            }
+        )
