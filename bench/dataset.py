@@ -5,7 +5,8 @@ welfare offices), all enrolled in one appliance-rental programme; 200,000 units,
 under one active contract; 20,000 earlier contracts that ended (on units that were rented out
 again); one application, one unit history row and one installation visit per contract; the
 monthly charges of every contract from its start (spread over the last five years) up to the
-current month; and payments with their allocations for the last few months.
+current month; one payment a month per household with its allocations (most households pay
+every month, one in ten falls behind).
 
 The small set-up (organisations, users, programme, partners, rental scheme, offers, catalogue,
 tariff) goes through the service functions, like the application would do it. The bulk rows
@@ -37,8 +38,11 @@ PROGRAMME_SLUG = "bench-rental"
 HOUSEHOLDS = 100_000
 ACTIVE_CONTRACTS = 200_000
 ENDED_SHARE = 0.10  # ended contracts, as a share of the active ones
-PAYMENT_MONTHS = 6  # months (before the current one) for which households paid
-PAYING_SHARE = 0.8  # households that paid in those months
+# Households pay each month's charges with one transfer during that month; most pay every
+# month, some fall behind (they pay a month with this probability). The current month is not
+# paid yet, so the benchmark can delete and bill it again.
+ARREARS_SHARE = 0.10
+ARREARS_PAY_PROBABILITY = 0.6
 CHUNK = 50_000
 
 OFFERS = {
@@ -574,12 +578,7 @@ def generate(
     w.table(Allocation, ["id", "payment", "charge", "amount"])
     charge_pk, payment_pk, alloc_pk = next_pk(Charge), next_pk(Payment), next_pk(Allocation)
     collector = lead  # the rental scheme's collector
-    pay_from = month_add(current_month, -PAYMENT_MONTHS)
-    pay_from_i, current_i, charge_from_i = (
-        month_index(pay_from),
-        month_index(current_month),
-        month_index(charge_from),
-    )
+    current_i, charge_from_i = month_index(current_month), month_index(charge_from)
     months = {month_index(month_add(first_month, k)): month_add(first_month, k) for k in range(60)}
     month_db = {i: w.d(m) for i, m in months.items()}
     created_db = {i: w.dt(at(m, 3)) for i, m in months.items()}
@@ -598,7 +597,8 @@ def generate(
         j = k
         while j < len(contracts) and contracts[j][1] == household_pk:
             j += 1
-        pays = rng.random() < PAYING_SHARE
+        pays = 1.0 if rng.random() >= ARREARS_SHARE else ARREARS_PAY_PROBABILITY
+        paid_months = {mi for mi in range(charge_from_i, current_i) if rng.random() < pays}
         # month index -> [(charge pk, tenant amount, reference)]
         to_pay: dict[int, list[tuple[int, Decimal, str]]] = {}
         for pk, _h, category, _unit, start, end in contracts[k:j]:
@@ -612,7 +612,7 @@ def generate(
                     )
                 else:
                     tenant, sub = fee, subsidy
-                paid = pays and pay_from_i <= mi < current_i
+                paid = mi in paid_months
                 w.add(
                     Charge,
                     (charge_pk, pk, month_db[mi], dec(tenant), dec(sub),

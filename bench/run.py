@@ -91,6 +91,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         dataset_file.write_text(json.dumps(stats, indent=2))
         result["dataset"] = stats
         log(f"[{db}] generated in {stats['seconds']} s: {stats['rows']}")
+    if args.generate_only:
+        return result
     result["billing"] = bench_billing(db)
     if db == "postgres" and not args.skip_pages:
         result["pages"] = bench_pages(db, args)
@@ -411,6 +413,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10, help="concurrent users")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.charge_months = max(1, min(60, args.charge_months))
 
@@ -432,13 +435,22 @@ def main() -> None:
         "databases": dict(previous.get("databases", {})),
     }
     started = time.perf_counter()
-    for db in dbs:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db]
+
+    def command(db: str, *extra: str) -> list[str]:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db, *extra]
         for flag in ("scale", "charge_months", "requests", "users", "workers"):
             cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
-        cmd += ["--skip-generate"] if args.skip_generate else []
-        cmd += ["--skip-pages"] if args.skip_pages else []
-        subprocess.run(cmd, check=True, cwd=ROOT)
+        return cmd + (["--skip-pages"] if args.skip_pages else [])
+
+    if not args.skip_generate:
+        # The data sets are generated side by side (each process keeps one core busy), then
+        # measured one database at a time, so that a measurement never shares the machine
+        # with the other generation.
+        generators = [subprocess.Popen(command(db, "--generate-only"), cwd=ROOT) for db in dbs]
+        if any(proc.wait() != 0 for proc in generators):
+            raise SystemExit("generating a data set failed; see above")
+    for db in dbs:
+        subprocess.run(command(db, "--skip-generate"), check=True, cwd=ROOT)
         results["databases"][db] = json.loads((BENCH / f".result-{db}.json").read_text())
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["total_seconds"] = round(time.perf_counter() - started, 1)

@@ -213,6 +213,38 @@ def bar_chart(
     return "".join(parts)
 
 
+def _check_series(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Number]]]) -> None:
+    for name, values in series:
+        if len(values) != len(labels):
+            raise ValueError(f"series {name!r} does not have one value per label")
+
+
+def _series_words(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number]]],
+    unit: str,
+    fmt: Formatter,
+) -> str:
+    unit_part = f" {unit}" if unit else ""
+    return "; ".join(
+        f"{label}: " + ", ".join(f"{name} {fmt(values[i])}{unit_part}" for name, values in series)
+        for i, label in enumerate(labels)
+    )
+
+
+def _legend(series: Sequence[tuple[str, Sequence[Number]]], left: float) -> list[str]:
+    """Under the title: a colour swatch and the name of each series."""
+    parts, x = [], left
+    for s, (name, _values) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        parts.append(
+            f'<rect x="{_n(x)}" y="36" width="16" height="16" fill="{colour}"/>'
+            f'<text x="{_n(x + 22)}" y="50" font-size="16" fill="{TEXT}">{_e(name)}</text>'
+        )
+        x += 22 + 0.62 * 16 * len(name) + 24
+    return parts
+
+
 def stacked_bar_chart(
     *,
     title: str,
@@ -229,9 +261,7 @@ def stacked_bar_chart(
     """Stacked bars: for each label, one segment per series (e.g. collected + still open =
     billed). Positive segments stack up from zero, negative ones down. A legend names the
     series."""
-    for name, values in series:
-        if len(values) != len(labels):
-            raise ValueError(f"series {name!r} does not have one value per label")
+    _check_series(labels, series)
     chart_id = _chart_id(
         "stacked",
         title,
@@ -246,24 +276,9 @@ def stacked_bar_chart(
     downs = [sum(min(float(vs[i]), 0.0) for _, vs in series) for i in range(count)]
     left, right, top, bottom = 84.0, width - 16.0, 80.0, height - 40.0
     scale = _Scale(min(downs), max(ups), top, bottom)
-    if desc is None:
-        unit_part = f" {unit}" if unit else ""
-        desc = "; ".join(
-            f"{label}: "
-            + ", ".join(f"{name} {fmt(values[i])}{unit_part}" for name, values in series)
-            for i, label in enumerate(labels)
-        )
-    parts = _open(chart_id, title, desc, width, height)
+    parts = _open(chart_id, title, desc or _series_words(labels, series, unit, fmt), width, height)
     parts.append(_heading(title, width))
-    # Legend under the title: a swatch and the series name.
-    x = left
-    for s, (name, _values) in enumerate(series):
-        colour = PALETTE[s % len(PALETTE)]
-        parts.append(
-            f'<rect x="{_n(x)}" y="36" width="16" height="16" fill="{colour}"/>'
-            f'<text x="{_n(x + 22)}" y="50" font-size="16" fill="{TEXT}">{_e(name)}</text>'
-        )
-        x += 22 + 0.62 * 16 * len(name) + 24
+    parts.extend(_legend(series, left))
     parts.extend(_axes(scale, left, right, tick_fmt or fmt, unit))
     slot = (right - left) / count
     bar_width = slot * 0.62
@@ -287,6 +302,62 @@ def stacked_bar_chart(
             )
         parts.append(
             f'<text x="{_n(bx + bar_width / 2)}" y="{_n(height - 16)}" text-anchor="middle" '
+            f'font-size="{_n(_font_for(slot, label))}" fill="{TEXT}">{_e(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def grouped_bar_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number]]],
+    unit: str,
+    width: int = 640,
+    height: int = 340,
+    fmt: Formatter = _plain,
+    tick_fmt: Formatter | None = None,
+    desc: str | None = None,
+    empty_text: str = "—",
+) -> str:
+    """Bars side by side: for each label, one bar per series (e.g. charged and collected in a
+    month, which need not add up). Negative values hang below the zero line. A legend names
+    the series."""
+    _check_series(labels, series)
+    chart_id = _chart_id(
+        "grouped",
+        title,
+        tuple(labels),
+        tuple((n, tuple(str(v) for v in vs)) for n, vs in series),
+        unit,
+    )
+    if not labels or not series:
+        return _empty(chart_id, title, empty_text, width, height)
+    numbers = [float(v) for _, values in series for v in values]
+    left, right, top, bottom = 84.0, width - 16.0, 80.0, height - 40.0
+    scale = _Scale(min(numbers), max(numbers), top, bottom)
+    parts = _open(chart_id, title, desc or _series_words(labels, series, unit, fmt), width, height)
+    parts.append(_heading(title, width))
+    parts.extend(_legend(series, left))
+    parts.extend(_axes(scale, left, right, tick_fmt or fmt, unit))
+    slot = (right - left) / len(labels)
+    group = slot * 0.8
+    bar_width = group / len(series)
+    zero = scale.y(0)
+    for i, label in enumerate(labels):
+        gx = left + i * slot + (slot - group) / 2
+        for s, (name, values) in enumerate(series):
+            y_value = scale.y(float(values[i]))
+            parts.append(
+                f'<rect class="bar" x="{_n(gx + s * bar_width)}" y="{_n(min(zero, y_value))}" '
+                f'width="{_n(bar_width)}" height="{_n(abs(zero - y_value))}" '
+                f'fill="{PALETTE[s % len(PALETTE)]}" data-series="{_e(name)}" '
+                f'data-value="{_e(values[i])}">'
+                f"<title>{_e(label)}, {_e(name)}: {_e(fmt(values[i]))} {_e(unit)}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{_n(gx + group / 2)}" y="{_n(height - 16)}" text-anchor="middle" '
             f'font-size="{_n(_font_for(slot, label))}" fill="{TEXT}">{_e(label)}</text>'
         )
     parts.append("</svg>")

@@ -6,6 +6,9 @@ reader's language (`translation.override`) and turned into a PDF with WeasyPrint
 `*_html` functions give the HTML itself (used by the tests and usable as a page preview);
 the `*_pdf` functions return the PDF bytes.
 
+The functions take records the caller has already fetched through core.tenancy (get_scoped):
+they check no permissions themselves.
+
 Nothing is fetched while rendering: no remote fonts or images (only data: URIs are allowed),
 system fonts only ("DejaVu Sans"), the QR codes and charts are inline SVG.
 """
@@ -106,10 +109,9 @@ def _local_date(moment: Any, organisation: Organisation) -> date | None:
     return timezone.localtime(moment, ZoneInfo(organisation.time_zone)).date()
 
 
-def _contact(contract_or_programme_orgs: tuple[Organisation, Organisation]) -> Organisation:
+def _contact(collector: Organisation, lead: Organisation) -> Organisation:
     """The organisation a household calls: the collector when it has a phone number, else
     the lead organisation, else the collector anyway (its address is still useful)."""
-    collector, lead = contract_or_programme_orgs
     if collector.phone:
         return collector
     if lead.phone:
@@ -133,7 +135,7 @@ def contract_context(*, contract: Contract) -> dict[str, Any]:
         "lead": lead,
         "collector": collector,
         "supplier": scheme.supplier,
-        "contact": _contact((collector, lead)),
+        "contact": _contact(collector, lead),
         "unit": unit,
         "model": unit.appliance_model,
         "total_fee": contract.tenant_fee + contract.subsidy,
@@ -185,14 +187,8 @@ def unit_label_html(*, units: Iterable[Unit], language: str | None = None) -> st
 
 
 def unit_label_pdf(*, units: Iterable[Unit], language: str | None = None) -> bytes:
-    """QR labels, 3 × 8 labels of 70 × 37 mm on A4, one per unit."""
-    units = list(units)
-    if units:
-        units = list(
-            Unit.objects.filter(pk__in=[u.pk for u in units])
-            .select_related("appliance_model")
-            .order_by("appliance_model__brand", "appliance_model__model_name", "serial")
-        )
+    """QR labels, 3 × 8 labels of 70 × 37 mm on A4, one per unit, in the order given (pass a
+    queryset with select_related("appliance_model") for many units)."""
     return render_pdf(unit_label_html(units=units, language=language))
 
 
@@ -291,7 +287,7 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
         programme = first.programme if first else None
         contact = None
         if programme is not None and hasattr(programme, "rental_scheme"):
-            contact = _contact((programme.rental_scheme.collector, programme.lead_organisation))
+            contact = _contact(programme.rental_scheme.collector, programme.lead_organisation)
         elif programme is not None:
             contact = programme.lead_organisation
         since_money = data["since_total"].eur + data["since_total"].water_eur

@@ -286,6 +286,7 @@ def application_create(
                 % {"max": scheme.max_appliances}
             }
         )
+    _check_old_label(old_label, old_label_scale)
     application = Application(
         household=household,
         programme=programme,
@@ -306,6 +307,21 @@ def application_create(
         subject=f"household {household.reference}: applied for {category}",
     )
     return application
+
+
+def _check_old_label(label: str, scale: str) -> None:
+    """A label is only useful with its scale: A to D exist on both."""
+    from rentals.savings import LABEL_CLASSES
+
+    label = (label or "").strip().upper()
+    if not label:
+        return
+    if scale not in LABEL_CLASSES:
+        raise ValidationError({"old_label_scale": _("Say which label scale the label is on.")})
+    if label not in LABEL_CLASSES[scale]:
+        raise ValidationError(
+            {"old_label": _("“%(label)s” is not a class of this label scale.") % {"label": label}}
+        )
 
 
 @transaction.atomic
@@ -896,8 +912,13 @@ def household_balance(household: Household, today: date | None = None) -> Balanc
     overdue = charges.filter(month__lt=month_start(today), settled__lt=F("tenant_amount"))
     arrears = overdue.aggregate(s=Sum(F("tenant_amount") - F("settled")))["s"] or ZERO
     months = overdue.values("month").distinct().count()
+    cent = Decimal("0.01")
     return Balance(
-        charged=charged, paid=paid, credit=paid - settled, arrears=arrears, months_behind=months
+        charged=Decimal(charged).quantize(cent),
+        paid=Decimal(paid).quantize(cent),
+        credit=Decimal(paid - settled).quantize(cent),
+        arrears=Decimal(arrears).quantize(cent),
+        months_behind=months,
     )
 
 

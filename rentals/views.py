@@ -519,8 +519,8 @@ def application_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The application for a %(category)s is on the waiting list.")
-                % {"category": application.get_category_display().lower()},
+                _("The application is on the waiting list: %(category)s.")
+                % {"category": application.get_category_display()},
             )
             return redirect(reverse("rentals:household", args=[household.pk]))
     return render(

@@ -71,7 +71,7 @@ class RentalTestCase(WijkTestCase):
         contract = services.contract_sign(
             acting=ines, contract=contract, payment_method=payment_method,
             installation_on=installed_on,
-            debtor_iban="BE68539007547034" if payment_method == "direct_debit" else "",
+            debtor_iban="BE71096123456769" if payment_method == "direct_debit" else "",
         )
         visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
         services.visit_complete(

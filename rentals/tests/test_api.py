@@ -299,6 +299,13 @@ class RentalApiFlowTest(RentalApiTestCase):
         self.assertEqual(response.status_code, 200, response.content[:500])
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
+        response = self.get(f"{R}/households/{self.jansens.pk}/savings/2026/pdf", "ines")
+        self.assertEqual(response.status_code, 200, response.content[:500])
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertError(
+            self.get(f"{R}/households/{self.jansens.pk}/savings/1800/pdf", "ines"), 422, "year"
+        )
 
 
 class RentalApiBadInputTest(RentalApiTestCase):

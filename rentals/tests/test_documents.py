@@ -175,8 +175,19 @@ class UnitLabelTests(RentalTestCase):
             str(documents.unit_qr_svg(unit)), other.svg_inline(scale=1, border=2, omitsize=True)
         )
 
-    def test_pdf_renders_for_a_full_sheet_and_for_none(self) -> None:
-        units = [self.unit(s) for s in ("W-001", "W-002", "W-003", "F-001")] * 7  # 28: 2 pages
+    def test_24_labels_fill_one_sheet(self) -> None:
+        from weasyprint import HTML
+
+        four = [self.unit(s) for s in ("W-001", "W-002", "W-003", "F-001")]
+        for count, pages in ((24, 1), (25, 2)):
+            html = documents.unit_label_html(units=(four * 7)[:count], language="en")
+            self.assertEqual(len(HTML(string=html).render().pages), pages, count)
+
+    def test_pdf_renders_and_keeps_the_order_given(self) -> None:
+        units = [self.unit("F-001"), self.unit("W-001"), self.unit("F-001")]
+        html = documents.unit_label_html(units=units, language="en")
+        codes = re.findall(r'data-label-code="(\w+)"', html)
+        self.assertEqual(codes, [u.label_code for u in units])
         self.assertTrue(documents.unit_label_pdf(units=units).startswith(b"%PDF"))
         self.assertTrue(documents.unit_label_pdf(units=[]).startswith(b"%PDF"))
 

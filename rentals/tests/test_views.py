@@ -421,6 +421,10 @@ class FlowThroughThePagesTest(ViewTestCase):
         self.assertEqual(contract.unit.serial, "F-001")
         response = self.client.get(url("contract", contract.pk))
         self.assertContains(response, url("contract_sign", contract.pk))
+        self.assertContains(response, url("contract_pdf", contract.pk))
+        if HAS_DOCUMENTS:  # the contract is printed to be signed
+            response = self.client.get(url("contract_pdf", contract.pk))
+            self.assertTrue(response.content.startswith(b"%PDF"))
 
         # Direct debit without an IBAN: refused, nothing signed.
         sign = {"payment_method": "direct_debit", "installation_on": "2026-04-02"}
