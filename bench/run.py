@@ -447,7 +447,7 @@ def main() -> None:
         # measured one database at a time, so that a measurement never shares the machine
         # with the other generation.
         generators = [subprocess.Popen(command(db, "--generate-only"), cwd=ROOT) for db in dbs]
-        if any(proc.wait() != 0 for proc in generators):
+        if any([proc.wait() != 0 for proc in generators]):  # a list: wait for every one
             raise SystemExit("generating a data set failed; see above")
     for db in dbs:
         subprocess.run(command(db, "--skip-generate"), check=True, cwd=ROOT)

@@ -18,4 +18,5 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.manage": frozenset({R.ORG_ADMIN}),
     "membership.view": frozenset({R.ORG_ADMIN, R.COORDINATOR}),
     "audit.view": frozenset({R.ORG_ADMIN}),
+    "visit.do": frozenset({R.TECHNICIAN}),
 }

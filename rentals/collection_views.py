@@ -780,7 +780,7 @@ def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
     tickets = dashboard.tickets(programme)
     context = {
         "programme": programme,
-        "summary": dashboard.summary(programme, today),
+        "summary": dashboard.summary(programme, today, with_totals=False, ticket_figures=tickets),
         "categories": dashboard.by_category(programme),
         "units": units,
         "tickets": tickets,

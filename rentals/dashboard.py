@@ -127,8 +127,10 @@ class Summary:
     waiting: int
     open_tickets: int
     overdue_tickets: int
-    billed_total: Decimal
-    collected_total: Decimal
+    # Since the start: a sum over every charge of the programme (millions of rows at national
+    # scale), so only the Excel export asks for it; None on the page.
+    billed_total: Decimal | None
+    collected_total: Decimal | None
     arrears: Decimal
     households_in_arrears: int
 
@@ -308,11 +310,20 @@ def waiting_total(programme: Programme) -> int:
     ).count()
 
 
-def summary(programme: Programme, today: date | None = None) -> Summary:
-    totals = Charge.objects.filter(contract__programme=programme).aggregate(
-        billed=Sum("tenant_amount"), collected=Sum("settled")
-    )
-    ticket_figures = tickets(programme)
+def summary(
+    programme: Programme,
+    today: date | None = None,
+    *,
+    with_totals: bool = True,
+    ticket_figures: TicketFigures | None = None,
+) -> Summary:
+    totals: dict[str, Any] = {"billed": None, "collected": None}
+    if with_totals:
+        totals = Charge.objects.filter(contract__programme=programme).aggregate(
+            billed=Sum("tenant_amount"), collected=Sum("settled")
+        )
+        totals = {k: v or ZERO for k, v in totals.items()}
+    ticket_figures = ticket_figures or tickets(programme)
     owed = arrears(programme, today)
     return Summary(
         households_enrolled=households_enrolled(programme),
@@ -324,8 +335,8 @@ def summary(programme: Programme, today: date | None = None) -> Summary:
         waiting=waiting_total(programme),
         open_tickets=ticket_figures.open,
         overdue_tickets=ticket_figures.overdue,
-        billed_total=totals["billed"] or ZERO,
-        collected_total=totals["collected"] or ZERO,
+        billed_total=totals["billed"],
+        collected_total=totals["collected"],
         arrears=owed.amount,
         households_in_arrears=owed.households,
     )

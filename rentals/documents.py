@@ -223,22 +223,31 @@ def savings_statement_data(
 ) -> dict[str, Any]:
     """The figures of the statement, straight from rentals.impact (no rounding here).
 
-    Counted until 31 December of `year`, or until today when the year is not over yet.
+    Counted until 31 December of `year`, or until today when the year is not over yet. Rows:
+    the contracts that ran during the year. A contract whose savings cannot be computed (e.g.
+    an old label without its scale) gets a row that says so instead of breaking the statement.
     """
     today = today or timezone.localdate()
     until = min(date(year, 12, 31), today)
     contracts = (
         household.rental_contracts.filter(start_date__isnull=False, start_date__lte=until)
-        .exclude(end_date__lt=date(year, 1, 1))
         .select_related(
             "application", "unit__appliance_model", "programme__lead_organisation", "household"
         )
         .order_by("start_date", "pk")
     )
     rows = []
+    per_year: dict[int, savings.PeriodSavings] = {}
     for contract in contracts:
-        yearly = impact.contract_yearly(contract, until)
-        estimate = impact.contract_estimate(contract)
+        try:
+            yearly = impact.contract_yearly(contract, until)
+            estimate = impact.contract_estimate(contract)
+        except savings.SavingsError:
+            yearly, estimate = {}, None
+        for y, value in yearly.items():
+            per_year[y] = per_year.get(y, savings.PeriodSavings()) + value
+        if contract.end_date is not None and contract.end_date < date(year, 1, 1):
+            continue  # ended before the year: counted in the totals, no row of its own
         this_year = yearly.get(year, savings.PeriodSavings())
         rows.append(
             {
@@ -247,12 +256,13 @@ def savings_statement_data(
                 "estimate": estimate,
                 "year": this_year,
                 "since": impact.total(yearly),
-                "explanation": _explanation(estimate, contract),
+                "explanation": _explanation(estimate, contract) if estimate else "",
+                "unknown": estimate is None,
                 "negative": this_year.kwh < 0,
-                "uses_water": estimate.water_m3_old != 0 or estimate.water_m3_new != 0,
+                "uses_water": estimate is not None
+                and (estimate.water_m3_old != 0 or estimate.water_m3_new != 0),
             }
         )
-    per_year = {y: v for y, v in impact.household_yearly(household, until).items() if y <= year}
     return {
         "household": household,
         "year": year,
@@ -311,6 +321,20 @@ def savings_statement_pdf(*, household: Household, year: int, today: date | None
 # ----------------------------------------------------------------- remittance statement
 COUNT_KEYS = ("households", "contracts")
 AMOUNT_KEYS = ("charged", "subsidy", "collected", "open")
+# rentals.bank.remittance_data names some figures differently; both spellings are accepted.
+ALIASES = {"charged": "tenant_charged", "open": "open_at_year_end"}
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    """One row (a programme, a month or the totals) with the keys this document uses."""
+    result = dict(row)
+    for key, alias in ALIASES.items():
+        if key not in result and alias in result:
+            result[key] = result[alias]
+    for key in AMOUNT_KEYS:
+        if key in result:
+            result[key] = Decimal(str(result[key] or 0))
+    return result
 
 
 def _sum(rows: Iterable[dict[str, Any]], key: str) -> Any:
@@ -322,19 +346,21 @@ def _month_totals(programmes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     collected: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for programme in programmes:
         for month in programme.get("months") or ():
-            charged[month["month"]] += Decimal(month.get("charged") or 0)
-            collected[month["month"]] += Decimal(month.get("collected") or 0)
+            month = _figures(month)
+            charged[month["month"]] += month.get("charged", ZERO)
+            collected[month["month"]] += month.get("collected", ZERO)
     return [{"month": m, "charged": charged[m], "collected": collected[m]} for m in sorted(charged)]
 
 
 def _remittance_chart(months: list[dict[str, Any]]) -> SafeString:
-    labels = [format_date(m["month"], "LLL yy", locale=_locale()) for m in months]
-    collected = [min(m["collected"], m["charged"]) for m in months]
-    still_open = [max(m["charged"] - m["collected"], ZERO) for m in months]
-    chart = charts.stacked_bar_chart(
+    # Side by side, not stacked: what is collected in a month may pay earlier months' charges.
+    chart = charts.grouped_bar_chart(
         title=_("Charged and collected per month"),
-        labels=labels,
-        series=[(_("Collected"), collected), (_("Not yet paid"), still_open)],
+        labels=[format_date(m["month"], "LLL", locale=_locale()) for m in months],
+        series=[
+            (_("Charged"), [m["charged"] for m in months]),
+            (_("Collected"), [m["collected"] for m in months]),
+        ],
         unit="",
         fmt=_money,
         tick_fmt=_whole_money,
@@ -349,21 +375,23 @@ def remittance_statement_html(
     """See remittance_statement_pdf for the shape of `data`."""
     language = organisation.language
     with translation.override(language):
-        programmes = list(data.get("programmes") or [])
-        totals = dict(data.get("totals") or {})
+        programmes = [_figures(row) for row in data.get("programmes") or ()]
+        totals = _figures(data.get("totals") or {})
         for key in (*COUNT_KEYS, *AMOUNT_KEYS):
             totals.setdefault(key, _sum(programmes, key))
         months = _month_totals(programmes)
+        name = data.get("organisation") or data.get("collector") or organisation.name
         context = {
             "organisation": organisation,
-            "organisation_name": data.get("organisation") or organisation.name,
+            "organisation_name": name,
             "year": data.get("year") or year,
             "programmes": programmes,
             "totals": totals,
+            "received": totals.get("received"),
             "months": months,
             "chart": _remittance_chart(months),
             "today": timezone.localdate(),
-            "footer_reference": f"{organisation.name} · {year}",
+            "footer_reference": f"{name} · {year}",
         }
         return _render("rentals/pdf/remittance_statement.html", context, language)
 
@@ -373,11 +401,12 @@ def remittance_statement_pdf(
 ) -> bytes:
     """The yearly remittance statement of a collecting organisation.
 
-    `data` (built by rentals.bank.remittance_data(acting=..., year=...)) has this shape;
-    amounts are Decimal in EUR, months are the first day of the month:
+    `data` comes from rentals.bank.remittance_data(acting=..., year=...). Amounts are Decimal
+    in EUR, months the first day of the month. The document reads this shape; the names in
+    brackets are the ones remittance_data uses, and either spelling is accepted:
 
         {
-            "organisation": "OCMW Brugge",
+            "organisation" (or "collector"): "OCMW Brugge",
             "year": 2026,
             "programmes": [
                 {
@@ -385,17 +414,18 @@ def remittance_statement_pdf(
                     "lead_organisation": "Samenlevingsopbouw West-Vlaanderen",  # optional
                     "households": 12,      # households charged in the year
                     "contracts": 15,       # contracts charged in the year
-                    "charged": Decimal,    # tenant parts charged in the year
+                    "charged" ("tenant_charged"): Decimal,  # tenant parts charged
                     "subsidy": Decimal,    # subsidy parts of those charges
-                    "collected": Decimal,  # payments allocated to those charges
-                    "open": Decimal,       # charged − collected
-                    "months": [{"month": date(2026, 1, 1), "charged": Decimal,
-                                "collected": Decimal}, ...],
+                    "collected": Decimal,  # settled by payments received in the year
+                    "open" ("open_at_year_end"): Decimal,   # still unpaid at the year end
+                    "months": [{"month": date(2026, 1, 1), "charged" ("tenant_charged"):
+                                Decimal, "collected": Decimal}, ...],
                 },
                 ...
             ],
             "totals": {"households": int, "contracts": int, "charged": Decimal,
-                       "subsidy": Decimal, "collected": Decimal, "open": Decimal},
+                       "subsidy": Decimal, "collected": Decimal, "open": Decimal,
+                       "received": Decimal},  # optional: all payments received, also credit
         }
 
     Missing totals are summed from the programmes; the monthly chart sums the programmes'

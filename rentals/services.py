@@ -133,7 +133,15 @@ def appliance_model_create(
 
 
 # ---------------------------------------------------------------- units
-def _can_manage_units(acting: Acting, programme: Programme) -> None:
+def can_manage_units(acting: Acting, programme: Programme) -> bool:
+    try:
+        require_unit_manager(acting, programme)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require_unit_manager(acting: Acting, programme: Programme) -> None:
     """The lead's coordinators and the supplier's technicians handle units."""
     if acting.can("programme.manage") and programme.lead_organisation_id == acting.organisation.pk:
         return
@@ -156,7 +164,7 @@ def unit_create(
     refurbished: bool = False,
     status: str = UnitStatus.ORDERED,
 ) -> Unit:
-    _can_manage_units(acting, appliance_model.programme)
+    require_unit_manager(acting, appliance_model.programme)
     serial = (serial or "").strip()
     if not serial:
         raise ValidationError({"serial": _("Give the serial number.")})
@@ -211,7 +219,7 @@ def _move_unit(unit: Unit, to: str, *, by_id: int | None, note: str = "") -> Uni
 def unit_transition(*, acting: Acting, unit: Unit, to: str, note: str = "") -> Unit:
     """A manual move (stock, repair shop, refurbishing, recycling). Rental moves (reserved,
     installed) happen through contracts and visits."""
-    _can_manage_units(acting, unit.programme)
+    require_unit_manager(acting, unit.programme)
     if to in (UnitStatus.RESERVED, UnitStatus.INSTALLED) or unit.status in (
         UnitStatus.RESERVED,
         UnitStatus.INSTALLED,
@@ -341,6 +349,8 @@ def application_prioritise(*, acting: Acting, application: Application, reason: 
 @transaction.atomic
 def application_cancel(*, acting: Acting, application: Application) -> Application:
     acting.require("household.change")
+    if not scoped(Application, acting).filter(pk=application.pk).exists():
+        raise PermissionDenied
     if application.status != Application.Status.WAITING:
         raise ValidationError(_("Only a waiting application can be cancelled."))
     application.status = Application.Status.CANCELLED
@@ -453,7 +463,10 @@ def contract_sign(
     if payment_method == "direct_debit":
         if not debtor_iban:
             raise ValidationError({"debtor_iban": _("Direct debit needs the household's IBAN.")})
-        contract.debtor_iban = clean_iban(debtor_iban)
+        try:
+            contract.debtor_iban = clean_iban(debtor_iban)
+        except ValidationError as exc:
+            raise ValidationError({"debtor_iban": exc.messages}) from exc
         contract.mandate_id = f"WIJK-{contract.pk}"
         contract.mandate_signed_on = mandate_signed_on or timezone.localdate()
     offer = Offer.objects.get(programme=contract.programme, category=contract.category)
@@ -535,6 +548,7 @@ def visit_plan(
     technician: Any = None,
     ticket: Ticket | None = None,
 ) -> Visit:
+    acting.require("household.change")
     if not scoped(Contract, acting).filter(pk=contract.pk).exists():
         raise PermissionDenied
     scheme = _scheme(contract.programme)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("programmes/<int:programme_pk>/tickets/", views.ticket_list, name="tickets"),
     # Units
     path("units/<int:unit_pk>/", views.unit_detail, name="unit_detail"),
+    path("units/scan/<str:label_code>/", views.unit_scan, name="unit_scan"),
     path("units/<int:unit_pk>/status/", views.unit_transition, name="unit_transition"),
     path("units/<int:unit_pk>/label.pdf", views.unit_label, name="unit_label"),
     # Households and applications

@@ -109,13 +109,7 @@ def _require_lead_manager(acting: Acting, programme: Programme) -> None:
         raise PermissionDenied(_("Only the lead organisation can change this programme."))
 
 
-def _handles_units(acting: Acting, programme: Programme) -> bool:
-    """Whether unit_create/unit_transition will accept this user (the service decides)."""
-    try:
-        services._can_manage_units(acting, programme)
-    except PermissionDenied:
-        return False
-    return True
+_handles_units = services.can_manage_units
 
 
 def _require_unit_access(acting: Acting, programme: Programme) -> None:
@@ -347,6 +341,15 @@ def _unit(acting: Acting, unit_pk: int) -> Unit:
     )
     _require_unit_access(acting, unit.programme)
     return unit
+
+
+@login_required
+def unit_scan(request: HttpRequest, label_code: str) -> HttpResponse:
+    """Where the QR code on a unit's label leads: the unit, for those allowed to see it."""
+    acting = _acting(request)
+    unit = get_scoped(Unit, acting, label_code=label_code.upper())
+    _require_unit_access(acting, unit.programme)
+    return redirect("rentals:unit_detail", unit_pk=unit.pk)
 
 
 def _manual_next_statuses(unit: Unit) -> list[UnitStatus]:

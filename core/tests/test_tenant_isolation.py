@@ -127,6 +127,7 @@ class TenantIsolationTest(RentalTestCase):
             "appliance_model_pk": self.washer.pk,
             "appliance_model_id": self.washer.pk,
             "unit_pk": self.contract.unit_id,
+            "label_code": self.contract.unit.label_code,
             "unit_id": self.contract.unit_id,
             "application_pk": self.contract.application_id,
             "application_id": self.contract.application_id,

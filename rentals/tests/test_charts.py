@@ -201,6 +201,45 @@ class StackedBarChartTests(TestCase):
             charts.stacked_bar_chart(title="t", labels=["a"], series=[("s", [1, 2])], unit="")
 
 
+class GroupedBarChartTests(TestCase):
+    def test_bars_side_by_side_from_the_zero_line(self) -> None:
+        root = parse(
+            charts.grouped_bar_chart(
+                title="Charged and collected",
+                labels=["Jan", "Feb"],
+                series=[("Charged", [40, 40]), ("Collected", [20, -10])],
+                unit="EUR",
+            )
+        )
+        found = bars(root)
+        self.assertEqual(len(found), 4)
+        zero = zero_y(root)
+        jan_charged, jan_collected, feb_charged, feb_collected = found
+        self.assertAlmostEqual(
+            float(jan_charged.get("height", "nan")) / float(jan_collected.get("height", "nan")),
+            2,
+            places=2,
+        )
+        # Side by side: the second bar starts where the first ends.
+        self.assertAlmostEqual(
+            float(jan_charged.get("x", "nan")) + float(jan_charged.get("width", "nan")),
+            float(jan_collected.get("x", "nan")),
+            places=1,
+        )
+        self.assertAlmostEqual(float(feb_collected.get("y", "nan")), zero, places=1)
+        self.assertEqual(feb_charged.get("data-series"), "Charged")
+        desc = root.find(SVG + "desc")
+        assert desc is not None
+        self.assertEqual(
+            desc.text,
+            "Jan: Charged 40 EUR, Collected 20 EUR; Feb: Charged 40 EUR, Collected -10 EUR",
+        )
+
+    def test_empty(self) -> None:
+        root = parse(charts.grouped_bar_chart(title="t", labels=[], series=[], unit=""))
+        self.assertEqual(bars(root), [])
+
+
 class StatusChartTests(TestCase):
     def test_status_bars_one_per_item_proportional(self) -> None:
         root = parse(

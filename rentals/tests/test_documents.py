@@ -287,6 +287,22 @@ class SavingsStatementTests(RentalTestCase):
         )
         self.assertIn("You had no rented appliance in 2027.", html)
 
+    def test_savings_that_cannot_be_computed_do_not_break_the_statement(self) -> None:
+        speak(self.jansens, "en")
+        contract = self.active_contract()
+        # An old label without its scale: the savings model refuses it.
+        Application.objects.filter(pk=contract.application_id).update(
+            old_label="E", old_label_scale=""
+        )
+        data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
+        (row,) = data["rows"]
+        self.assertTrue(row["unknown"])
+        self.assertEqual(data["year_total"], impact.PeriodSavings())
+        html = documents.savings_statement_html(household=self.jansens, year=2026, today=TODAY)
+        self.assertIn("We cannot calculate the saving of this appliance yet", html)
+        pdf = documents.savings_statement_pdf(household=self.jansens, year=2026, today=TODAY)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
     def test_pdf_renders(self) -> None:
         self.active_contract()
         pdf = documents.savings_statement_pdf(household=self.jansens, year=2026, today=TODAY)
@@ -353,10 +369,41 @@ class RemittanceStatementTests(RentalTestCase):
         for amount in ("1234.50", "1100.25", "134.25", "1244.50", "302.00", "144.25"):
             self.assertIn(eur(amount, "nl"), html)
         (chart,) = svgs(html)
-        segments = [el for el in chart.iter() if el.get("class") == "segment"]
-        self.assertEqual(len(segments), 4)  # two months × (collected, not yet paid)
-        # November: the two programmes summed, 500.25 collected and 144.25 still open.
-        self.assertEqual([el.get("data-value") for el in segments[2:]], ["500.25", "144.25"])
+        found = [el for el in chart.iter() if el.get("class") == "bar"]
+        self.assertEqual(len(found), 4)  # two months × (charged, collected)
+        # November: the two programmes summed.
+        self.assertEqual([el.get("data-value") for el in found[2:]], ["644.50", "500.25"])
+
+    def test_real_remittance_data(self) -> None:
+        from rentals.bank import remittance_data
+
+        contract = self.active_contract()  # installed 10 March 2026
+        for month in (3, 4, 5):
+            services.billing_run(programme=self.rental, month=date(2026, month, 1))
+        ines = self.acting("ines")
+        services.payment_record(
+            acting=ines,
+            household=self.jansens,
+            amount=Decimal("10.00"),
+            received_on=date(2026, 5, 20),
+            method="transfer",
+            reference=contract.payment_reference,
+        )
+        data = remittance_data(acting=ines, year=2026)
+        html = documents.remittance_statement_html(organisation=self.ocmw, year=2026, data=data)
+        totals = data["totals"]
+        self.assertIn(eur(totals["tenant_charged"], "nl"), html)
+        self.assertIn(eur(totals["collected"], "nl"), html)
+        self.assertIn(eur(totals["open_at_year_end"], "nl"), html)
+        self.assertIn(eur(totals["received"], "nl"), html)
+        self.assertEqual(totals["collected"], Decimal("10.00"))
+        (chart,) = svgs(html)
+        found = [el for el in chart.iter() if el.get("class") == "bar"]
+        self.assertEqual(len(found), 24)  # January to December, charged and collected
+        may = found[8:10]
+        self.assertEqual([Decimal(el.get("data-value", "")) for el in may][1], Decimal("10.00"))
+        pdf = documents.remittance_statement_pdf(organisation=self.ocmw, year=2026, data=data)
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_given_totals_are_used(self) -> None:
         data = self.data()

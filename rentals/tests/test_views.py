@@ -740,3 +740,15 @@ class TicketPagesTest(ViewTestCase):
         )
         self.assertFalse(Visit.objects.filter(ticket=ticket).exists())
         self.assertEqual(Ticket.objects.count(), 1)
+
+
+class UnitScanTest(RentalTestCase):
+    def test_the_label_leads_to_the_unit_only_for_those_who_may_see_it(self) -> None:
+        unit = self.unit("W-001")
+        self.login("cora")
+        response = self.client.get(f"/rentals/units/scan/{unit.label_code.lower()}/")
+        self.assertRedirects(response, f"/rentals/units/{unit.pk}/")
+        self.login("otto")
+        self.assertEqual(
+            self.client.get(f"/rentals/units/scan/{unit.label_code}/").status_code, 404
+        )
