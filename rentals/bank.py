@@ -115,6 +115,13 @@ def _validate(lines: list[StatementLine]) -> list[ReportMessage]:
     ]
 
 
+def _bank_id(organisation: Organisation, line: StatementLine) -> str:
+    """The stored bank id: the bank's own reference, per collector. BankLine.bank_id is unique
+    over the installation, and one collector's entries must never block (or reveal) another's.
+    """
+    return f"{organisation.pk}:{line.bank_reference}"[:80]
+
+
 def _existing_bank_ids(bank_ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(bank_ids), _CHUNK):
@@ -166,10 +173,10 @@ def _store(
     organisation = acting.organisation
     # One import at a time per collector, so that two uploads of one file import it once.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-    existing = _existing_bank_ids([line.bank_reference for line in lines])
+    existing = _existing_bank_ids([_bank_id(organisation, line) for line in lines])
     new_lines = []
     for line in lines:
-        if line.bank_reference in existing:
+        if _bank_id(organisation, line) in existing:
             report.already_imported.append(
                 ReportMessage(
                     line.number,
@@ -209,7 +216,7 @@ def _store(
             reference=(line.reference.canonical if line.reference else line.structured_reference)[
                 :40
             ],
-            bank_id=line.bank_reference[:80],
+            bank_id=_bank_id(organisation, line),
             status=BankLine.Status.MATCHED if contract else BankLine.Status.UNMATCHED,
         )
         if contract is None:

@@ -295,7 +295,9 @@ class Application(models.Model):
     )
     old_label = models.CharField(_("energy label of the old appliance"), max_length=4, blank=True)
     old_label_scale = models.CharField(
-        _("label scale of the old appliance"), max_length=4, choices=LabelScale.choices,
+        _("label scale of the old appliance"),
+        max_length=4,
+        choices=LabelScale.choices,
         blank=True,
     )
     old_measured_kwh = models.DecimalField(
@@ -620,6 +622,8 @@ class Payment(models.Model):
     bank_line = models.OneToOneField(
         "BankLine", on_delete=models.PROTECT, null=True, blank=True, related_name="payment"
     )
+    # What the allocations have not used yet: credit for later charges. Kept by the services.
+    unallocated = models.DecimalField(max_digits=9, decimal_places=2, default=ZERO)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -631,6 +635,17 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
+                name="payment_unallocated_within_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["collector", "household"],
+                condition=Q(unallocated__gt=0),
+                name="payment_with_credit",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -798,7 +798,31 @@ def billing_run(
             created += _insert_charges(batch)
             batch = []
     created += _insert_charges(batch)
+    _apply_credit_after_billing(programme, first)
     return BillingResult(created=created, contracts=seen)
+
+
+def _apply_credit_after_billing(programme: Programme, month: date) -> None:
+    """Households that paid in advance: settle the new charges from their credit.
+
+    Only households with an unused payment are touched (a partial index keeps this cheap).
+    """
+    scheme = RentalScheme.objects.filter(programme=programme).first()
+    if scheme is None:
+        return
+    with_credit = (
+        Payment.objects.filter(
+            collector_id=scheme.collector_id,
+            unallocated__gt=0,
+            household__rental_contracts__charges__month=month,
+            household__rental_contracts__programme=programme,
+        )
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+    for household in Household.objects.filter(pk__in=list(with_credit)):
+        with transaction.atomic():
+            allocate_credit(household=household, collector=scheme.collector)
 
 
 def _insert_charges(batch: list[Charge]) -> int:
@@ -865,6 +889,7 @@ def payment_record(
         reference=reference[:140],
         bank_line=bank_line,
         recorded_by_id=acting.user_id,
+        unallocated=amount,
     )
     payment.full_clean(exclude=["bank_line"])
     payment.save()
@@ -872,36 +897,31 @@ def payment_record(
     return payment
 
 
-def payment_unallocated(payment: Payment) -> Decimal:
-    used = payment.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
-    return payment.amount - used
-
-
 def allocate_credit(*, household: Household, collector: Organisation) -> None:
-    """Apply every payment's unused part to the oldest open charges (after a new charge too)."""
-    payments = [
-        p
-        for p in Payment.objects.filter(household=household, collector=collector).order_by(
-            "received_on", "pk"
-        )
-        if payment_unallocated(p) > 0
-    ]
+    """Apply what payments have not used yet to the oldest open charges first.
+
+    Runs after a payment and after a billing run, so money paid in advance settles new charges.
+    """
+    payments = list(
+        Payment.objects.select_for_update()
+        .filter(household=household, collector=collector, unallocated__gt=0)
+        .order_by("received_on", "pk")
+    )
     if not payments:
         return
     charges = list(open_charges(household, collector).select_for_update())
     for payment in payments:
-        left = payment_unallocated(payment)
         for charge in charges:
-            if left <= 0:
+            if payment.unallocated <= 0:
                 break
-            open_amount = charge.tenant_amount - charge.settled
-            if open_amount <= 0:
+            part = min(charge.tenant_amount - charge.settled, payment.unallocated)
+            if part <= 0:
                 continue
-            part = min(open_amount, left)
             Allocation.objects.create(payment=payment, charge=charge, amount=part)
             charge.settled += part
             charge.save(update_fields=["settled"])
-            left -= part
+            payment.unallocated -= part
+        payment.save(update_fields=["unallocated"])
 
 
 @dataclass(frozen=True)

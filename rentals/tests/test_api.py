@@ -777,7 +777,8 @@ class RentalApiCollectionTest(RentalApiTestCase):
         sign = f"{R}/contracts/{contract['id']}/sign"
         signing = {"payment_method": "direct_debit", "installation_on": "2026-03-10"}
         self.assertError(self.post(sign, "ines", data=signing), 422, "debtor_iban")
-        self.assertError(self.post(sign, "ines", data={**signing, "debtor_iban": "BE00 1234"}), 422)
+        bad_iban = {**signing, "debtor_iban": "BE00 1234"}
+        self.assertError(self.post(sign, "ines", data=bad_iban), 422, "debtor_iban")
         signed = self.ok(
             self.post(sign, "ines", data={**signing, "debtor_iban": "BE71 0961 2345 6769"})
         )

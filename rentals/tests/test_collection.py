@@ -309,6 +309,10 @@ class BankImportTest(CollectionTestCase):
         )
         self.assertEqual((len(mine.matched), len(mine.unmatched)), (0, 1))
         self.assertFalse(Payment.objects.exists())
+        # The same bank entry in both organisations' files: each imports it, neither sees the
+        # other's (the bank id is kept per collector).
+        again = self.import_file(camt(entry("E1", "8.50", "geen kenmerk")), username="otto")
+        self.assertEqual((len(again.unmatched), again.already_imported), (1, []))
 
 
 class DirectDebitExportTest(CollectionTestCase):

@@ -32,7 +32,9 @@ class RentalFlowTest(RentalTestCase):
         other = Contract.objects.get(pk=contract.pk)
         other.pk = None
         other.application_id = services.application_create(
-            acting=self.acting("ines"), household=self.jansens, programme=self.rental,
+            acting=self.acting("ines"),
+            household=self.jansens,
+            programme=self.rental,
             category="washing_machine",
         ).pk
         other.payment_reference = "x"
@@ -44,15 +46,22 @@ class RentalFlowTest(RentalTestCase):
         for month in (1, 2, 3):
             services.billing_run(programme=self.rental, month=date(2026, month, 1))
         services.payment_record(
-            acting=self.acting("ines"), household=self.jansens, amount=Decimal("10.00"),
-            received_on=date(2026, 3, 5), method="cash",
+            acting=self.acting("ines"),
+            household=self.jansens,
+            amount=Decimal("10.00"),
+            received_on=date(2026, 3, 5),
+            method="cash",
         )
         charges = list(contract.charges.order_by("month"))
-        self.assertEqual([c.settled for c in charges],
-                         [Decimal("7.50"), Decimal("2.50"), Decimal("0.00")])
+        self.assertEqual(
+            [c.settled for c in charges], [Decimal("7.50"), Decimal("2.50"), Decimal("0.00")]
+        )
         services.payment_record(
-            acting=self.acting("ines"), household=self.jansens, amount=Decimal("50.00"),
-            received_on=date(2026, 3, 6), method="cash",
+            acting=self.acting("ines"),
+            household=self.jansens,
+            amount=Decimal("50.00"),
+            received_on=date(2026, 3, 6),
+            method="cash",
         )
         balance = services.household_balance(self.jansens, today=date(2026, 3, 20))
         self.assertEqual(balance.credit, Decimal("37.50"))
@@ -60,16 +69,36 @@ class RentalFlowTest(RentalTestCase):
 
     def test_waiting_list_first_come_first_served(self) -> None:
         ines = self.acting("ines")
-        first = services.application_create(acting=ines, household=self.jansens,
-                                             programme=self.rental, category="fridge")
+        first = services.application_create(
+            acting=ines, household=self.jansens, programme=self.rental, category="fridge"
+        )
         self.peeters.enrolments.create(programme=self.rental, status="enrolled")
-        second = services.application_create(acting=ines, household=self.peeters,
-                                              programme=self.rental, category="fridge")
+        second = services.application_create(
+            acting=ines, household=self.peeters, programme=self.rental, category="fridge"
+        )
         with self.assertRaises(ValidationError):
             services.contract_draft(acting=ines, application=second)
-        services.application_prioritise(acting=self.acting("cora"), application=second,
-                                        reason="Fridge broken, baby at home")
+        services.application_prioritise(
+            acting=self.acting("cora"), application=second, reason="Fridge broken, baby at home"
+        )
         contract = services.contract_draft(acting=ines, application=second)
         self.assertEqual(contract.unit.serial, "F-001")
         with self.assertRaises(ValidationError):
             services.contract_draft(acting=ines, application=first)
+
+    def test_money_paid_in_advance_settles_the_next_charges(self) -> None:
+        contract = self.active_contract(installed_on=date(2026, 1, 1))
+        services.billing_run(programme=self.rental, month=date(2026, 1, 1))
+        services.payment_record(
+            acting=self.acting("ines"),
+            household=self.jansens,
+            amount=Decimal("20.00"),
+            received_on=date(2026, 1, 20),
+            method="cash",
+        )
+        services.billing_run(programme=self.rental, month=date(2026, 2, 1))
+        february = contract.charges.get(month=date(2026, 2, 1))
+        self.assertEqual(february.settled, Decimal("7.50"))
+        balance = services.household_balance(self.jansens, today=date(2026, 3, 15))
+        self.assertEqual((balance.arrears, balance.credit), (Decimal("0.00"), Decimal("5.00")))
+        self.assertIsNone(services.arrears_next_step(self.jansens, today=date(2026, 3, 15)))
