@@ -136,6 +136,7 @@ class OrganisationOut(Schema):
     city: str
     iban: str
     enterprise_number: str
+    sepa_creditor_id: str
 
 
 class OrganisationPatch(Schema):
@@ -151,6 +152,7 @@ class OrganisationPatch(Schema):
     city: Text | None = Field(None, max_length=100)
     iban: Text | None = Field(None, max_length=34)
     enterprise_number: Text | None = Field(None, max_length=20)
+    sepa_creditor_id: Text | None = Field(None, max_length=35)
 
 
 @router.get(

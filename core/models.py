@@ -55,6 +55,8 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     enterprise_number = models.CharField(_("enterprise or KvK number"), max_length=20, blank=True)
+    # Needed only by an organisation that collects by SEPA direct debit.
+    sepa_creditor_id = models.CharField(_("SEPA creditor identifier"), max_length=35, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -22,7 +22,12 @@ from core.models import (
     Tariff,
 )
 from core.tenancy import Acting
-from core.validators import clean_enterprise_number, clean_iban, clean_postcode
+from core.validators import (
+    clean_enterprise_number,
+    clean_iban,
+    clean_postcode,
+    clean_sepa_creditor_id,
+)
 from households.eligibility import RulesError, validate_config
 
 
@@ -50,6 +55,7 @@ def _clean_organisation(org: Organisation) -> None:
         ("iban", lambda v: clean_iban(v)),
         ("enterprise_number", lambda v: clean_enterprise_number(v, org.country)),
         ("postcode", lambda v: clean_postcode(v, org.country)),
+        ("sepa_creditor_id", clean_sepa_creditor_id),
     ):
         value = getattr(org, name)
         if value:
@@ -86,6 +92,7 @@ ORGANISATION_EDITABLE = (
     "city",
     "iban",
     "enterprise_number",
+    "sepa_creditor_id",
 )
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 from stdnum.be import vat as be_vat
+from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
@@ -69,3 +70,15 @@ def clean_postcode(value: str, country: str) -> str:
             params={"value": value},
         )
     return raw
+
+
+def clean_sepa_creditor_id(value: str) -> str:
+    """A SEPA creditor identifier (e.g. BE69ZZZ050D000000008), compact."""
+    compact = str(at_02.compact(value or ""))
+    if not at_02.is_valid(compact):
+        raise ValidationError(
+            _("“%(value)s” is not a valid SEPA creditor identifier (e.g. BE69ZZZ050D000000008)."),
+            code="invalid_creditor_id",
+            params={"value": value},
+        )
+    return compact

@@ -306,15 +306,15 @@ def sepa_direct_debit_export(
     acting: Acting,
     programme: Programme,
     collection_date: date,
-    creditor_id: str,
+    creditor_id: str = "",
     creditor_bic: str = "",
 ) -> bytes:
     """A pain.008 file collecting the open tenant charges of the programme's active
     direct-debit contracts, for the collecting organisation to upload to its bank.
 
     One collection per contract: the sum of its open charges (after any credit the household
-    has was applied to them). Creditor name and IBAN are the collector's; the SEPA creditor
-    identifier is a parameter because Organisation has no field for it yet.
+    has was applied to them). Creditor name, IBAN and SEPA creditor identifier are the
+    collector's; a creditor identifier given here is used instead.
 
     Sequence type: FRST while the household has no payment with method direct_debit (the
     mandate was never used), RCUR afterwards. Such payments come from importing the bank
@@ -326,6 +326,11 @@ def sepa_direct_debit_export(
     if scheme is None or scheme.collector_id != acting.organisation.pk:
         raise PermissionDenied(_("Your organisation does not collect for this programme."))
     creditor = scheme.collector
+    creditor_id = creditor_id or creditor.sepa_creditor_id
+    if not creditor_id:
+        raise ValidationError(
+            {"creditor_id": _("Enter your organisation's SEPA creditor identifier first.")}
+        )
     contracts = list(
         Contract.objects.filter(
             programme=programme,
