@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Programme
+from rentals import services
 from rentals.models import Charge, Contract
 from rentals.proration import ZERO, charge_split
 from rentals.services import BillingResult, month_end, month_start
@@ -82,4 +83,8 @@ def billing_run_fast(*, programme: Programme, month: date) -> BillingResult:
         Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
         after = Charge.objects.filter(month=first, contract__programme=programme).count()
         created += after - before
+    # Whatever the service does after billing (settling new charges from credit), done alike.
+    after_billing = getattr(services, "_apply_credit_after_billing", None)
+    if after_billing is not None:
+        after_billing(programme, first)
     return BillingResult(created=created, contracts=whole + len(batch))

@@ -570,11 +570,11 @@ def generate(
         Charge,
         ["id", "contract", "month", "tenant_amount", "subsidy_amount", "settled", "created_at"],
     )
-    w.table(
-        Payment,
-        ["id", "household", "collector", "amount", "received_on", "method", "reference",
-         "bank_line", "recorded_by", "recorded_at"],
-    )  # fmt: skip
+    payment_fields = ["id", "household", "collector", "amount", "received_on", "method",
+                      "reference", "bank_line", "recorded_by", "recorded_at"]  # fmt: skip
+    # Every payment here is allocated in full: no credit left (a field added later on).
+    has_credit = any(f.name == "unallocated" for f in Payment._meta.fields)
+    w.table(Payment, payment_fields + (["unallocated"] if has_credit else []))
     w.table(Allocation, ["id", "payment", "charge", "amount"])
     charge_pk, payment_pk, alloc_pk = next_pk(Charge), next_pk(Payment), next_pk(Allocation)
     collector = lead  # the rental scheme's collector
@@ -630,7 +630,7 @@ def generate(
                 Payment,
                 (payment_pk, household_pk, collector.pk, dec(total), w.d(received),
                  PaymentMethod.TRANSFER, charges[0][2], None, coordinator.pk,
-                 w.dt(at(received, 15))),
+                 w.dt(at(received, 15)), *((zero,) if has_credit else ())),
             )  # fmt: skip
             for charge, amount, _ref in charges:
                 w.add(Allocation, (alloc_pk, payment_pk, charge, dec(amount)))

@@ -653,6 +653,7 @@ class LoadResult:
     created: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # user, name, role, org
     other_logins: list[str] = field(default_factory=list)
+    resident: tuple[str, str] | None = None  # path of the demo resident page, and its PIN
 
     def count(self, what: str, n: int = 1) -> None:
         self.created[what] = self.created.get(what, 0) + n
@@ -840,4 +841,8 @@ def load(households: int = DEFAULT_HOUSEHOLDS) -> LoadResult:
     actings = _people(result, orgs)
     programmes = _programmes(result, orgs, actings)
     _households(result, household_specs(households), orgs, programmes, actings)
+    # Imported here: rentals.demo builds on this module.
+    from rentals.demo import load_rentals
+
+    load_rentals(result, orgs, actings, programmes)
     return result

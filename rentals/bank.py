@@ -39,9 +39,8 @@ from rentals.models import (
     Contract,
     Payment,
     PaymentMethod,
-    RentalScheme,
 )
-from rentals.services import allocate_credit, payment_record
+from rentals.services import allocate_credit, collected_programmes, payment_record
 
 Action = AuditEvent.Action
 # SQLite allows a limited number of query parameters; look bank ids up in chunks.
@@ -51,13 +50,13 @@ _CHUNK = 500
 def _require_collector(acting: Acting) -> None:
     """Only staff of an organisation that collects rent for a rental programme."""
     acting.require("household.change")
-    if not RentalScheme.objects.filter(collector=acting.organisation).exists():
+    if not collected_programmes(acting.organisation).exists():
         raise PermissionDenied(_("Your organisation does not collect rent for any programme."))
 
 
 def _collected_contracts(organisation: Organisation):  # type: ignore[no-untyped-def]
-    """Contracts of the programmes this organisation collects for (whoever registered them)."""
-    return Contract.objects.filter(programme__rental_scheme__collector=organisation)
+    """The contracts whose fees this organisation collects."""
+    return Contract.objects.filter(collector=organisation)
 
 
 # ---------------------------------------------------------------- bank statement import
@@ -322,10 +321,9 @@ def sepa_direct_debit_export(
     recorded by hand. Two files made before the first collection is booked are thus both FRST.
     """
     acting.require("household.change")
-    scheme = RentalScheme.objects.filter(programme=programme).select_related("collector").first()
-    if scheme is None or scheme.collector_id != acting.organisation.pk:
+    if not collected_programmes(acting.organisation).filter(pk=programme.pk).exists():
         raise PermissionDenied(_("Your organisation does not collect for this programme."))
-    creditor = scheme.collector
+    creditor = acting.organisation
     creditor_id = creditor_id or creditor.sepa_creditor_id
     if not creditor_id:
         raise ValidationError(
@@ -334,6 +332,7 @@ def sepa_direct_debit_export(
     contracts = list(
         Contract.objects.filter(
             programme=programme,
+            collector=creditor,
             status=Contract.Status.ACTIVE,
             payment_method=PaymentMethod.DIRECT_DEBIT,
         )
@@ -442,19 +441,16 @@ def remittance_data(*, acting: Acting, year: int) -> dict[str, Any]:
     """
     acting.require("household.view")
     organisation = acting.organisation
-    schemes = list(
-        RentalScheme.objects.filter(collector=organisation)
-        .select_related("programme")
-        .order_by("programme__name", "pk")
-    )
-    if not schemes:
+    programmes = list(collected_programmes(organisation).order_by("name", "pk"))
+    if not programmes:
         raise PermissionDenied(_("Your organisation does not collect rent for any programme."))
     first, last = date(year, 1, 1), date(year, 12, 31)
     months = [date(year, m, 1) for m in range(1, 13)]
     programme_rows: list[dict[str, Any]] = []
-    for scheme in schemes:
-        programme = scheme.programme
-        charges = Charge.objects.filter(contract__programme=programme)
+    for programme in programmes:
+        charges = Charge.objects.filter(
+            contract__programme=programme, contract__collector=organisation
+        )
         of_year = charges.filter(month__range=(first, last))
         allocations = Allocation.objects.filter(
             charge__contract__programme=programme, payment__collector=organisation
@@ -497,9 +493,10 @@ def remittance_data(*, acting: Acting, year: int) -> dict[str, Any]:
                 ],
             }
         )
-    programme_ids = [s.programme_id for s in schemes]
     of_year_all = Charge.objects.filter(
-        contract__programme_id__in=programme_ids, month__range=(first, last)
+        contract__collector=organisation,
+        contract__programme__in=programmes,
+        month__range=(first, last),
     )
     totals: dict[str, Any] = {
         "households": of_year_all.values("contract__household").distinct().count(),

@@ -50,6 +50,7 @@ from rentals.models import (
     PaymentMethod,
     RentalScheme,
 )
+from rentals.services import collected_programmes
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUERY_LENGTH = 100
@@ -205,7 +206,9 @@ def _lead_programme(acting: Acting, programme_pk: int) -> Programme:
 
 
 def _collected_schemes(acting: Acting) -> Any:
-    return scoped(RentalScheme, acting).filter(collector=acting.organisation)
+    return scoped(RentalScheme, acting).filter(
+        programme__in=collected_programmes(acting.organisation)
+    )
 
 
 def _collector(request: HttpRequest, permission: str = "household.change") -> Acting:
@@ -217,7 +220,7 @@ def _collector(request: HttpRequest, permission: str = "household.change") -> Ac
 
 
 def _collected_contracts(acting: Acting) -> Any:
-    return scoped(Contract, acting).filter(programme__rental_scheme__collector=acting.organisation)
+    return scoped(Contract, acting).filter(collector=acting.organisation)
 
 
 def _money_household(acting: Acting, household_pk: int) -> Household:
@@ -659,7 +662,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
     acting = _collector(request)
     programmes = (
         scoped(Programme, acting)
-        .filter(rental_scheme__collector=acting.organisation)
+        .filter(pk__in=collected_programmes(acting.organisation).values("pk"))
         .order_by("name")
     )
     form = DirectDebitForm(
@@ -774,19 +777,16 @@ def _charts(
 def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
-    today = timezone.localdate()
-    monthly = dashboard.monthly(programme, today)
-    units = dashboard.units_by_status(programme)
-    tickets = dashboard.tickets(programme)
+    figures = dashboard.cached_figures(programme)
     context = {
         "programme": programme,
-        "summary": dashboard.summary(programme, today, with_totals=False, ticket_figures=tickets),
-        "categories": dashboard.by_category(programme),
-        "units": units,
-        "tickets": tickets,
-        "monthly": monthly,
-        "charts": _charts(monthly, units, tickets),
-        "today": today,
+        "figures": figures,
+        "summary": figures.summary,
+        "categories": figures.categories,
+        "units": figures.units,
+        "tickets": figures.tickets,
+        "monthly": figures.monthly,
+        "charts": _charts(figures.monthly, figures.units, figures.tickets),
     }
     return render(request, "rentals/collection/dashboard.html", context)
 

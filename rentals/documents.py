@@ -123,8 +123,7 @@ def _contact(collector: Organisation, lead: Organisation) -> Organisation:
 def contract_context(*, contract: Contract) -> dict[str, Any]:
     programme = contract.programme
     lead = programme.lead_organisation
-    scheme = programme.rental_scheme
-    collector = scheme.collector
+    collector = contract.collector
     unit = contract.unit
     years, rest = divmod(contract.term_months, 12)
     signed_on = _local_date(contract.signed_at, lead)
@@ -134,7 +133,7 @@ def contract_context(*, contract: Contract) -> dict[str, Any]:
         "programme": programme,
         "lead": lead,
         "collector": collector,
-        "supplier": scheme.supplier,
+        "supplier": programme.rental_scheme.supplier,
         "contact": _contact(collector, lead),
         "unit": unit,
         "model": unit.appliance_model,
@@ -296,8 +295,8 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
         first = data["rows"][0]["contract"] if data["rows"] else None
         programme = first.programme if first else None
         contact = None
-        if programme is not None and hasattr(programme, "rental_scheme"):
-            contact = _contact(programme.rental_scheme.collector, programme.lead_organisation)
+        if first is not None:
+            contact = _contact(first.collector, programme.lead_organisation)
         elif programme is not None:
             contact = programme.lead_organisation
         since_money = data["since_total"].eur + data["since_total"].water_eur

@@ -358,7 +358,7 @@ class Contract(models.Model):
         RETURNED = "returned", _("Returned")
         DECEASED = "deceased", _("Deceased")
 
-    tenant_paths: ClassVar[tuple[str, ...]] = HOUSEHOLD_PATHS
+    tenant_paths: ClassVar[tuple] = (*HOUSEHOLD_PATHS, "collector")
 
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="contract"
@@ -368,6 +368,13 @@ class Contract(models.Model):
     )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contracts")
+    # Who collects the fees: see rentals.services.collector_for.
+    collector = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("collecting organisation"),
+    )
     category = models.CharField(_("appliance"), max_length=20, choices=Category.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
@@ -563,7 +570,10 @@ class Ticket(models.Model):
 class Charge(models.Model):
     """What one contract costs for one month: the tenant's part and the subsidy part."""
 
-    tenant_paths: ClassVar[tuple[str, ...]] = tuple("contract__" + p for p in HOUSEHOLD_PATHS)
+    tenant_paths: ClassVar[tuple] = (
+        *("contract__" + p for p in HOUSEHOLD_PATHS),
+        "contract__collector",
+    )
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charges")
     month = models.DateField(_("month"))  # the first day of the month

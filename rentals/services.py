@@ -14,7 +14,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import AuditEvent, Organisation, Programme
+from core.models import AuditEvent, Organisation, Programme, ProgrammePartner
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from households.models import Enrolment, Household
@@ -373,6 +373,31 @@ def free_units(programme: Programme, category: str):  # type: ignore[no-untyped-
 
 
 # ---------------------------------------------------------------- contracts
+def collector_for(household: Household, programme: Programme) -> Organisation:
+    """Who collects a household's fees: the welfare office that registered the household when
+    it is a collecting partner of the programme (it knows the household and its budget);
+    otherwise the scheme's collector."""
+    if ProgrammePartner.objects.filter(
+        programme=programme,
+        organisation_id=household.organisation_id,
+        role=ProgrammePartner.Role.COLLECTOR,
+    ).exists():
+        return household.organisation
+    return _scheme(programme).collector
+
+
+def collected_programmes(organisation: Organisation):  # type: ignore[no-untyped-def]
+    """Rental programmes in which the organisation collects fees."""
+    return Programme.objects.filter(
+        Q(rental_scheme__collector=organisation)
+        | Q(
+            rental_scheme__isnull=False,
+            partners__organisation=organisation,
+            partners__role=ProgrammePartner.Role.COLLECTOR,
+        )
+    ).distinct()
+
+
 def payment_reference_for(contract_number: int, country: str) -> str:
     return (
         be_reference_for(contract_number) if country == "BE" else nl_reference_for(contract_number)
@@ -418,6 +443,7 @@ def contract_draft(
         household=application.household,
         programme=application.programme,
         unit=unit,
+        collector=collector_for(application.household, application.programme),
         category=application.category,
         tenant_fee=offer.tenant_fee,
         subsidy=offer.subsidy,
@@ -807,22 +833,21 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
 
     Only households with an unused payment are touched (a partial index keeps this cheap).
     """
-    scheme = RentalScheme.objects.filter(programme=programme).first()
-    if scheme is None:
-        return
     with_credit = (
         Payment.objects.filter(
-            collector_id=scheme.collector_id,
             unallocated__gt=0,
             household__rental_contracts__charges__month=month,
             household__rental_contracts__programme=programme,
         )
-        .values_list("household_id", flat=True)
+        .values_list("household_id", "collector_id")
         .distinct()
     )
-    for household in Household.objects.filter(pk__in=list(with_credit)):
+    for household_id, collector_id in list(with_credit):
         with transaction.atomic():
-            allocate_credit(household=household, collector=scheme.collector)
+            allocate_credit(
+                household=Household.objects.get(pk=household_id),
+                collector=Organisation.objects.get(pk=collector_id),
+            )
 
 
 def _insert_charges(batch: list[Charge]) -> int:
@@ -842,15 +867,13 @@ def _insert_charges(batch: list[Charge]) -> int:
 
 # ---------------------------------------------------------------- payments and collection
 def _collector_households(acting: Acting):  # type: ignore[no-untyped-def]
-    return Household.objects.filter(
-        rental_contracts__programme__rental_scheme__collector=acting.organisation
-    )
+    return Household.objects.filter(rental_contracts__collector=acting.organisation)
 
 
 def open_charges(household: Household, collector: Organisation | None = None):  # type: ignore[no-untyped-def]
     qs = Charge.objects.filter(contract__household=household, settled__lt=F("tenant_amount"))
     if collector is not None:
-        qs = qs.filter(contract__programme__rental_scheme__collector=collector)
+        qs = qs.filter(contract__collector=collector)
     return qs.order_by("month", "contract_id", "pk")
 
 

@@ -64,6 +64,7 @@ class BillingPropertyTest(HypothesisTestCase, RentalTestCase):
             programme=self.rental,
             unit=unit,
             category=category,
+            collector=self.ocmw,
             status=Contract.Status.ENDED if end else Contract.Status.ACTIVE,
             tenant_fee=tenant_fee,
             subsidy=subsidy,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +34,7 @@ class DashboardFixture(RentalTestCase):
     three billed months and a payment."""
 
     def build(self) -> None:
+        cache.clear()  # the page keeps its figures in the cache for a minute
         self.today = timezone.localdate()
         self.peeters_enrolled = enrolled_household(self, "Claes")
         self.waiter = enrolled_household(self, "Wauters")
@@ -113,6 +115,12 @@ class SelectorTest(DashboardFixture):
         )
         self.assertEqual({s: n for s, n in by_status.items() if n}, dict(expected))
         self.assertEqual(len(by_status), len(UnitStatus))
+        # Derived from the per-category rows, without a query, it is the same.
+        categories = dashboard.by_category(self.rental)
+        self.assertEqual(
+            dashboard.units_by_status(self.rental, categories),
+            dashboard.units_by_status(self.rental),
+        )
         rows = {row.category: row for row in dashboard.by_category(self.rental)}
         self.assertEqual(set(rows), {"washing_machine", "fridge"})
         washer = rows["washing_machine"]
@@ -161,6 +169,8 @@ class SelectorTest(DashboardFixture):
             self.assertEqual(row.collected, sum(c.settled for c in charges))
             self.assertEqual(row.open, row.billed - row.collected)
         self.assertEqual(by_month[date(2026, 6, 1)].charges, 0)
+        # The page's single pass over the charges gives the same twelve months.
+        self.assertEqual(dashboard.money(self.rental, date(2026, 6, 15)).last_months(), rows)
         # The payment of 12.00 settled March (washer, 22 days) first, then April.
         self.assertEqual(sum(r.collected for r in rows), Decimal("12.00"))
         self.assertEqual(
@@ -243,6 +253,7 @@ class DashboardPageTest(DashboardFixture):
     def test_query_count_does_not_grow_with_contracts(self) -> None:
         url = reverse("collection:dashboard", kwargs={"programme_pk": self.rental.pk})
         self.client.get(url)  # warm caches (sessions, content types)
+        cache.clear()
         with CaptureQueriesContext(connection) as before:
             self.client.get(url)
         cora = self.acting("cora")
@@ -253,9 +264,28 @@ class DashboardPageTest(DashboardFixture):
         for name in ("Aerts", "Baert", "Coene"):
             self.active_contract(household=enrolled_household(self, name))
         services.billing_run(programme=self.rental, month=date(2026, 5, 1))
+        cache.clear()
         with CaptureQueriesContext(connection) as after:
             self.client.get(url)
         self.assertEqual(len(after.captured_queries), len(before.captured_queries))
+        # From the cache, the figures cost only the two queries that check they are current.
+        with CaptureQueriesContext(connection) as cached:
+            self.client.get(url)
+        self.assertLessEqual(len(cached.captured_queries), len(before.captured_queries) - 8)
+
+    def test_a_payment_shows_at_once_despite_the_cache(self) -> None:
+        url = reverse("collection:dashboard", kwargs={"programme_pk": self.rental.pk})
+        before = self.client.get(url).context["summary"]
+        services.payment_record(
+            acting=self.acting("ines"),
+            household=self.peeters_enrolled,
+            amount=Decimal("5.00"),
+            received_on=date(2026, 5, 20),
+            method="cash",
+        )
+        after = self.client.get(url).context["summary"]
+        self.assertEqual(after.collected_total, before.collected_total + Decimal("5.00"))
+        self.assertEqual(after.arrears, before.arrears - Decimal("5.00"))
 
     def test_excel_export_opens_and_matches(self) -> None:
         url = reverse("collection:dashboard_xlsx", kwargs={"programme_pk": self.rental.pk})

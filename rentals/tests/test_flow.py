@@ -102,3 +102,23 @@ class RentalFlowTest(RentalTestCase):
         balance = services.household_balance(self.jansens, today=date(2026, 3, 15))
         self.assertEqual((balance.arrears, balance.credit), (Decimal("0.00"), Decimal("5.00")))
         self.assertIsNone(services.arrears_next_step(self.jansens, today=date(2026, 3, 15)))
+
+    def test_the_registering_welfare_office_collects_when_it_is_a_collecting_partner(self) -> None:
+        from core.models import ProgrammePartner
+
+        self.assertEqual(services.collector_for(self.jansens, self.rental), self.ocmw)
+        # Kortrijk only refers: the scheme's collector collects for its households...
+        self.assertEqual(services.collector_for(self.dubois, self.rental), self.ocmw)
+        # ...until it collects itself, and then it sees the contract and ocmw does not.
+        ProgrammePartner.objects.create(
+            programme=self.rental, organisation=self.kortrijk, role="collector"
+        )
+        self.assertEqual(services.collector_for(self.dubois, self.rental), self.kortrijk)
+        self.dubois.enrolments.create(programme=self.rental, status="enrolled")
+        ilse = self.acting("ilse")
+        application = services.application_create(
+            acting=ilse, household=self.dubois, programme=self.rental, category="fridge"
+        )
+        contract = services.contract_draft(acting=ilse, application=application)
+        self.assertEqual(contract.collector, self.kortrijk)
+        self.assertEqual(list(services.collected_programmes(self.kortrijk)), [self.rental])

@@ -33,6 +33,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Demo data was already loaded; nothing changed."))
         self._print_logins(result.logins, result.other_logins)
+        if result.resident:
+            path, pin = result.resident
+            self.stdout.write(
+                _("Resident page of a demo household: %(path)s (PIN %(pin)s)")
+                % {"path": path, "pin": pin}
+            )
 
     def _print_logins(self, logins: list[tuple[str, str, str, str]], others: list[str]) -> None:
         header = (_("Username"), _("Name"), _("Role"), _("Organisation"))
