@@ -532,6 +532,12 @@ def generate(
         ["id", "contract", "kind", "status", "planned_on", "window", "technician_organisation",
          "technician", "ticket", "done_at", "disposal", "report"],
     )  # fmt: skip
+    # The collecting organisation per contract (a field added later): here always the
+    # scheme's collector, the lead, as no welfare office collects in this programme.
+    has_collector = any(f.name == "collector" for f in Contract._meta.fields)
+    if has_collector:
+        table, columns = w.tables[Contract]
+        w.tables[Contract] = (table, [*columns, Contract._meta.get_field("collector").column])
     app_pk0, cu_pk0, visit_pk0 = next_pk(Application), next_pk(ContractUnit), next_pk(Visit)
     bands = ["<5", "5-10", "10-15", ">15", "unknown"]
     end_reasons = ["moved", "returned", "deceased"]
@@ -554,6 +560,7 @@ def generate(
                 PaymentMethod.TRANSFER, payment_reference_for(pk, "BE"), "", None, "",
                 w.dt(applied + timedelta(days=1)), w.dt(signed), user.pk, w.d(start),
                 w.d(end), "" if end is None else end_reasons[rng.randrange(3)],
+                *((lead.pk,) if has_collector else ()),
             ),
         )  # fmt: skip
         w.add(ContractUnit, (cu_pk0 + n, pk, unit_pk, w.d(start), w.d(end)))

@@ -914,7 +914,7 @@ def payment_record(
         recorded_by_id=acting.user_id,
         unallocated=amount,
     )
-    payment.full_clean(exclude=["bank_line"])
+    payment.full_clean(exclude=["bank_line"], validate_constraints=False)
     payment.save()
     allocate_credit(household=household, collector=acting.organisation)
     return payment

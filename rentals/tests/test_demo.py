@@ -71,6 +71,8 @@ def months(first: date, last: date) -> list[date]:
 @FAST_HASHER
 class RentalDemoTest(TestCase):
     result: LoadResult
+    wvl: Programme
+    arnhem: Programme
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -148,10 +150,9 @@ class RentalDemoTest(TestCase):
         first = Contract.objects.order_by("start_date").exclude(start_date=None).first()
         assert first is not None and first.start_date is not None
         self.assertGreaterEqual(first.start_date, date(2024, 1, 1))
-        self.assertLessEqual(
-            Contract.objects.exclude(start_date=None).latest("start_date").start_date,
-            demo.LAST_INSTALL,
-        )
+        last = Contract.objects.exclude(start_date=None).latest("start_date").start_date
+        assert last is not None
+        self.assertLessEqual(last, demo.LAST_INSTALL)
         for visit in Visit.objects.filter(kind=Visit.Kind.INSTALLATION, status="done"):
             self.assertEqual(visit.done_at.date(), visit.contract.start_date)  # type: ignore[union-attr]
             if visit.contract.application.has_old_appliance:
@@ -168,7 +169,9 @@ class RentalDemoTest(TestCase):
             visit = contract.visits.get(kind=Visit.Kind.RETURN)
             self.assertEqual(visit.status, Visit.Status.DONE)
             self.assertNotEqual(contract.unit.status, UnitStatus.INSTALLED)
-            self.assertEqual(contract.household.enrolments.get(programme=contract.programme).status, "ended")
+            self.assertEqual(
+                contract.household.enrolments.get(programme=contract.programme).status, "ended"
+            )
 
     def test_the_technician_has_work_in_the_coming_days(self) -> None:
         tom = get_user_model().objects.get(username=demo.TECHNICIAN)
@@ -203,7 +206,8 @@ class RentalDemoTest(TestCase):
         )
         self.assertTrue(services.tickets_overdue(self.wvl).exists())
         for ticket in tickets.filter(status="resolved"):
-            self.assertGreater(ticket.resolved_at, ticket.opened_at)  # type: ignore[operator]
+            assert ticket.resolved_at is not None
+            self.assertGreater(ticket.resolved_at, ticket.opened_at)
         swapped = ContractUnit.objects.values("contract").annotate(n=Count("pk")).filter(n=2)
         self.assertTrue(swapped.exists())
 
@@ -217,9 +221,12 @@ class RentalDemoTest(TestCase):
         lines = dict(BankLine.objects.values_list("status").annotate(n=Count("pk")))
         self.assertGreater(lines["matched"], 0)
         self.assertGreater(lines["unmatched"], 0)  # left for the demo user to resolve
-        # In the first month's file one line was linked by hand and the gift set aside.
-        self.assertEqual(lines.get("resolved"), len(per_collector))
-        self.assertEqual(lines.get("ignored"), len(per_collector))
+        # Before the last month, the line without a reference was linked to its contract by
+        # hand and the gift set aside; the last month's wait for the demo user.
+        handled = len(per_collector) * (len(demo.CAMT_MONTHS) - 1)
+        self.assertEqual(lines.get("ignored"), handled)  # a gift on every statement
+        self.assertTrue(0 < lines["resolved"] <= handled)
+        self.assertTrue(len(per_collector) < lines["unmatched"] <= len(per_collector) * 2)
         methods = set(Payment.objects.values_list("method", flat=True))
         self.assertTrue({"cash", "transfer", "direct_debit"} <= methods)
         for payment in Payment.objects.annotate(used=Sum("allocations__amount")):
