@@ -457,15 +457,8 @@ def test_washing_machine_from_intake_to_savings_statement(
         other.context.close()
 
 
-# The resident page's template (rentals/templates/rentals/resident/base.html) sets
-# <meta name="referrer" content="no-referrer">: Chromium then sends "Origin: null" with the
-# page's form posts, and Django's CSRF check refuses the PIN with a 403 — no resident can log
-# in. `content="same-origin"` keeps the key out of other sites' logs and lets the forms work.
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="resident/base.html: referrer policy no-referrer makes the CSRF origin check fail",
-)
+# The resident pages use the referrer policy same-origin: with no-referrer Chromium sends
+# "Origin: null" with form posts and Django's CSRF check refuses the PIN.
 def test_resident_reports_a_breakdown(live_server: Any, browser: Any, cast: Any) -> None:
     base = live_server.url
     household = cast.jansens
