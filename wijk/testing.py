@@ -28,6 +28,7 @@ Households
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.test import TestCase
@@ -158,9 +159,17 @@ class WijkTestCase(TestCase):
     wout: User
     otto: User
 
+    # The language the test client asks for (a cookie); None: the site's default, Dutch.
+    client_language: str | None = None
+
     @classmethod
     def setUpTestData(cls) -> None:
         build_cast(cls)
+
+    def setUp(self) -> None:
+        super().setUp()
+        if self.client_language:
+            self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = self.client_language
 
     def acting(self, username: str) -> Acting:
         """The named cast member acting for their (first) organisation."""

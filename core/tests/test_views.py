@@ -3,6 +3,7 @@ organisation, programmes (partners, tariffs), audit log and the error pages."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.template.loader import get_template
@@ -16,14 +17,19 @@ from core.services import audit_record
 from wijk.testing import PASSWORD, WijkTestCase
 
 
-class LayoutAndLoginTest(WijkTestCase):
+class PageTestCase(WijkTestCase):
+    client_language = "en"  # these tests read the English source strings
+
+
+class LayoutAndLoginTest(PageTestCase):
     def test_anonymous_user_is_sent_to_login(self) -> None:
         for name in ("home", "programme_list", "organisation_detail", "audit_log"):
             response = self.client.get(reverse(name))
             self.assertEqual(response.status_code, 302, name)
             self.assertTrue(response["Location"].startswith(reverse("login")), name)
 
-    def test_login_page_renders_with_labels(self) -> None:
+    def test_login_page_renders_with_labels_in_dutch_by_default(self) -> None:
+        del self.client.cookies[settings.LANGUAGE_COOKIE_NAME]
         response = self.client.get(reverse("login"))
         self.assertContains(response, '<label for="id_username"')
         self.assertContains(response, '<label for="id_password"')
@@ -75,6 +81,7 @@ class LayoutAndLoginTest(WijkTestCase):
 
     def test_language_switch_turns_the_page_french(self) -> None:
         self.login("cora")
+        del self.client.cookies[settings.LANGUAGE_COOKIE_NAME]
         self.assertContains(self.client.get(reverse("home")), '<html lang="nl">')
         response = self.client.post(
             reverse("set_language"), {"language": "fr", "next": reverse("programme_list")}
@@ -83,7 +90,7 @@ class LayoutAndLoginTest(WijkTestCase):
         self.assertContains(self.client.get(reverse("home")), '<html lang="fr">')
 
 
-class HomeTest(WijkTestCase):
+class HomeTest(PageTestCase):
     def test_intake_worker_sees_counts_of_what_she_may_see(self) -> None:
         self.login("ines")
         response = self.client.get(reverse("home"))
@@ -116,8 +123,9 @@ class HomeTest(WijkTestCase):
         self.assertEqual(self.client.get(reverse("organisation_detail")).status_code, 403)
 
 
-class OrganisationSwitchTest(WijkTestCase):
+class OrganisationSwitchTest(PageTestCase):
     def setUp(self) -> None:
+        super().setUp()
         self.cora.memberships.create(organisation=self.arnhem, role=Role.VIEWER)
         self.login("cora")
 
@@ -160,7 +168,7 @@ class OrganisationSwitchTest(WijkTestCase):
         self.assertEqual(self.client.get(reverse("organisation_switch")).status_code, 405)
 
 
-class OrganisationPageTest(WijkTestCase):
+class OrganisationPageTest(PageTestCase):
     def test_every_role_sees_its_organisation(self) -> None:
         for username in ("cora", "ines", "vera", "tom", "wout", "otto"):
             self.login(username)
@@ -237,7 +245,7 @@ class OrganisationPageTest(WijkTestCase):
         self.assertEqual(self.ocmw.postcode, "")
 
 
-class ProgrammePagesTest(WijkTestCase):
+class ProgrammePagesTest(PageTestCase):
     def test_list_shows_programmes_in_scope(self) -> None:
         self.login("ines")
         response = self.client.get(reverse("programme_list"))
@@ -267,21 +275,21 @@ class ProgrammePagesTest(WijkTestCase):
         response = self.client.get(reverse("programme_detail", args=[self.rental.pk]))
         self.assertContains(response, "OCMW Brugge")
         self.assertContains(response, "Elektro Desmet")
-        self.assertContains(response, "0,3300")  # Dutch decimal comma
+        self.assertContains(response, "0.3300")
         self.assertContains(response, "social energy tariff")
-        self.assertContains(response, "€\xa01.600,00")
+        self.assertContains(response, "€1,600.00")
         self.assertEqual(response.context["enrolled_count"], 1)
         self.assertTrue(response.context["can_manage"])
         # Each partner role and tariff once, however many partners the programme has.
         self.assertEqual(len(response.context["partners"]), 4)
         self.assertEqual(len(response.context["tariffs"]), 1)
 
-    def test_tariffs_are_formatted_for_english(self) -> None:
+    def test_tariffs_are_formatted_for_dutch(self) -> None:
         self.login("cora")
-        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        self.client.post(reverse("set_language"), {"language": "nl", "next": "/"})
         response = self.client.get(reverse("programme_detail", args=[self.rental.pk]))
-        self.assertContains(response, "0.3300")
-        self.assertContains(response, "€1,600.00")
+        self.assertContains(response, "0,3300")  # Dutch decimal comma
+        self.assertContains(response, "€\xa01.600,00")
 
     def test_partner_counts_only_its_own_enrolled_households(self) -> None:
         self.login("ilse")
@@ -298,7 +306,7 @@ class ProgrammePagesTest(WijkTestCase):
         self.assertTrue(response.context["rules"]["unreadable"])
 
 
-class PartnerPagesTest(WijkTestCase):
+class PartnerPagesTest(PageTestCase):
     def url(self) -> str:
         return reverse("programme_partner_add", args=[self.rental.pk])
 
@@ -385,7 +393,9 @@ class PartnerPagesTest(WijkTestCase):
         self.assertTrue(ProgrammePartner.objects.filter(pk=partner.pk).exists())
 
 
-class TariffPagesTest(WijkTestCase):
+class TariffPagesTest(PageTestCase):
+    client_language = "nl"  # decimal commas
+
     def url(self) -> str:
         return reverse("programme_tariff_add", args=[self.rental.pk])
 
@@ -439,8 +449,9 @@ class TariffPagesTest(WijkTestCase):
         self.assertEqual(Tariff.objects.filter(programme=self.rental).count(), 1)
 
 
-class AuditLogPageTest(WijkTestCase):
+class AuditLogPageTest(PageTestCase):
     def setUp(self) -> None:
+        super().setUp()
         ada = self.acting("ada")
         for i in range(55):
             audit_record(acting=ada, action="view", subject=f"household view {i}")
@@ -491,7 +502,7 @@ class AuditLogPageTest(WijkTestCase):
         self.assertNotContains(response, "<html")
 
 
-class ErrorPagesTest(WijkTestCase):
+class ErrorPagesTest(PageTestCase):
     def test_403_page_is_friendly(self) -> None:
         self.login("tom")
         response = self.client.get(reverse("programme_list"))
@@ -509,7 +520,7 @@ class ErrorPagesTest(WijkTestCase):
         self.assertIn("<main", html)
 
 
-class TemplateTagsTest(WijkTestCase):
+class TemplateTagsTest(PageTestCase):
     def test_can_filter_follows_permissions_and_refuses_unknowns(self) -> None:
         from core.templatetags.wijk_tags import can
 

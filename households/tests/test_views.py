@@ -30,13 +30,17 @@ def household_post(**overrides: Any) -> dict[str, Any]:
         "email": "",
         "size": "3",
         "debt_support": "none",
-        "net_monthly_income": "1850,50",
+        "net_monthly_income": "1850.50",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
 
-class ListAndSearchTest(WijkTestCase):
+class PageTestCase(WijkTestCase):
+    client_language = "en"  # these tests read the English source strings
+
+
+class ListAndSearchTest(PageTestCase):
     url = reverse("households:list")
 
     def test_list_shows_only_the_households_the_organisation_may_see(self) -> None:
@@ -128,7 +132,7 @@ class ListAndSearchTest(WijkTestCase):
         self.assertIn(reverse("login"), response["Location"])
 
 
-class CreateAndEditTest(WijkTestCase):
+class CreateAndEditTest(PageTestCase):
     url = reverse("households:create")
 
     def test_create_registers_and_redirects_to_detail(self) -> None:
@@ -231,7 +235,7 @@ class CreateAndEditTest(WijkTestCase):
         self.assertFalse(Household.objects.filter(last_name="Claes").exists())
 
 
-class DetailTest(WijkTestCase):
+class DetailTest(PageTestCase):
     def url(self, household: Household) -> str:
         return reverse("households:detail", args=[household.pk])
 
@@ -284,11 +288,11 @@ class DetailTest(WijkTestCase):
         response = self.client.get(self.url(self.jansens))
         self.assertContains(response, "The household has the social energy tariff.")
         self.assertContains(response, "is not below the limit of")
-        self.assertContains(response, "2.100,00")  # the limit, formatted the Dutch way
-        self.assertContains(response, "2.500,00")
+        self.assertContains(response, "2,100.00")  # the limit, formatted for the language
+        self.assertContains(response, "2,500.00")
 
 
-class ConsentAndNoteTest(WijkTestCase):
+class ConsentAndNoteTest(PageTestCase):
     def test_record_and_withdraw_a_consent(self) -> None:
         self.login("ines")
         url = reverse("households:consent_add", args=[self.peeters.pk])
@@ -358,7 +362,7 @@ class ConsentAndNoteTest(WijkTestCase):
         self.assertFalse(RestrictedNote.objects.exists())
 
 
-class EnrolTest(WijkTestCase):
+class EnrolTest(PageTestCase):
     def url(self, household: Household) -> str:
         return reverse("households:enrol", args=[household.pk])
 
@@ -382,7 +386,7 @@ class EnrolTest(WijkTestCase):
         self.assertContains(response, "The household does not have the social energy tariff.")
         self.assertContains(response, "The household is not a client of the welfare office.")
         self.assertContains(response, "The net monthly income is not known.")
-        self.assertContains(response, "2.100,00")  # the limit for a household of 2
+        self.assertContains(response, "2,100.00")  # the limit for a household of 2
         enrolment = Enrolment.objects.get(household=self.peeters)
         self.assertEqual(enrolment.status, Enrolment.Status.REFUSED)
 
@@ -429,7 +433,7 @@ class EnrolTest(WijkTestCase):
         self.assertFalse(Enrolment.objects.filter(household=self.peeters).exists())
 
 
-class ExportTest(WijkTestCase):
+class ExportTest(PageTestCase):
     def test_json_export(self) -> None:
         self.login("ines")
         response = self.client.get(reverse("households:export_json", args=[self.jansens.pk]))
@@ -468,7 +472,7 @@ class ExportTest(WijkTestCase):
         self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists())
 
 
-class EraseTest(WijkTestCase):
+class EraseTest(PageTestCase):
     def url(self, household: Household) -> str:
         return reverse("households:erase", args=[household.pk])
 
