@@ -65,6 +65,7 @@ def billing_run_fast(*, programme: Programme, month: date) -> BillingResult:
         )
         batch = []
         for pk, tenant_fee, subsidy, start, end in partial:
+            assert start is not None  # filtered on start_date above
             tenant, sub = charge_split(
                 tenant_fee=tenant_fee, subsidy=subsidy, start=start, end=end, month=first
             )

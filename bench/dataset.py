@@ -87,7 +87,7 @@ class BulkWriter:
         self.counts: dict[str, int] = {}
 
     def table(self, model: type[models.Model], fields: Iterable[str]) -> None:
-        columns = [model._meta.get_field(name).column for name in fields]  # type: ignore[union-attr]
+        columns = [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
         self.tables[model] = (model._meta.db_table, columns)
         self.buffers[model] = []
         self.counts.setdefault(model._meta.label, 0)
@@ -137,7 +137,7 @@ class BulkWriter:
 
 
 def next_pk(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
 
 def reset_sequences(models_: Iterable[type[models.Model]]) -> None:
@@ -501,11 +501,13 @@ def generate(
     for unit_pk, category, next_start in late_units[:n_ended]:
         # Ended at least two weeks before the unit's next contract started.
         latest_end = next_start - timedelta(days=14)
-        start = first_month + timedelta(days=rng.randrange((latest_end - first_month).days - 60))
-        end = start + timedelta(days=30 + rng.randrange((latest_end - start).days - 30))
+        room = (latest_end - first_month).days
+        ended_start = first_month + timedelta(days=rng.randrange(room - 60))
+        room = (latest_end - ended_start).days
+        ended_end = ended_start + timedelta(days=30 + rng.randrange(room - 30))
         household_pk = household_pks[rng.randrange(len(household_pks))]
         contracts.append(
-            (contract_pk0 + len(contracts), household_pk, category, unit_pk, start, end)
+            (contract_pk0 + len(contracts), household_pk, category, unit_pk, ended_start, ended_end)
         )
     contracts.sort(key=lambda c: (c[1], c[4]))  # by household, then start
 

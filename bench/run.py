@@ -451,7 +451,12 @@ def main() -> None:
             "python": platform.python_version(),
             "load_average_at_start": os.getloadavg(),
         },
-        "databases": dict(previous.get("databases", {})),
+        # Figures of the other database from an earlier run stay, if taken at the same scale.
+        "databases": {
+            db: r
+            for db, r in previous.get("databases", {}).items()
+            if r.get("dataset", {}).get("scale") == args.scale
+        },
     }
     started = time.perf_counter()
 

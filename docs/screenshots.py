@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 IMG = HERE / "img"
@@ -43,8 +43,8 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "wijk-demo"
 RESIDENT_PIN = "123456"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 MAX_BYTES = 300_000
 
 # Demo records, by the names the demo data always gives them.
@@ -101,16 +101,22 @@ class Shooter:
     def shoot(self, page: Page, name: str, *, clip_height: int | None = None) -> None:
         page.wait_for_load_state("networkidle")
         path = IMG / name
-        viewport = page.viewport_size or DESKTOP
-        clip = None
+        width = (page.viewport_size or DESKTOP)["width"]
         if clip_height:
-            clip = {"x": 0, "y": 0, "width": viewport["width"], "height": clip_height}
-        page.screenshot(path=str(path), type="png", full_page=bool(clip), clip=clip)
+            # Taller than the window: the top of the whole page, down to clip_height.
+            page.screenshot(
+                path=str(path),
+                type="png",
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": width, "height": clip_height},
+            )
+        else:
+            page.screenshot(path=str(path), type="png")
         size = path.stat().st_size
         if size > MAX_BYTES:
             # A busy page: keep the top part only, so the repository stays small.
-            height = viewport["height"] * 2 // 3
-            clip = {"x": 0, "y": 0, "width": viewport["width"], "height": height}
+            height = (page.viewport_size or DESKTOP)["height"] * 2 // 3
+            clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": height}
             page.screenshot(path=str(path), type="png", clip=clip)
             size = path.stat().st_size
         self.sizes[name] = size
@@ -133,7 +139,7 @@ class Shooter:
 
             self.follow(page, "main a[href^='/rentals/programmes/']")  # the rental set-up
             self.follow(page, "main nav a[href$='/waiting/']")
-            self.shoot(page, "waiting-list.png")
+            self.shoot(page, "waiting-list.png", clip_height=1250)
 
             self.go(page, "/rentals/collection/")
             self.follow(page, "main a[href$='/dashboard/']")
@@ -148,7 +154,8 @@ class Shooter:
             self.shoot(page, "households-search.png")
 
             self.open_household(page)
-            self.shoot(page, "household.png")
+            # Down to the programme and its eligibility decision, rule by rule.
+            self.shoot(page, "household.png", clip_height=1250)
             household_url = page.url
 
             self.follow(page, "main a[href^='/rentals/collection/households/']")
@@ -166,11 +173,12 @@ class Shooter:
     def technician(self) -> None:
         with self.session("technician", phone=True) as page:
             self.go(page, "/rentals/today/")
-            self.shoot(page, "technician-today.png")
+            self.shoot(page, "technician-today.png", clip_height=1500)
 
     def org_admin(self) -> None:
         with self.session("orgadmin") as page:
-            self.go(page, "/audit/")
+            # Changes only: the newest events are otherwise this script's own page views.
+            self.go(page, "/audit/?action=change")
             self.shoot(page, "audit-log.png")
 
     def job_coach(self) -> None:
@@ -193,11 +201,11 @@ class Shooter:
             page.click("main button[type=submit]")
             page.wait_for_url("**/home/")
             # The demo household reads English; the guides show the Dutch page.
-            self.go(page, page.url.split("?")[0] + "?lang=nl")
-            self.shoot(page, "resident.png")
+            page.goto(page.url.split("?")[0] + "?lang=nl")
+            self.shoot(page, "resident.png", clip_height=1700)
 
     def api_docs(self) -> None:
-        """Optional: the interactive API docs load Swagger UI from a CDN, offline they stay empty."""
+        """Optional: the API docs load Swagger UI from a CDN, so offline they stay empty."""
         with self.session("coordinator") as page:
             self.go(page, "/api/v1/docs")
             try:
