@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from core.models import Membership, Organisation
@@ -86,10 +86,14 @@ def _path_q(model: type[models.Model], path: TenantPath, organisation: Organisat
     if lookup == "pk":
         return Q(pk=organisation.pk)
     if _crosses_to_many(model, lookup):
-        # A to-many path would repeat rows; a subquery keeps one row per record. One filter()
-        # call keeps the conditions on the same related row as the path.
-        ids = model._default_manager.filter(**{lookup: organisation}, **extra).values("pk")
-        return Q(pk__in=ids)
+        # A to-many path would repeat rows. A correlated EXISTS keeps one row per record and
+        # is checked per row through the indexes (a "pk IN (all visible ids)" list would be
+        # built whole on every query). One filter() call keeps the conditions on the same
+        # related row as the path.
+        related = model._default_manager.filter(
+            pk=OuterRef("pk"), **{lookup: organisation}, **extra
+        )
+        return Q(Exists(related))
     return Q(**{lookup: organisation}, **extra)
 
 

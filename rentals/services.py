@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -785,26 +785,52 @@ def billing_run(
 
     Safe to run again: the unique constraint (contract, month) makes a second run add nothing.
     `acting` is None when run from the command line by the installation's operator.
+
+    Contracts active the whole month are charged their fees as they are, so one
+    INSERT … SELECT writes them in the database (nearly all charges of a month); the few that
+    start or end within the month are prorated (rentals/proration.py) and written in bulk.
     """
     if acting is not None:
         _require_lead(acting, programme)
     first, last = month_start(month), month_end(month)
-    contracts = (
-        Contract.objects.filter(
-            programme=programme,
-            start_date__isnull=False,
-            start_date__lte=last,
+    now = timezone.now()
+    ops = connection.ops
+    charge, contract = (
+        ops.quote_name(Charge._meta.db_table),
+        ops.quote_name(Contract._meta.db_table),
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {charge} "
+            "(contract_id, month, tenant_amount, subsidy_amount, settled, created_at) "
+            f"SELECT c.id, %s, c.tenant_fee, c.subsidy, %s, %s FROM {contract} c "
+            "WHERE c.programme_id = %s AND c.start_date <= %s "
+            "AND (c.end_date IS NULL OR c.end_date >= %s) "
+            "AND (c.tenant_fee > 0 OR c.subsidy > 0) "
+            f"AND NOT EXISTS (SELECT 1 FROM {charge} x WHERE x.contract_id = c.id "
+            "AND x.month = %s) "
+            # A charge made meanwhile by a concurrent run stays; ours is dropped.
+            "ON CONFLICT (contract_id, month) DO NOTHING",
+            [
+                ops.adapt_datefield_value(first),
+                ops.adapt_decimalfield_value(ZERO, 8, 2),
+                ops.adapt_datetimefield_value(now),
+                programme.pk,
+                ops.adapt_datefield_value(first),
+                ops.adapt_datefield_value(last),
+                ops.adapt_datefield_value(first),
+            ],
         )
+        whole = max(cursor.rowcount, 0)
+    partial = (
+        Contract.objects.filter(programme=programme, start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .filter(Q(start_date__gt=first) | Q(end_date__lt=last))
         .exclude(charges__month=first)
         .values_list("pk", "tenant_fee", "subsidy", "start_date", "end_date")
     )
-    now = timezone.now()
-    created = 0
     batch: list[Charge] = []
-    seen = 0
-    for pk, tenant_fee, subsidy, start, end in contracts.iterator(chunk_size=5000):
-        seen += 1
+    for pk, tenant_fee, subsidy, start, end in partial:
         assert start is not None  # the query asks for installed contracts only
         tenant, sub = charge_split(
             tenant_fee=tenant_fee, subsidy=subsidy, start=start, end=end, month=first
@@ -820,12 +846,9 @@ def billing_run(
                 created_at=now,
             )
         )
-        if len(batch) >= 5000:
-            created += _insert_charges(batch)
-            batch = []
-    created += _insert_charges(batch)
+    created = whole + _insert_charges(batch, programme)
     _apply_credit_after_billing(programme, first)
-    return BillingResult(created=created, contracts=seen)
+    return BillingResult(created=created, contracts=whole + len(batch))
 
 
 def _apply_credit_after_billing(programme: Programme, month: date) -> None:
@@ -850,19 +873,15 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
             )
 
 
-def _insert_charges(batch: list[Charge]) -> int:
+def _insert_charges(batch: list[Charge], programme: Programme) -> int:
     if not batch:
         return 0
+    month_charges = Charge.objects.filter(month=batch[0].month, contract__programme=programme)
     with transaction.atomic():
+        before = month_charges.count()
         # ignore_conflicts: a charge made by a concurrent run stays, ours is dropped.
-        before = Charge.objects.filter(
-            contract_id__in=[c.contract_id for c in batch], month=batch[0].month
-        ).count()
         Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
-        after = Charge.objects.filter(
-            contract_id__in=[c.contract_id for c in batch], month=batch[0].month
-        ).count()
-    return after - before
+        return month_charges.count() - before
 
 
 # ---------------------------------------------------------------- payments and collection

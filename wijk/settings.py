@@ -145,6 +145,16 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("WIJK_FROM_EMAIL", "wijk@localhost")
 
 
+# A file cache under var/ is shared by every web worker of one server (dashboard figures,
+# the resident page's attempt limit); several servers need a shared one (WIJK_CACHE_URL is
+# not supported yet: set CACHES here).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

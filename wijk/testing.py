@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.test import TestCase
+from django.utils import translation
 
 from core.models import Organisation, Programme, ProgrammePartner, Role, Tariff
 from core.tenancy import Acting, acting_for
@@ -168,6 +169,9 @@ class WijkTestCase(TestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # Service messages in tests are read in English, whatever a request activated before.
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
         if self.client_language:
             self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = self.client_language
 

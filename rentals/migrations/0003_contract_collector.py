@@ -40,14 +40,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_collector, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="contract",
-            name="collector",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.organisation",
-                verbose_name="collecting organisation",
-            ),
-        ),
     ]
