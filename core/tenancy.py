@@ -69,32 +69,39 @@ def acting_for(user: Any, organisation_id: int | None = None) -> Acting | None:
 TenantPath = str | tuple[str, dict[str, Any]]
 
 
-def _crosses_to_many(model: type[models.Model], lookup: str) -> bool:
-    for name in lookup.split("__"):
-        field = model._meta.get_field(name)
-        if field.one_to_many or field.many_to_many:
-            return True
+def _split_at_to_many(model: type[models.Model], lookup: str) -> tuple[str, Any, str, str] | None:
+    """Where a path first crosses a to-many relation: (path before it, the reverse foreign key,
+    its name in the path, path after it); None when the path stays to-one."""
+    parts = lookup.split("__")
+    current: Any = model
+    for i, name in enumerate(parts):
+        field = current._meta.get_field(name)
+        if field.one_to_many:
+            return "__".join(parts[:i]), field, name, "__".join(parts[i + 1 :])
         if field.related_model is None:
-            return False
-        model = field.related_model  # type: ignore[assignment]
-    return False
+            return None
+        current = field.related_model
+    return None
 
 
 def _path_q(model: type[models.Model], path: TenantPath, organisation: Organisation) -> Q:
-    # A path may carry conditions on the same join, e.g. only enrolments that were accepted.
+    # A path may carry conditions on the same related row, e.g. only accepted enrolments.
     lookup, extra = (path, {}) if isinstance(path, str) else path
     if lookup == "pk":
         return Q(pk=organisation.pk)
-    if _crosses_to_many(model, lookup):
-        # A to-many path would repeat rows. A correlated EXISTS keeps one row per record and
-        # is checked per row through the indexes (a "pk IN (all visible ids)" list would be
-        # built whole on every query). One filter() call keeps the conditions on the same
-        # related row as the path.
-        related = model._default_manager.filter(
-            pk=OuterRef("pk"), **{lookup: organisation}, **extra
-        )
-        return Q(Exists(related))
-    return Q(**{lookup: organisation}, **extra)
+    split = _split_at_to_many(model, lookup)
+    if split is None:
+        return Q(**{lookup: organisation}, **extra)
+    # A to-many path would repeat rows: a correlated EXISTS on the related table keeps one row
+    # per record and is checked through the foreign key's index (household page: one indexed
+    # probe instead of a list of every visible household).
+    before, relation, name, after = split
+    prefix = f"{before}__{name}__" if before else f"{name}__"
+    related = relation.related_model._default_manager.filter(
+        **{relation.field.name: OuterRef(before or "pk"), after: organisation},
+        **{key.removeprefix(prefix): value for key, value in extra.items()},
+    )
+    return Q(Exists(related))
 
 
 def scope_q(model: type[models.Model], organisation: Organisation) -> Q:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core.models import Country, Language, Organisation, Programme
 
@@ -156,9 +157,23 @@ class Household(models.Model):
         return str(self)
 
     @property
+    def street_line(self) -> str:
+        """Street, number and box; the box gets its own word ("bus" in Dutch): a bare "54 8"
+        reads as one number."""
+        if not self.street:
+            return ""
+        if self.box:
+            return pgettext("address", "%(street)s %(number)s box %(box)s") % {
+                "street": self.street,
+                "number": self.house_number,
+                "box": self.box,
+            }
+        return f"{self.street} {self.house_number}".strip()
+
+    @property
     def address_line(self) -> str:
-        box = f" {self.box}" if self.box else ""
-        return f"{self.street} {self.house_number}{box}, {self.postcode} {self.city}"
+        place = f"{self.postcode} {self.city}".strip()
+        return ", ".join(part for part in (self.street_line, place) if part)
 
     def refresh_keys(self) -> None:
         self.duplicate_key = "|".join(

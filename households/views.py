@@ -51,6 +51,16 @@ def _household(acting: Acting, household_pk: int) -> Household:
     return get_scoped(Household.objects.select_related("organisation"), acting, pk=household_pk)
 
 
+def _collects_for(acting: Acting, household: Household) -> bool:
+    """Whether the acting organisation collects a rental fee of the household: only then does
+    its "Rent and payments" page open (rentals.collection_views._money_household)."""
+    from rentals.models import Contract  # the rental app builds on this one, not the reverse
+
+    return (
+        scoped(Contract, acting).filter(household=household, collector=acting.organisation).exists()
+    )
+
+
 def _detail_url(household: Household, anchor: str = "") -> str:
     url = reverse("households:detail", args=[household.pk])
     return f"{url}#{anchor}" if anchor else url
@@ -157,6 +167,7 @@ def _render_detail(
         and household.organisation_id == acting.organisation.pk
         and not household.erased_at,
         "can_notes": can_notes,
+        "can_see_money": _collects_for(acting, household),
         "consent_form": consent_form or ConsentForm(),
     }
     if can_notes:
@@ -312,6 +323,10 @@ def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
 def household_erase(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.erase")
     household = _household(acting, household_pk)
+    if household.organisation_id != acting.organisation.pk:
+        # The service refuses the erasure itself; refuse the confirmation page too, so a
+        # partner is not asked to confirm what it cannot do.
+        raise PermissionDenied(_("Only the organisation that registered a household can erase it."))
     if household.erased_at:
         messages.info(request, _("This household was already erased."))
         return redirect(_detail_url(household))

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -239,6 +239,24 @@ def _year(year: int) -> int:
     return year
 
 
+def _years_since(first: date | None) -> list[int]:
+    """This year back to the year of `first` (none before FIRST_YEAR), newest first."""
+    this_year = timezone.localdate().year
+    if first is None:
+        return []
+    return list(range(this_year, max(FIRST_YEAR, min(first.year, this_year)) - 1, -1))
+
+
+def _first_day(contracts: Any) -> date | None:
+    """The earliest installation or signing-up among the contracts: before it nothing was
+    charged, so no statement of an earlier year has anything in it."""
+    found = contracts.aggregate(start=Min("start_date"), created=Min("created_at"))
+    days = [found["start"]]
+    if found["created"] is not None:
+        days.append(timezone.localtime(found["created"]).date())
+    return min((d for d in days if d is not None), default=None)
+
+
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -265,10 +283,14 @@ def index(request: HttpRequest) -> HttpResponse:
         if acting.can("programme.manage")
         else Programme.objects.none()
     )
-    collects = acting.can("household.change") and _collected_schemes(acting).exists()
+    org_collects = _collected_schemes(acting).exists()
+    # Readers of a collecting organisation get the way to a household's payments, not the
+    # bank tools they may not use.
+    collects = acting.can("household.change") and org_collects
     context = {
         "led": led,
         "collects": collects,
+        "org_collects": org_collects,
         "unmatched": scoped(BankLine, acting).filter(status=BankLine.Status.UNMATCHED).count()
         if collects
         else 0,
@@ -355,7 +377,12 @@ def _render_household(
         "can_change": can_change,
         "payment_form": payment_form or PaymentForm(initial={"received_on": today}),
         "step_form": step_form or ArrearsStepForm(initial={"level": next_step or 1}),
-        "years": list(range(today.year, max(FIRST_YEAR, today.year - 4) - 1, -1)),
+        # Savings start at the installation: offer the years from the first one.
+        "years": _years_since(
+            scoped(Contract, acting)
+            .filter(household=household)
+            .aggregate(first=Min("start_date"))["first"]
+        ),
     }
     return render(request, "rentals/collection/household.html", context, status=status)
 
@@ -705,7 +732,7 @@ def remittance(request: HttpRequest, year: int) -> HttpResponse:
     context = {
         "year": year,
         "data": data,
-        "years": list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))[:6],
+        "years": _years_since(_first_day(_collected_contracts(acting))) or [year],
     }
     return render(request, "rentals/collection/remittance.html", context)
 

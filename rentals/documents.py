@@ -293,12 +293,7 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
     with translation.override(language):
         data = savings_statement_data(household=household, year=year, today=today)
         first = data["rows"][0]["contract"] if data["rows"] else None
-        programme = first.programme if first else None
-        contact = None
-        if first is not None:
-            contact = _contact(first.collector, programme.lead_organisation)
-        elif programme is not None:
-            contact = programme.lead_organisation
+        contact = _contact(first.collector, first.programme.lead_organisation) if first else None
         since_money = data["since_total"].eur + data["since_total"].water_eur
         context = {
             **data,

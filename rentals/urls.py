@@ -26,6 +26,11 @@ urlpatterns = [
     path("households/<int:household_pk>/", views.household_rentals, name="household"),
     path("households/<int:household_pk>/apply/", views.application_create, name="apply"),
     path(
+        "households/<int:household_pk>/resident-link/",
+        views.resident_link,
+        name="resident_link",
+    ),
+    path(
         "applications/<int:application_pk>/priority/",
         views.application_prioritise,
         name="application_prioritise",

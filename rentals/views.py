@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.forms import add_service_errors
 from core.models import Programme
+from core.templatetags.wijk_tags import address_line
 from core.tenancy import Acting, get_scoped, scoped
 from households.models import ContactChannel, Enrolment, Household
 from households.services import household_viewed
@@ -56,6 +57,7 @@ from rentals.models import (
     ContractUnit,
     Offer,
     RentalScheme,
+    ResidentAccess,
     Ticket,
     Unit,
     UnitEvent,
@@ -466,8 +468,17 @@ def _application_programmes(acting: Acting, household: Household) -> QuerySet[Pr
 @require_GET
 def household_rentals(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
-    household = _household(acting, household_pk)
+    return _render_household(request, acting, _household(acting, household_pk))
+
+
+def _render_household(
+    request: HttpRequest,
+    acting: Acting,
+    household: Household,
+    issued: dict[str, str] | None = None,
+) -> HttpResponse:
     household_viewed(acting=acting, household=household)
+    access = scoped(ResidentAccess, acting).filter(household=household).first()
     contracts = (
         scoped(Contract, acting)
         .filter(household=household)
@@ -492,8 +503,37 @@ def household_rentals(request: HttpRequest, household_pk: int) -> HttpResponse:
         and not household.erased_at
         and _application_programmes(acting, household).exists(),
         "can_change": acting.can("household.change"),
+        "resident_access": access,
+        "resident_expired": access is not None and access.expires_at <= timezone.now(),
+        "issued": issued,
     }
     return render(request, "rentals/household.html", context)
+
+
+@login_required
+@require_POST
+def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
+    """Make a new resident link and PIN and show them once, in this response.
+
+    No redirect: the PIN is stored only as a hash, so this page is the only place it is ever
+    shown; it is not put in a message, the session or a log either.
+    """
+    from rentals.resident import resident_access_issue
+
+    acting = _acting(request, "household.change")
+    household = _household(acting, household_pk)
+    try:
+        key, pin = resident_access_issue(acting=acting, household=household)
+    except ValidationError as exc:
+        _show_errors(request, exc)
+        return redirect(reverse("rentals:household", args=[household.pk]) + "#resident")
+    issued = {
+        "url": request.build_absolute_uri(reverse("resident:pin", kwargs={"key": key})),
+        "pin": pin,
+    }
+    response = _render_household(request, acting, household, issued=issued)
+    response["Cache-Control"] = "no-store"  # the PIN must not stay in any cache
+    return response
 
 
 @login_required
@@ -566,9 +606,16 @@ def waiting(request: HttpRequest, programme_pk: int) -> HttpResponse:
                 "unit_free": position <= free[application.category],
             }
         )
+    # Positions count per appliance: one list per appliance reads 1, 2, 3 from the top.
+    groups = [
+        {"category": value, "label": label, "rows": members}
+        for value, label in Category.choices
+        if (members := [r for r in rows if r["application"].category == value])
+    ]
     context = {
         "programme": programme,
         "rows": rows,
+        "groups": groups,
         "category": category,
         "categories": Category.choices,
         "free": [(label, free[value]) for value, label in Category.choices if free[value]],
@@ -862,7 +909,7 @@ def _visit_card(visit: Visit) -> dict[str, Any]:
     return {
         "visit": visit,
         "name": household.name,
-        "address": household.address_line,
+        "address": address_line(household),
         "phone": _phone_for(household),
         "appliance": visit.contract.get_category_display(),
         "model": str(unit.appliance_model),

@@ -4,6 +4,9 @@ Load with `{% load wijk_tags %}`:
   {% if acting|can:"household.view" %}  — the acting user's permission (False without acting)
   {{ amount|money }}                     — "€ 1.600,00" in Dutch, "1 600,00 €" in French
   {{ value|decimal:4 }}                  — a number with exactly that many decimals
+  {% if acting|collects %}               — the acting organisation collects rental fees
+  {{ household|street_line }}            — "Kerkstraat 12 box 3", the box labelled
+  {{ household|address_line }}           — the same, then ", 8000 Brugge"
 """
 
 from decimal import Decimal, InvalidOperation
@@ -63,3 +66,26 @@ def decimal(value: Any, places: int = 2) -> str:
 def startswith(value: Any, prefix: Any) -> bool:
     """For marking the current section in the navigation: request.path|startswith:url."""
     return bool(prefix) and str(value or "").startswith(str(prefix))
+
+
+@register.filter
+def collects(acting: Any) -> bool:
+    """Whether the acting organisation collects the fees of a rental programme."""
+    if acting is None or getattr(acting, "organisation", None) is None:
+        return False
+    # Imported here: core is loaded before the rental app, which depends on it.
+    from rentals.services import collected_programmes
+
+    return bool(collected_programmes(acting.organisation).exists())
+
+
+@register.filter
+def street_line(household: Any) -> str:
+    """Street, number and box (see Household.street_line)."""
+    return str(getattr(household, "street_line", ""))
+
+
+@register.filter
+def address_line(household: Any) -> str:
+    """The address on one line (see Household.address_line)."""
+    return str(getattr(household, "address_line", ""))

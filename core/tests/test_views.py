@@ -1,18 +1,20 @@
 """The core pages: layout and navigation, login, home, switching organisation and language,
 organisation, programmes (partners, tariffs), audit log and the error pages."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.template.loader import get_template
-from django.test import RequestFactory
+from django.test import RequestFactory, SimpleTestCase
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
 from core.middleware import SESSION_KEY
-from core.models import ProgrammePartner, Role, Tariff
+from core.models import AuditEvent, ProgrammePartner, Role, Tariff
 from core.services import audit_record
 from wijk.testing import PASSWORD, WijkTestCase
 
@@ -108,6 +110,23 @@ class HomeTest(PageTestCase):
         self.assertNotIn("household_count", response.context)
         self.assertNotIn("programme_count", response.context)
         self.assertContains(response, 'id="your-work"')
+
+    def test_technician_is_sent_to_my_visits_not_told_soon(self) -> None:
+        self.login("tom")
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, f'href="{reverse("rentals:today")}"', count=2)  # menu, card
+        self.assertNotContains(response, "Soon you will find")
+
+    def test_neighbourhood_worker_has_no_visits_link(self) -> None:
+        self.login("wout")
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, 'id="your-work"')
+        self.assertNotContains(response, reverse("rentals:today"))
+
+    def test_no_rent_link_where_nobody_collects(self) -> None:
+        # The shared cast has no rental scheme yet: ocmw collects nothing.
+        self.login("ines")
+        self.assertNotContains(self.client.get(reverse("home")), reverse("collection:index"))
 
     def test_coordinator_gets_no_your_work_text(self) -> None:
         self.login("cora")
@@ -500,6 +519,81 @@ class AuditLogPageTest(PageTestCase):
         )
         self.assertContains(response, 'id="audit-results"')
         self.assertNotContains(response, "<html")
+
+
+class AuditLogWordsTest(PageTestCase):
+    """Who and via are shown in words; the technical subject is labelled as such."""
+
+    def get_log(self) -> str:
+        self.login("ada")
+        return self.client.get(reverse("audit_log")).content.decode()
+
+    def test_a_resident_is_not_a_removed_user(self) -> None:
+        AuditEvent.objects.create(
+            user=None,
+            organisation=self.ocmw,
+            action="view",
+            household=self.jansens,
+            subject="household X: resident page opened",
+            via="resident",
+        )
+        html = self.get_log()
+        self.assertIn("Resident (personal link)", html)
+        self.assertIn("<td>resident page</td>", html)
+        self.assertNotIn("removed user", html)
+
+    def test_a_removed_user_is_still_named_so(self) -> None:
+        AuditEvent.objects.create(
+            user=None, organisation=self.ocmw, action="view", subject="by someone gone"
+        )
+        html = self.get_log()
+        self.assertIn("removed user", html)
+        self.assertIn("<td>web</td>", html)
+        self.assertNotIn("Resident (personal link)", html)
+
+    def test_channel_and_column_are_words(self) -> None:
+        audit_record(acting=self.acting("ada"), action="view", subject="by the api", via="api")
+        html = self.get_log()
+        self.assertIn("<td>API</td>", html)
+        self.assertNotIn("<td>api</td>", html)
+        self.assertIn("Technical detail", html)
+
+
+class StylesheetTest(SimpleTestCase):
+    """Rules the pages rely on at 360 px and in narrow cards (checked in a browser by hand;
+    these keep them from being lost)."""
+
+    rules: list[tuple[str, str]]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        path = finders.find("css/wijk.css")
+        assert path
+        with open(path, encoding="utf-8") as f:
+            css = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+        cls.rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+
+    def declarations(self, selector: str) -> str:
+        return " ".join(
+            body
+            for selectors, body in self.rules
+            if selector in [part.strip() for part in selectors.split(",")]
+        )
+
+    def test_month_and_file_inputs_are_44_px_high(self) -> None:
+        for selector in ('input[type="month"]', 'input[type="file"]'):
+            self.assertIn("min-height: 44px", self.declarations(selector), selector)
+
+    def test_hidden_table_headers_cannot_widen_the_page(self) -> None:
+        body = self.declarations(".table-wrap")
+        self.assertIn("overflow-x: auto", body)
+        self.assertIn("position: relative", body)
+
+    def test_detail_values_wrap_and_overdue_rows_stand_out(self) -> None:
+        self.assertIn("overflow-wrap: anywhere", self.declarations(".details dd"))
+        self.assertIn("var(--warn-bg)", self.declarations("tr.overdue td"))
+        self.assertIn("minmax(0, 1fr)", self.declarations(".card .details"))
 
 
 class ErrorPagesTest(PageTestCase):

@@ -4,10 +4,13 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.models import AuditEvent
+from core.templatetags.wijk_tags import street_line
 from households.models import Consent, Enrolment, Household, RestrictedNote
 from wijk.testing import WijkTestCase, make_household
 
@@ -273,6 +276,29 @@ class DetailTest(PageTestCase):
         self.assertNotContains(response, export)
         self.assertNotContains(response, reverse("households:enrol", args=[self.jansens.pk]))
 
+    def test_box_is_written_as_part_of_the_address_not_as_the_field_label(self) -> None:
+        Household.objects.filter(pk=self.jansens.pk).update(box="8")
+        self.jansens.refresh_from_db()
+        self.login("ines")
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        with translation.override("nl"):
+            label = gettext("box")  # the form label, "box / addition" in Dutch
+            line = street_line(self.jansens)
+        for url in (self.url(self.jansens), reverse("households:list")):
+            html = self.client.get(url).content.decode()
+            self.assertIn(line, html)
+            self.assertNotIn(f"{label} 8", html)
+        self.assertIn("8", line)
+        self.assertTrue(line.startswith("Kerkstraat 12 "))
+
+    def test_street_line_in_english(self) -> None:
+        Household.objects.filter(pk=self.jansens.pk).update(box="3A")
+        self.login("ines")
+        self.assertContains(self.client.get(self.url(self.jansens)), "Kerkstraat 12 box 3A")
+        Household.objects.filter(pk=self.jansens.pk).update(box="")
+        response = self.client.get(self.url(self.jansens))
+        self.assertContains(response, "Kerkstraat 12<br>")
+
     def test_enrolment_rule_results_in_plain_words(self) -> None:
         Enrolment.objects.filter(household=self.jansens).update(
             rule_results=[
@@ -507,6 +533,18 @@ class EraseTest(PageTestCase):
         self.assertNotContains(detail, "Jansens")
         self.assertNotContains(detail, "Kerkstraat")
         self.assertNotContains(self.client.get(reverse("households:list")), "Jansens")
+
+    def test_confirmation_page_is_refused_to_another_organisation(self) -> None:
+        # cora (coordinator of the lead) has household.erase and sees jansens, but only ocmw,
+        # which registered it, may erase: the page must not ask her to confirm.
+        self.login("cora")
+        response = self.client.get(self.url(self.jansens))
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn("What is removed", response.content.decode())
+        self.assertNotContains(
+            self.client.get(reverse("households:detail", args=[self.jansens.pk])),
+            self.url(self.jansens),
+        )
 
     def test_only_the_registering_organisation_may_erase(self) -> None:
         self.login("cora")  # coordinator of the lead: sees jansens, may not erase it

@@ -1,6 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 
 def fill_collector(apps, schema_editor):
@@ -14,11 +15,14 @@ def fill_collector(apps, schema_editor):
         organisation__households=OuterRef("household"),
         role="collector",
     ).values("organisation")[:1]
-    Contract.objects.filter(collector__isnull=True).update(collector=Subquery(partner_collects))
     scheme_collector = RentalScheme.objects.filter(programme=OuterRef("programme")).values(
         "collector"
     )[:1]
-    Contract.objects.filter(collector__isnull=True).update(collector=Subquery(scheme_collector))
+    # One UPDATE: on PostgreSQL a second pass over the same rows would queue foreign-key checks
+    # that block the index this migration creates.
+    Contract.objects.update(
+        collector=Coalesce(Subquery(partner_collects), Subquery(scheme_collector))
+    )
 
 
 class Migration(migrations.Migration):

@@ -324,6 +324,94 @@ class SavingsPdfTest(CollectionTestCase):
             self.assertEqual(self.client.get(url).status_code, 404)
 
 
+class StatementYearsTest(CollectionTestCase):
+    """Only years that can have something in them are offered."""
+
+    def test_savings_years_start_at_the_first_installation(self) -> None:
+        self.active_contract(installed_on=date(2024, 5, 2))
+        this_year = timezone.localdate().year
+        response = self.get_as("ines", collection("household", household_pk=self.jansens.pk))
+        self.assertEqual(response.context["years"], list(range(this_year, 2023, -1)))
+        body = response.content.decode()
+        self.assertIn(collection("savings_pdf", household_pk=self.jansens.pk, year=2024), body)
+        self.assertNotIn(collection("savings_pdf", household_pk=self.jansens.pk, year=2023), body)
+
+    def test_no_savings_year_before_an_installation(self) -> None:
+        ines = self.acting("ines")
+        application = services.application_create(
+            acting=ines, household=self.jansens, programme=self.rental, category="fridge"
+        )
+        contract = services.contract_draft(acting=ines, application=application)
+        services.contract_sign(
+            acting=ines,
+            contract=contract,
+            payment_method="transfer",
+            installation_on=timezone.localdate() + timedelta(days=7),
+        )
+        response = self.get_as(
+            "ines", collection("household", household_pk=self.jansens.pk), headers=EN
+        )
+        self.assertEqual(response.context["years"], [])
+        self.assertContains(response, "There is a statement once an appliance is installed.")
+        self.assertNotContains(response, "/savings/")
+
+    def test_remittance_years_start_at_the_first_contract(self) -> None:
+        self.active_contract(installed_on=date(2024, 5, 2))
+        this_year = timezone.localdate().year
+        response = self.get_as("ines", collection("remittance", year=this_year))
+        self.assertEqual(response.context["years"], list(range(this_year, 2023, -1)))
+        self.assertNotContains(response, collection("remittance", year=2023))
+        self.assertContains(response, collection("remittance", year=2024))
+
+    def test_remittance_without_contracts_offers_this_year_only(self) -> None:
+        this_year = timezone.localdate().year
+        response = self.get_as("ines", collection("remittance", year=this_year))
+        self.assertEqual(response.context["years"], [this_year])
+
+
+class FindingTheMoneyPagesTest(CollectionTestCase):
+    """The collection pages are reached from the menu, the home page and the household."""
+
+    def test_menu_and_home_link_for_collectors_only(self) -> None:
+        index = collection("index")
+        menu_item = f'<a href="{index}">Rent and payments</a>'
+        for username, shown in (
+            ("ines", True),
+            ("ada", True),
+            ("vera", True),
+            ("ilse", False),
+            ("cora", False),
+            ("tom", False),
+            ("otto", False),
+        ):
+            with self.subTest(user=username):
+                body = self.get_as(username, reverse("home"), headers=EN).content.decode()
+                self.assertEqual(menu_item in body, shown)
+                self.assertEqual(body.count(f'href="{index}"'), 2 if shown else 0)
+
+    def test_menu_item_is_current_on_collection_pages(self) -> None:
+        current = f'<a href="{collection("index")}" aria-current="page">'
+        for url in (collection("index"), collection("import_list"), collection("line_list")):
+            with self.subTest(url=url):
+                self.assertContains(self.get_as("ines", url, headers=EN), current)
+        self.assertNotContains(self.get_as("ines", reverse("home"), headers=EN), current)
+
+    def test_household_button_has_the_words_the_overview_uses(self) -> None:
+        detail = reverse("households:detail", args=[self.jansens.pk])
+        money = collection("household", household_pk=self.jansens.pk)
+        # No contract yet: the page would refuse, so no button.
+        self.assertNotContains(self.get_as("ines", detail, headers=EN), money)
+        self.active_contract()
+        body = self.get_as("ines", detail, headers=EN).content.decode()
+        self.assertIn(f'href="{money}">Rent and payments</a>', body)
+        self.assertNotIn("Payments and balance", body)
+        overview = self.get_as("ines", collection("index"), headers=EN).content.decode()
+        self.assertIn("choose “Rent and payments”", overview)
+        # The lead sees the household but does not collect: the page answers 403, no button.
+        self.assertEqual(self.get_as("cora", money).status_code, 403)
+        self.assertNotContains(self.get_as("cora", detail, headers=EN), money)
+
+
 def statement_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
     """A Belgian bank's CSV export: date, amount, name, message."""
     lines = ["Rekening;Boekingsdatum;Bedrag;Munt;Naam tegenpartij;Tegenrekening;Mededeling"]
@@ -548,3 +636,9 @@ class IndexTest(CollectionTestCase):
         body = self.get_as("otto", collection("index")).content.decode()
         self.assertNotIn("Huishoudtoestellen huren", body)
         self.assertNotIn(collection("import_upload"), body)
+
+    def test_a_reader_of_a_collector_is_shown_the_way_to_the_payments(self) -> None:
+        body = self.get_as("vera", collection("index"), headers=EN).content.decode()
+        self.assertIn("choose “Rent and payments”", body)
+        self.assertNotIn(collection("import_upload"), body)
+        self.assertNotIn("neither leads a rental programme nor collects", body)

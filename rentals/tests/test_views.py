@@ -2,6 +2,7 @@
 errors a person sees when something is refused."""
 
 import importlib.util
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,12 +19,14 @@ from rentals.models import (
     Contract,
     Offer,
     RentalScheme,
+    ResidentAccess,
     Ticket,
     Unit,
     UnitEvent,
     UnitStatus,
     Visit,
 )
+from rentals.resident import resident_access_check
 from rentals.tests.cast import RentalTestCase
 
 HAS_DOCUMENTS = importlib.util.find_spec("rentals.documents") is not None
@@ -56,6 +59,32 @@ class SetupPagesTest(ViewTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Elektro Desmet")
         self.assertNotContains(response, url("scheme", self.rental.pk))
+
+    def test_lead_coordinator_finds_billing_and_dashboard(self) -> None:
+        billing = reverse("collection:billing", kwargs={"programme_pk": self.rental.pk})
+        dashboard = reverse("collection:dashboard", kwargs={"programme_pk": self.rental.pk})
+        self.login("cora")
+        response = self.client.get(url("programme", self.rental.pk))
+        self.assertContains(response, f'href="{billing}"')
+        self.assertContains(response, f'href="{dashboard}"')
+        self.assertEqual(self.client.get(billing).status_code, 200)
+        self.login("ines")  # a partner: those pages would answer 403, so no links
+        response = self.client.get(url("programme", self.rental.pk))
+        self.assertNotContains(response, billing)
+        self.assertNotContains(response, dashboard)
+
+    def test_programmes_is_the_current_menu_item_on_rental_programme_pages(self) -> None:
+        programmes = reverse("programme_list")
+        current = f'<a href="{programmes}" aria-current="page">'
+        self.login("cora")
+        for name in ("programme", "catalogue", "units", "waiting", "contracts", "tickets"):
+            with self.subTest(page=name):
+                self.assertContains(self.client.get(url(name, self.rental.pk)), current)
+        # A lead without collection: its billing page belongs to the programme too.
+        billing = reverse("collection:billing", kwargs={"programme_pk": self.rental.pk})
+        self.assertContains(self.client.get(billing), current)
+        # Not on a household's page.
+        self.assertNotContains(self.client.get(url("household", self.jansens.pk)), current)
 
     def test_wrong_roles_and_organisations_are_refused(self) -> None:
         self.login("otto")
@@ -340,6 +369,43 @@ class WaitingListTest(ViewTestCase):
         self.assertFalse(any(r["unit_free"] for r in rows))
         self.assertNotContains(response, "Make contract")
 
+    def test_all_appliances_are_grouped_with_positions_per_appliance(self) -> None:
+        Enrolment.objects.create(household=self.peeters, programme=self.rental, status="enrolled")
+        # Applied in turns, so a list in order of application mixes the appliances.
+        self.apply(self.jansens, "fridge")
+        self.apply(self.peeters, "washing_machine")
+        self.apply(self.peeters, "fridge")
+        self.apply(self.jansens, "washing_machine")
+        self.login("ines")
+        response = self.client.get(url("waiting", self.rental.pk))
+        groups = response.context["groups"]
+        self.assertEqual(
+            [
+                (g["category"], [(r["application"].household, r["position"]) for r in g["rows"]])
+                for g in groups
+            ],
+            [
+                ("washing_machine", [(self.peeters, 1), (self.jansens, 2)]),
+                ("fridge", [(self.jansens, 1), (self.peeters, 2)]),
+            ],
+        )
+        html = response.content.decode()
+        # One heading and one table per appliance, in the order of the groups.
+        washing = html.index('<h2 id="waiting-washing_machine">')
+        fridge = html.index('<h2 id="waiting-fridge">')
+        self.assertLess(washing, fridge)
+        self.assertEqual(html.count("<table"), 2)
+        positions = re.findall(r'<td class="number">(\d+)</td>', html)
+        self.assertEqual(positions, ["1", "2", "1", "2"])
+
+    def test_one_appliance_gives_one_group(self) -> None:
+        self.apply(self.jansens, "fridge")
+        self.apply(self.jansens, "washing_machine")
+        self.login("ines")
+        response = self.client.get(url("waiting", self.rental.pk), {"category": "fridge"})
+        self.assertEqual([g["category"] for g in response.context["groups"]], ["fridge"])
+        self.assertNotContains(response, 'id="waiting-washing_machine"')
+
     def test_priority_needs_a_reason_and_a_lead_coordinator(self) -> None:
         Enrolment.objects.create(household=self.peeters, programme=self.rental, status="enrolled")
         self.apply(self.jansens)
@@ -396,6 +462,76 @@ class WaitingListTest(ViewTestCase):
         self.assertEqual(self.client.get(url("waiting", self.rental.pk)).status_code, 404)
         self.login("tom")
         self.assertEqual(self.client.get(url("waiting", self.rental.pk)).status_code, 403)
+
+
+class ResidentLinkTest(ViewTestCase):
+    """The letter's link and PIN: made on the household's rental page, shown once."""
+
+    def issue(self, username: str = "ines"):  # type: ignore[no-untyped-def]
+        self.login(username)
+        return self.client.post(url("resident_link", self.jansens.pk))
+
+    def test_link_and_pin_are_shown_once_and_open_the_resident_page(self) -> None:
+        self.login("ines")
+        page = self.client.get(url("household", self.jansens.pk))
+        self.assertContains(page, f'action="{url("resident_link", self.jansens.pk)}"')
+        self.assertContains(page, "Make a new resident link and PIN")
+        self.assertContains(page, "The household has no link yet.")
+
+        response = self.issue()
+        self.assertEqual(response.status_code, 200)  # shown in the answer, no redirect
+        self.assertIn("no-store", response["Cache-Control"])
+        access = ResidentAccess.objects.get(household=self.jansens)
+        link = "http://testserver" + reverse("resident:pin", kwargs={"key": access.key})
+        self.assertContains(response, link)
+        pin = response.context["issued"]["pin"]
+        self.assertRegex(pin, r"^\d{6}$")
+        self.assertContains(response, f'<span class="secret pin">{pin}</span>')
+        self.assertContains(response, "shows the PIN only once")
+        self.assertContains(response, "A new link replaces the old one")
+        # Only the hash is kept, and the link and PIN really open the resident page.
+        self.assertNotIn(pin, access.pin_hash)
+        self.assertEqual(resident_access_check(key=access.key, pin=pin), self.jansens)
+        # Shown once: the page opened again has neither the PIN nor the link.
+        again = self.client.get(url("household", self.jansens.pk))
+        self.assertNotContains(again, link)
+        self.assertIsNone(again.context["issued"])
+        self.assertContains(again, "The household has a link, valid until")
+
+    def test_a_new_link_replaces_the_old_one(self) -> None:
+        self.issue()
+        old_key = ResidentAccess.objects.get(household=self.jansens).key
+        response = self.issue()
+        access = ResidentAccess.objects.get(household=self.jansens)
+        self.assertNotEqual(access.key, old_key)
+        self.assertNotContains(response, old_key)
+        self.assertContains(response, access.key)
+
+    def test_refused_to_readers_other_organisations_and_get(self) -> None:
+        self.login("vera")  # a viewer: no button, and the POST is refused
+        page = self.client.get(url("household", self.jansens.pk))
+        self.assertNotContains(page, url("resident_link", self.jansens.pk))
+        self.assertEqual(self.issue("vera").status_code, 403)
+        self.assertEqual(self.issue("ilse").status_code, 404)  # kortrijk cannot see jansens
+        self.assertEqual(self.issue("otto").status_code, 404)
+        self.assertEqual(self.issue("tom").status_code, 403)
+        self.login("ines")
+        self.assertEqual(self.client.get(url("resident_link", self.jansens.pk)).status_code, 405)
+        self.assertFalse(ResidentAccess.objects.exists())
+
+    def test_erased_household_gets_no_link(self) -> None:
+        from households.services import household_erase
+
+        household_erase(acting=self.acting("ada"), household=self.jansens)
+        self.login("ines")
+        page = self.client.get(url("household", self.jansens.pk))
+        self.assertNotContains(page, url("resident_link", self.jansens.pk))
+        response = self.issue()
+        self.assertRedirects(
+            response, url("household", self.jansens.pk) + "#resident", fetch_redirect_response=False
+        )
+        self.assertFalse(ResidentAccess.objects.exists())
+        self.assertContains(self.client.get(url("household", self.jansens.pk)), "was erased")
 
 
 class FlowThroughThePagesTest(ViewTestCase):
@@ -620,6 +756,16 @@ class TechnicianPageTest(ViewTestCase):
             self.assertNotContains(response, "social")
             # The household wants letters: no phone number for the technician.
             self.assertNotContains(response, "050 12 34 56")
+
+    def test_address_names_the_box(self) -> None:
+        self.jansens.box = "8"
+        self.jansens.save()
+        self.login("tom")
+        self.assertContains(self.client.get(url("today")), "Kerkstraat 12 box 8, 8000 Brugge")
+        self.login("cora")
+        self.assertContains(
+            self.client.get(url("visits", self.rental.pk)), "Kerkstraat 12 box 8, 8000 Brugge"
+        )
 
     def test_phone_shown_when_the_household_wants_calls(self) -> None:
         self.jansens.contact_channel = "phone"
