@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,7 @@ class RentalsConfig(AppConfig):
         from households.signals import household_erased
         from rentals.models import ResidentAccess
 
-        def forget_resident_access(sender: object, household: object, **kwargs: object) -> None:
+        def forget_resident_access(sender: object, household: Any, **kwargs: object) -> None:
             ResidentAccess.objects.filter(household=household).delete()
 
         household_erased.connect(forget_resident_access, weak=False)

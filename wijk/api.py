@@ -228,4 +228,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """For wijk/urls.py, after api.urls: an unknown path under /api/v1/ also answers JSON."""
     return error_response(request, 404, _("Not found."))
+
+
 api.add_router("/rentals", "rentals.api.router")

@@ -26,24 +26,52 @@ class RentalTestCase(WijkTestCase):
         services.rental_scheme_configure(
             acting=cora, programme=cls.rental, collector=cls.ocmw, supplier=cls.supplier
         )
-        services.offer_set(acting=cora, programme=cls.rental, category="washing_machine",
-                           tenant_fee=Decimal("7.50"), subsidy=Decimal("2.00"))
-        services.offer_set(acting=cora, programme=cls.rental, category="fridge",
-                           tenant_fee=Decimal("8.00"), subsidy=Decimal("2.00"))
+        services.offer_set(
+            acting=cora,
+            programme=cls.rental,
+            category="washing_machine",
+            tenant_fee=Decimal("7.50"),
+            subsidy=Decimal("2.00"),
+        )
+        services.offer_set(
+            acting=cora,
+            programme=cls.rental,
+            category="fridge",
+            tenant_fee=Decimal("8.00"),
+            subsidy=Decimal("2.00"),
+        )
         cls.washer = services.appliance_model_create(
-            acting=cora, programme=cls.rental, category="washing_machine", brand="Bosch",
-            model_name="WAN28", energy_class="A", kwh_per_100_cycles=Decimal("49"),
-            cycles_per_year=220, water_litres_per_cycle=Decimal("48"), capacity="8 kg",
+            acting=cora,
+            programme=cls.rental,
+            category="washing_machine",
+            brand="Bosch",
+            model_name="WAN28",
+            energy_class="A",
+            kwh_per_100_cycles=Decimal("49"),
+            cycles_per_year=220,
+            water_litres_per_cycle=Decimal("48"),
+            capacity="8 kg",
         )
         cls.fridge = services.appliance_model_create(
-            acting=cora, programme=cls.rental, category="fridge", brand="Liebherr",
-            model_name="K 3710", energy_class="D", kwh_per_year=Decimal("101"),
+            acting=cora,
+            programme=cls.rental,
+            category="fridge",
+            brand="Liebherr",
+            model_name="K 3710",
+            energy_class="D",
+            kwh_per_year=Decimal("101"),
         )
         for serial, refurbished in (("W-001", False), ("W-002", False), ("W-003", True)):
-            services.unit_create(acting=cora, appliance_model=cls.washer, serial=serial,
-                                 refurbished=refurbished, status=UnitStatus.IN_STOCK)
-        services.unit_create(acting=cora, appliance_model=cls.fridge, serial="F-001",
-                             status=UnitStatus.IN_STOCK)
+            services.unit_create(
+                acting=cora,
+                appliance_model=cls.washer,
+                serial=serial,
+                refurbished=refurbished,
+                status=UnitStatus.IN_STOCK,
+            )
+        services.unit_create(
+            acting=cora, appliance_model=cls.fridge, serial="F-001", status=UnitStatus.IN_STOCK
+        )
 
     @classmethod
     def acting_of(cls, user):  # type: ignore[no-untyped-def]
@@ -57,19 +85,27 @@ class RentalTestCase(WijkTestCase):
         return Unit.objects.get(serial=serial)
 
     def active_contract(
-        self, household=None, category: str = "washing_machine",  # type: ignore[no-untyped-def]
-        installed_on: date = date(2026, 3, 10), payment_method: str = "transfer",
+        self,
+        household=None,
+        category: str = "washing_machine",  # type: ignore[no-untyped-def]
+        installed_on: date = date(2026, 3, 10),
+        payment_method: str = "transfer",
     ) -> Contract:
         """A contract taken from intake to installation through the services."""
         household = household or self.jansens
         ines = self.acting("ines")
         application = services.application_create(
-            acting=ines, household=household, programme=self.rental, category=category,
+            acting=ines,
+            household=household,
+            programme=self.rental,
+            category=category,
             old_age_band=">15",
         )
         contract = services.contract_draft(acting=ines, application=application)
         contract = services.contract_sign(
-            acting=ines, contract=contract, payment_method=payment_method,
+            acting=ines,
+            contract=contract,
+            payment_method=payment_method,
             installation_on=installed_on,
             debtor_iban="BE71096123456769" if payment_method == "direct_debit" else "",
         )
