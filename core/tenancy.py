@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.models import Membership, Organisation
 from core.permissions import PERMISSIONS
@@ -126,6 +127,17 @@ def get_scoped(queryset: "models.QuerySet[M] | type[M]", acting: Acting, **looku
         return scoped(queryset, acting).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def request_acting(request: Any, permission: str | None = None) -> Acting:
+    """The page's acting identity, or 403 for a user of no organisation or without the
+    permission."""
+    acting: Acting | None = getattr(request, "acting", None)
+    if acting is None:  # logged in, but no membership of any organisation
+        raise PermissionDenied(_("Your account does not belong to an organisation."))
+    if permission:
+        acting.require(permission)
+    return acting
 
 
 def require(acting: Acting | None, permission: str) -> Acting:

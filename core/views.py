@@ -41,19 +41,14 @@ from core.models import (
     Tariff,
 )
 from core.templatetags.wijk_tags import money
-from core.tenancy import Acting, get_scoped, scoped
+from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.eligibility import RulesError, income_limit, validate_config
 from households.models import Enrolment, Household
 
 AUDIT_PAGE_SIZE = 50
 
 
-def _acting(request: HttpRequest) -> Acting:
-    """The acting identity, or 403 for a user who belongs to no organisation."""
-    acting: Acting | None = getattr(request, "acting", None)
-    if acting is None:
-        raise PermissionDenied(_("Your account does not belong to an organisation."))
-    return acting
+_acting = request_acting
 
 
 def _require_lead(acting: Acting, programme: Programme) -> None:

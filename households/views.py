@@ -23,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from core.forms import add_service_errors
 from core.models import Programme
-from core.tenancy import Acting, get_scoped, scoped
+from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households import services
 from households.forms import ConsentForm, EnrolForm, EraseForm, HouseholdForm, NoteForm
 from households.models import Consent, Enrolment, Household, RestrictedNote
@@ -39,12 +39,7 @@ class WijkRequest(HttpRequest):
     acting: Acting | None
 
 
-def _acting(request: WijkRequest, permission: str) -> Acting:
-    acting = getattr(request, "acting", None)
-    if acting is None:  # logged in, but no membership of any organisation
-        raise PermissionDenied
-    acting.require(permission)
-    return acting
+_acting = request_acting
 
 
 def _household(acting: Acting, household_pk: int) -> Household:

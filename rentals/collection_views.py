@@ -37,7 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import add_service_errors
 from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
-from core.tenancy import Acting, get_scoped, scoped
+from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
 from rentals import dashboard, services
 from rentals.models import (
@@ -186,12 +186,7 @@ class DirectDebitForm(forms.Form):
 
 
 # ---------------------------------------------------------------- access helpers
-def _acting(request: HttpRequest, permission: str) -> Acting:
-    acting: Acting | None = getattr(request, "acting", None)
-    if acting is None:  # logged in, but no membership of any organisation
-        raise PermissionDenied
-    acting.require(permission)
-    return acting
+_acting = request_acting
 
 
 def _lead_programme(acting: Acting, programme_pk: int) -> Programme:

@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.forms import add_service_errors
 from core.models import Programme
 from core.templatetags.wijk_tags import address_line
-from core.tenancy import Acting, get_scoped, scoped
+from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import ContactChannel, Enrolment, Household
 from households.services import household_viewed
 from rentals import services
@@ -73,13 +73,7 @@ RENTAL_STATUSES = frozenset({UnitStatus.RESERVED, UnitStatus.INSTALLED})
 
 
 # ---------------------------------------------------------------- helpers
-def _acting(request: HttpRequest, permission: str | None = None) -> Acting:
-    acting: Acting | None = getattr(request, "acting", None)
-    if acting is None:  # logged in, but no membership of any organisation
-        raise PermissionDenied(_("Your account does not belong to an organisation."))
-    if permission:
-        acting.require(permission)
-    return acting
+_acting = request_acting
 
 
 def _programme(acting: Acting, programme_pk: int) -> Programme:

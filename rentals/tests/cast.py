@@ -9,10 +9,72 @@ Units in stock: washer W-001, W-002, W-003 (refurbished), fridge F-001.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from core.tenancy import Acting, acting_for
 from rentals import services
 from rentals.models import ApplianceModel, Contract, Unit, UnitStatus, Visit
 from wijk.testing import WijkTestCase
+
+
+def _acting_of(user: Any) -> Acting:
+    acting = acting_for(user)
+    assert acting is not None
+    return acting
+
+
+def build_rental_cast(cls: Any) -> None:
+    """Configure the scheme, offers, catalogue and units of `rental` on a built cast."""
+    cora = _acting_of(cls.cora)
+    services.rental_scheme_configure(
+        acting=cora, programme=cls.rental, collector=cls.ocmw, supplier=cls.supplier
+    )
+    services.offer_set(
+        acting=cora,
+        programme=cls.rental,
+        category="washing_machine",
+        tenant_fee=Decimal("7.50"),
+        subsidy=Decimal("2.00"),
+    )
+    services.offer_set(
+        acting=cora,
+        programme=cls.rental,
+        category="fridge",
+        tenant_fee=Decimal("8.00"),
+        subsidy=Decimal("2.00"),
+    )
+    cls.washer = services.appliance_model_create(
+        acting=cora,
+        programme=cls.rental,
+        category="washing_machine",
+        brand="Bosch",
+        model_name="WAN28",
+        energy_class="A",
+        kwh_per_100_cycles=Decimal("49"),
+        cycles_per_year=220,
+        water_litres_per_cycle=Decimal("48"),
+        capacity="8 kg",
+    )
+    cls.fridge = services.appliance_model_create(
+        acting=cora,
+        programme=cls.rental,
+        category="fridge",
+        brand="Liebherr",
+        model_name="K 3710",
+        energy_class="D",
+        kwh_per_year=Decimal("101"),
+    )
+    for serial, refurbished in (("W-001", False), ("W-002", False), ("W-003", True)):
+        services.unit_create(
+            acting=cora,
+            appliance_model=cls.washer,
+            serial=serial,
+            refurbished=refurbished,
+            status=UnitStatus.IN_STOCK,
+        )
+    services.unit_create(
+        acting=cora, appliance_model=cls.fridge, serial="F-001", status=UnitStatus.IN_STOCK
+    )
 
 
 class RentalTestCase(WijkTestCase):
@@ -22,64 +84,11 @@ class RentalTestCase(WijkTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cora = cls.acting_of(cls.cora)
-        services.rental_scheme_configure(
-            acting=cora, programme=cls.rental, collector=cls.ocmw, supplier=cls.supplier
-        )
-        services.offer_set(
-            acting=cora,
-            programme=cls.rental,
-            category="washing_machine",
-            tenant_fee=Decimal("7.50"),
-            subsidy=Decimal("2.00"),
-        )
-        services.offer_set(
-            acting=cora,
-            programme=cls.rental,
-            category="fridge",
-            tenant_fee=Decimal("8.00"),
-            subsidy=Decimal("2.00"),
-        )
-        cls.washer = services.appliance_model_create(
-            acting=cora,
-            programme=cls.rental,
-            category="washing_machine",
-            brand="Bosch",
-            model_name="WAN28",
-            energy_class="A",
-            kwh_per_100_cycles=Decimal("49"),
-            cycles_per_year=220,
-            water_litres_per_cycle=Decimal("48"),
-            capacity="8 kg",
-        )
-        cls.fridge = services.appliance_model_create(
-            acting=cora,
-            programme=cls.rental,
-            category="fridge",
-            brand="Liebherr",
-            model_name="K 3710",
-            energy_class="D",
-            kwh_per_year=Decimal("101"),
-        )
-        for serial, refurbished in (("W-001", False), ("W-002", False), ("W-003", True)):
-            services.unit_create(
-                acting=cora,
-                appliance_model=cls.washer,
-                serial=serial,
-                refurbished=refurbished,
-                status=UnitStatus.IN_STOCK,
-            )
-        services.unit_create(
-            acting=cora, appliance_model=cls.fridge, serial="F-001", status=UnitStatus.IN_STOCK
-        )
+        build_rental_cast(cls)
 
     @classmethod
-    def acting_of(cls, user):  # type: ignore[no-untyped-def]
-        from core.tenancy import acting_for
-
-        acting = acting_for(user)
-        assert acting is not None
-        return acting
+    def acting_of(cls, user: Any) -> Acting:
+        return _acting_of(user)
 
     def unit(self, serial: str) -> Unit:
         return Unit.objects.get(serial=serial)

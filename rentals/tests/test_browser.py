@@ -40,6 +40,7 @@ from rentals.models import (
     Visit,
 )
 from rentals.resident import resident_access_issue
+from rentals.tests.cast import build_rental_cast
 from wijk.testing import PASSWORD, build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,56 +61,7 @@ def cast() -> Any:
     """The shared cast plus the rental set-up of rentals/tests/cast.py, through the services."""
     ns: Any = Cast()
     build_cast(ns)
-    cora = _acting(ns.cora)
-    services.rental_scheme_configure(
-        acting=cora, programme=ns.rental, collector=ns.ocmw, supplier=ns.supplier
-    )
-    services.offer_set(
-        acting=cora,
-        programme=ns.rental,
-        category="washing_machine",
-        tenant_fee=Decimal("7.50"),
-        subsidy=Decimal("2.00"),
-    )
-    services.offer_set(
-        acting=cora,
-        programme=ns.rental,
-        category="fridge",
-        tenant_fee=Decimal("8.00"),
-        subsidy=Decimal("2.00"),
-    )
-    ns.washer = services.appliance_model_create(
-        acting=cora,
-        programme=ns.rental,
-        category="washing_machine",
-        brand="Bosch",
-        model_name="WAN28",
-        energy_class="A",
-        kwh_per_100_cycles=Decimal("49"),
-        cycles_per_year=220,
-        water_litres_per_cycle=Decimal("48"),
-        capacity="8 kg",
-    )
-    ns.fridge = services.appliance_model_create(
-        acting=cora,
-        programme=ns.rental,
-        category="fridge",
-        brand="Liebherr",
-        model_name="K 3710",
-        energy_class="D",
-        kwh_per_year=Decimal("101"),
-    )
-    for serial, refurbished in (("W-001", False), ("W-002", False), ("W-003", True)):
-        services.unit_create(
-            acting=cora,
-            appliance_model=ns.washer,
-            serial=serial,
-            refurbished=refurbished,
-            status=UnitStatus.IN_STOCK,
-        )
-    services.unit_create(
-        acting=cora, appliance_model=ns.fridge, serial="F-001", status=UnitStatus.IN_STOCK
-    )
+    build_rental_cast(ns)
     return ns
 
 
