@@ -2,7 +2,6 @@
 billing, payments and collection. Keyword-only, atomic, permission-checked, audited."""
 
 import calendar
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -448,9 +447,9 @@ def contract_draft(
         tenant_fee=offer.tenant_fee,
         subsidy=offer.subsidy,
         term_months=offer.term_months,
-        payment_reference="pending",
+        # The reference is made from the contract number, known only once it is saved.
+        payment_reference=f"pending-{application.pk}",
     )
-    contract.payment_reference = f"pending-{application.pk}"
     contract.save()
     contract.payment_reference = payment_reference_for(
         contract.pk, application.programme.lead_organisation.country
@@ -1035,10 +1034,3 @@ def arrears_step_take(
         subject=f"household {household.reference}: arrears step {level}",
     )
     return step
-
-
-def charges_for(contracts: Iterable[Contract]) -> dict[int, list[Charge]]:
-    result: dict[int, list[Charge]] = {}
-    for charge in Charge.objects.filter(contract__in=list(contracts)).order_by("month"):
-        result.setdefault(charge.contract_id, []).append(charge)
-    return result
