@@ -25,6 +25,8 @@ def pytest_configure(config: Any) -> None:
 
     # Tests make many users; the real hasher is slow on purpose, a fast one suffices here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not share the development server's cache under var/.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError
+from ninja.throttling import AnonRateThrottle
 from pydantic import AfterValidator, ConfigDict
 
 from core.models import (
@@ -100,7 +101,15 @@ class TokenOut(Schema):
     organisation: str
 
 
-@router.post("/auth/token", response={200: TokenOut, **ERRORS}, auth=None, tags=["auth"])
+@router.post(
+    "/auth/token",
+    response={200: TokenOut, **ERRORS},
+    auth=None,
+    tags=["auth"],
+    # Password guessing: at most 10 tries a minute from one address (the cache is shared by
+    # the workers of a server, see settings.CACHES).
+    throttle=[AnonRateThrottle("10/m")],
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     """Exchange a username and password for a bearer token (shown only once)."""
     user = authenticate(request, username=payload.username, password=payload.password)

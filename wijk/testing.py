@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import TestCase
 from django.utils import translation
 
@@ -169,6 +170,7 @@ class WijkTestCase(TestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        cache.clear()  # rate limits and cached figures of one test never reach the next
         # Service messages in tests are read in English, whatever a request activated before.
         translation.activate("en")
         self.addCleanup(translation.deactivate)

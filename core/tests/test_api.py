@@ -502,3 +502,17 @@ class ProgrammeApiTest(ApiTestCase):
                     self.get(f"/api/v1/programmes/{self.rental.pk}{path}", "otto"), 404
                 )
         self.assertEqual(Organisation.objects.count(), 5)
+
+
+class TokenThrottleTest(WijkTestCase):
+    def test_password_guessing_is_slowed_down(self) -> None:
+        statuses = [
+            self.client.post(
+                "/api/v1/auth/token",
+                {"username": "ines", "password": f"guess-{i}"},
+                content_type="application/json",
+            ).status_code
+            for i in range(12)
+        ]
+        self.assertEqual(statuses[:10], [401] * 10)
+        self.assertEqual(statuses[10:], [429, 429])
