@@ -8,7 +8,9 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -392,3 +394,32 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         _template(request, "core/audit_log.html", "results"),
         {"form": form, "page": page},
     )
+
+
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW = 15 * 60
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Django's login, refusing more than 10 wrong passwords per user name and address in
+    15 minutes: guessing a social worker's password must not be possible."""
+
+    def _key(self) -> str:
+        username = (self.request.POST.get("username") or "").strip().lower()[:150]
+        return f"login-fail:{self.request.META.get('REMOTE_ADDR', '')}:{username}"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
+            form = self.get_form()
+            form.add_error(
+                None,
+                _("Too many wrong passwords. Wait 15 minutes, or ask your organisation's admin."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        key = self._key()
+        cache.add(key, 0, LOGIN_WINDOW)
+        cache.incr(key)
+        return super().form_invalid(form)

@@ -622,3 +622,19 @@ class TemplateTagsTest(PageTestCase):
         self.assertFalse(can(self.acting("cora"), "audit.view"))
         self.assertFalse(can(self.acting("ada"), "no.such.permission"))
         self.assertFalse(can(None, "household.view"))
+
+
+class LoginThrottleTest(PageTestCase):
+    def test_ten_wrong_passwords_then_even_the_right_one_waits(self) -> None:
+        for i in range(10):
+            response = self.client.post(
+                reverse("login"), {"username": "ines", "password": f"guess-{i}"}
+            )
+            self.assertEqual(response.status_code, 200)
+        response = self.client.post(reverse("login"), {"username": "ines", "password": PASSWORD})
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "Too many wrong passwords", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        # Another user from the same address is not held back.
+        response = self.client.post(reverse("login"), {"username": "cora", "password": PASSWORD})
+        self.assertEqual(response.status_code, 302)
