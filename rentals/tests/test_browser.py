@@ -173,7 +173,8 @@ def test_washing_machine_from_intake_to_savings_statement(
     base = live_server.url
     household = cast.jansens
     today = timezone.localdate()
-    installed_on = add_months(today, -3)
+    # The 15th: the installation month is always a partial month, whatever day today is.
+    installed_on = add_months(today, -3).replace(day=15)
     months = [add_months(installed_on.replace(day=1), n) for n in range(3)]
 
     # ---- intake: Ines (intake worker of the OCMW) applies for a washing machine
