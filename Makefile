@@ -26,8 +26,10 @@ demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
 	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two workers: the CI machine has two cores (TEST_WORKERS=0 runs in one process).
+TEST_WORKERS ?= 2
 test: messages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: venv
 	$(BIN)/ruff check .
