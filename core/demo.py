@@ -28,7 +28,7 @@ from core.services import (
     tariff_create,
 )
 from core.tenancy import Acting, acting_for
-from households.eligibility import income_limit
+from core.eligibility import income_limit
 from households.models import Enrolment, Household, fold
 from households.services import consent_record, household_create, household_enrol
 

@@ -28,7 +28,7 @@ from core.validators import (
     clean_postcode,
     clean_sepa_creditor_id,
 )
-from households.eligibility import RulesError, validate_config
+from core.eligibility import RulesError, validate_config
 
 
 def audit_record(

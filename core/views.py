@@ -44,7 +44,7 @@ from core.models import (
 )
 from core.templatetags.wijk_tags import money
 from core.tenancy import Acting, get_scoped, request_acting, scoped
-from households.eligibility import RulesError, income_limit, validate_config
+from core.eligibility import RulesError, income_limit, validate_config
 from households.models import Enrolment, Household
 
 AUDIT_PAGE_SIZE = 50

@@ -19,7 +19,7 @@ from core.models import AuditEvent, Programme
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from core.validators import clean_postcode
-from households.eligibility import RulesError, evaluate
+from core.eligibility import RulesError, evaluate
 from households.models import Consent, Enrolment, Household, RestrictedNote
 from households.signals import household_erased
 
