@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import translation
 
-from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, REGISTRAR, household_specs
+from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, REGISTRAR
+from households.demo import household_specs
 from core.models import (
     AuditEvent,
     Membership,
