@@ -10,7 +10,6 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import translation
 
 from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, REGISTRAR
-from households.demo import household_specs
 from core.models import (
     AuditEvent,
     Membership,
@@ -22,6 +21,7 @@ from core.models import (
 )
 from core.tenancy import acting_for, scoped
 from core.validators import clean_enterprise_number, clean_iban, clean_postcode
+from households.demo import household_specs
 from households.models import Consent, Enrolment, Household
 from wijk.testing import WijkTestCase
 
