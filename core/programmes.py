@@ -41,7 +41,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model
 from django.urls import ResolverMatch, reverse
 from django.utils.functional import Promise
 
@@ -53,8 +52,9 @@ if TYPE_CHECKING:
 
 Label = str | Promise  # a translated string, lazily or not
 Context = Mapping[str, Any]
-# The household is a households.Household; core may not import it, so hooks see a Model.
-Household = Model
+# The household is a households.Household; core may not import it (the layers), and a hook
+# typed for a Household must be accepted, so core types it loosely.
+Household = Any
 
 
 @dataclass(frozen=True)
