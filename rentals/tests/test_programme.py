@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent, Programme, ProgrammePartner
 from core.programmes import registry
+from core.tests.test_api import ApiTestCase
 from households.models import Enrolment, Household
 from households.services import (
     household_erase,
@@ -386,3 +387,12 @@ class RentalPagesTest(RentalTestCase):
         self.assertEqual(app.kind, "appliance_rental")
         figures = registry.impact_figures(self.rental)
         self.assertLessEqual({"electricity_kwh", "co2_kg"}, {f.key for f in figures})
+
+
+class RentalErasureApiTest(RentalHistoryMixin, ApiTestCase):
+    def test_the_api_refuses_with_the_reason_and_erases_nothing(self) -> None:
+        contract = self.full_history()
+        response = self.post(f"/api/v1/households/{self.jansens.pk}/erase", "ada")
+        body = self.assertError(response, 422)
+        self.assertIn(contract.payment_reference, body["message"])
+        self.assertIsNone(Household.objects.get(pk=self.jansens.pk).erased_at)
