@@ -2,13 +2,15 @@
 (core.programmes): the household count on the home page, the enrolled households on every
 programme page, and the demo households. Programme apps register theirs the same way."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.models import Programme
 from core.programmes import DemoLoader, HomePanel, ProgrammeApp, ProgrammeSection, registry
 from core.tenancy import Acting, scoped
-from households.demo import load_households
 from households.models import Enrolment, Household
+
+if TYPE_CHECKING:
+    from core.demo import DemoContext
 
 
 def home_count(acting: Acting) -> dict[str, Any]:
@@ -25,6 +27,13 @@ def programme_enrolled(acting: Acting, programme: Programme) -> dict[str, Any]:
     }
 
 
+def load_demo(context: "DemoContext") -> None:
+    # Imported here: the demo (and Faker) stays out of every web process.
+    from households.demo import load_households
+
+    load_households(context)
+
+
 def register() -> None:
     registry.register(
         ProgrammeApp(
@@ -37,6 +46,6 @@ def register() -> None:
             programme_sections=(
                 ProgrammeSection("households/parts/programme_enrolled.html", programme_enrolled),
             ),
-            demo_loaders=(DemoLoader(order=10, load=load_households),),
+            demo_loaders=(DemoLoader(order=10, load=load_demo),),
         )
     )

@@ -3,12 +3,11 @@ the impact figures, through the programme seam (core.programmes). Registered fro
 RentalsConfig.ready(); core and households never import this app.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.demo import DemoContext
 from core.models import AuditEvent, Programme
 from core.programmes import (
     DemoLoader,
@@ -25,7 +24,6 @@ from core.programmes import (
 from core.tenancy import Acting, scoped
 from households.models import Enrolment, Household
 from rentals import erasure, impact
-from rentals.demo import load_rentals
 from rentals.models import (
     Allocation,
     Application,
@@ -39,6 +37,9 @@ from rentals.models import (
     Visit,
 )
 from rentals.services import collected_programmes
+
+if TYPE_CHECKING:
+    from core.demo import DemoContext
 
 KIND = Programme.Kind.APPLIANCE_RENTAL
 
@@ -272,7 +273,10 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
 # --- Demo and impact ---------------------------------------------------------------------------
 
 
-def load_demo(context: DemoContext) -> None:
+def load_demo(context: "DemoContext") -> None:
+    # Imported here: the demo stays out of every web process.
+    from rentals.demo import load_rentals
+
     load_rentals(context.result, context.orgs, context.actings, context.programmes)
 
 
