@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError
 from ninja.throttling import AnonRateThrottle
 from pydantic import AfterValidator, ConfigDict
 
+from core.eligibility import RULES
 from core.models import (
     ApiToken,
     Country,
@@ -39,7 +40,6 @@ from core.services import (
     tariff_create,
 )
 from core.tenancy import Acting, get_scoped, scoped
-from households.eligibility import RULES
 
 # --- shared by every app's API ------------------------------------------------------------
 
@@ -230,7 +230,7 @@ def _known_rule(name: str) -> str:
 
 
 class EligibilityRules(Schema):
-    """Which facts make a household eligible; see households/eligibility.py."""
+    """Which facts make a household eligible; see core/eligibility.py."""
 
     model_config = ConfigDict(extra="forbid")
 

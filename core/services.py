@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.eligibility import RulesError, validate_config
 from core.models import (
     ApiToken,
     AuditEvent,
@@ -28,7 +29,6 @@ from core.validators import (
     clean_postcode,
     clean_sepa_creditor_id,
 )
-from households.eligibility import RulesError, validate_config
 
 
 def audit_record(

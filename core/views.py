@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from stdnum import iban as stdnum_iban
 
 from core import services
+from core.eligibility import RulesError, income_limit, validate_config
 from core.forms import (
     AuditFilterForm,
     OrganisationForm,
@@ -42,10 +43,9 @@ from core.models import (
     Role,
     Tariff,
 )
+from core.programmes import home_parts, programme_parts
 from core.templatetags.wijk_tags import money
 from core.tenancy import Acting, get_scoped, request_acting, scoped
-from households.eligibility import RulesError, income_limit, validate_config
-from households.models import Enrolment, Household
 
 AUDIT_PAGE_SIZE = 50
 
@@ -86,10 +86,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"acting": acting}
     if acting is not None:
         context["role_names"] = [Role(r).label for r in sorted(acting.roles)]
-        if acting.can("household.view"):
-            context["household_count"] = (
-                scoped(Household, acting).filter(erased_at__isnull=True).count()
-            )
+        # Households, and each programme app, add their panels through core.programmes.
+        context["work_panels"], context["glance_panels"] = home_parts(acting)
         if acting.can("programme.view"):
             context["programme_count"] = scoped(Programme, acting).filter(active=True).count()
         context["field_work"] = bool(acting.roles & {Role.TECHNICIAN, Role.NEIGHBOURHOOD_WORKER})
@@ -277,10 +275,8 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
             "tariffs": scoped(Tariff, acting).filter(programme=programme).order_by("-valid_from"),
             "current_tariff_pk": current.pk if current else None,
             "rules": rules_in_words(programme.eligibility_rules),
-            # Scoped: the lead counts every enrolled household, a partner only its own.
-            "enrolled_count": scoped(Enrolment, acting)
-            .filter(programme=programme, status=Enrolment.Status.ENROLLED)
-            .count(),
+            # The enrolled households (households) and the programme's own pages (its app).
+            "sections": programme_parts(acting, programme),
         },
     )
 

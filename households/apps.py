@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class HouseholdsConfig(AppConfig):
     name = "households"
     verbose_name = _("Households")
+
+    def ready(self) -> None:
+        from households import contributions
+
+        contributions.register()

@@ -193,7 +193,7 @@ class Household(models.Model):
         )
 
     def facts(self) -> dict:
-        """The eligibility facts, as plain values for households.eligibility."""
+        """The eligibility facts, as plain values for core.eligibility."""
         return {
             "social_tariff": self.social_tariff,
             "welfare_client": self.welfare_client,

@@ -15,13 +15,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.eligibility import RulesError, evaluate
 from core.models import AuditEvent, Programme
+from core.programmes import Part, registry
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from core.validators import clean_postcode
-from households.eligibility import RulesError, evaluate
 from households.models import Consent, Enrolment, Household, RestrictedNote
-from households.signals import household_erased
 
 HOUSEHOLD_FIELDS = (
     "first_name",
@@ -306,8 +306,13 @@ def enrolment_end(*, acting: Acting, enrolment: Enrolment) -> Enrolment:
 
 
 def household_export_data(*, acting: Acting, household: Household) -> dict[str, Any]:
-    """Everything this organisation holds on a household, for a subject access request."""
-    return {
+    """Everything this organisation holds on a household, for a subject access request.
+
+    Only what the acting organisation may see: its own view of the enrolments (a lead sees its
+    programmes' enrolments, not another lead's), its own notes and its own access-log events.
+    Each programme app adds its part under its key (core.programmes.ExportPart).
+    """
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "exported_by_organisation": acting.organisation.name,
         "household": {
@@ -322,7 +327,7 @@ def household_export_data(*, acting: Acting, household: Household) -> dict[str, 
                 "given_on": c.given_on,
                 "withdrawn_on": c.withdrawn_on,
             }
-            for c in household.consents.all()
+            for c in scoped(Consent, acting).filter(household=household)
         ],
         "enrolments": [
             {
@@ -332,7 +337,9 @@ def household_export_data(*, acting: Acting, household: Household) -> dict[str, 
                 "rule_results": e.rule_results,
                 "override_reason": e.override_reason,
             }
-            for e in household.enrolments.select_related("programme")
+            for e in scoped(Enrolment, acting)
+            .filter(household=household)
+            .select_related("programme")
         ],
         "notes": [
             {"written_at": n.written_at.isoformat(), "text": n.text}
@@ -345,9 +352,15 @@ def household_export_data(*, acting: Acting, household: Household) -> dict[str, 
                 "action": a.action,
                 "subject": a.subject,
             }
-            for a in household.audit_events.select_related("organisation").order_by("at")
+            for a in scoped(AuditEvent, acting)
+            .filter(household=household)
+            .select_related("organisation")
+            .order_by("at", "pk")
         ],
     }
+    for part in registry.export_parts():
+        data[part.key] = part.data(acting, household)
+    return data
 
 
 def household_export(*, acting: Acting, household: Household, via: str = "web") -> str:
@@ -372,9 +385,10 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str = "we
     acting.require("household.export")
     _require_visible(acting, household)
     data = household_export_data(acting=acting, household=household)
+    parts = [Part(p.pdf_template, {"part": data[p.key]}) for p in registry.export_parts()]
     with translation.override(household.language):
         html = render_to_string(
-            "households/export_pdf.html", {"household": household, "data": data}
+            "households/export_pdf.html", {"household": household, "data": data, "parts": parts}
         )
     audit_record(
         acting=acting,
@@ -386,6 +400,21 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str = "we
     return HTML(string=html).write_pdf()
 
 
+def household_erasure_refusals(*, acting: Acting, household: Household) -> list[str]:
+    """Why the household cannot be erased now, one translated sentence per reason, from each
+    programme app (e.g. a rental contract still running); empty when it can."""
+    return [
+        reason
+        for handler in registry.erasure_handlers()
+        for reason in handler.refusals(acting, household)
+    ]
+
+
+def household_erasure_removes() -> list[Any]:
+    """What the programme apps remove at erasure, in words for the confirmation page."""
+    return [line for handler in registry.erasure_handlers() for line in handler.removes]
+
+
 @transaction.atomic
 def household_erase(*, acting: Acting, household: Household, via: str = "web") -> Household:
     """Erase a household's personal data (right to erasure).
@@ -393,13 +422,18 @@ def household_erase(*, acting: Acting, household: Household, via: str = "web") -
     The record stays, anonymised, so that programme counts and financial amounts linked to it
     remain correct; name, address details, contact data, birth year, income, consents and notes
     are removed. The postcode and city stay for aggregate figures of at least 5 households.
-    Only the organisation that registered the household can erase it.
+    Only the organisation that registered the household can erase it. Each programme app
+    may refuse (a ValidationError with its reasons; nothing changes) and then removes or
+    anonymises what it holds (core.programmes.ErasureHandler).
     """
     acting.require("household.erase")
     if household.organisation_id != acting.organisation.pk:
         raise PermissionDenied(_("Only the organisation that registered a household can erase it."))
     if household.erased_at:
         return household
+    refusals = household_erasure_refusals(acting=acting, household=household)
+    if refusals:
+        raise ValidationError(refusals)
     household.first_name = ""
     household.last_name = ""
     household.street = ""
@@ -425,7 +459,8 @@ def household_erase(*, acting: Acting, household: Household, via: str = "web") -
                 result["detail"]["income"] = None
         enrolment.override_reason = ""
         enrolment.save(update_fields=["rule_results", "override_reason"])
-    household_erased.send(sender=Household, household=household)
+    for handler in registry.erasure_handlers():
+        handler.erase(acting, household)
     audit_record(
         acting=acting,
         action=Action.ERASE,

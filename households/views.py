@@ -23,6 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from core.forms import add_service_errors
 from core.models import Programme
+from core.programmes import household_parts
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households import services
 from households.forms import ConsentForm, EnrolForm, EraseForm, HouseholdForm, NoteForm
@@ -44,16 +45,6 @@ _acting = request_acting
 
 def _household(acting: Acting, household_pk: int) -> Household:
     return get_scoped(Household.objects.select_related("organisation"), acting, pk=household_pk)
-
-
-def _collects_for(acting: Acting, household: Household) -> bool:
-    """Whether the acting organisation collects a rental fee of the household: only then does
-    its "Rent and payments" page open (rentals.collection_views._money_household)."""
-    from rentals.models import Contract  # the rental app builds on this one, not the reverse
-
-    return (
-        scoped(Contract, acting).filter(household=household, collector=acting.organisation).exists()
-    )
 
 
 def _detail_url(household: Household, anchor: str = "") -> str:
@@ -162,7 +153,8 @@ def _render_detail(
         and household.organisation_id == acting.organisation.pk
         and not household.erased_at,
         "can_notes": can_notes,
-        "can_see_money": _collects_for(acting, household),
+        # What each programme app shows of this household (core.programmes).
+        "sections": household_parts(acting, household),
         "consent_form": consent_form or ConsentForm(),
     }
     if can_notes:
@@ -325,13 +317,27 @@ def household_erase(request: WijkRequest, household_pk: int) -> HttpResponse:
     if household.erased_at:
         messages.info(request, _("This household was already erased."))
         return redirect(_detail_url(household))
+    # A programme app may refuse (e.g. a rental contract still runs): say why before the
+    # reference is typed, and offer no form.
+    refusals = services.household_erasure_refusals(acting=acting, household=household)
     form = EraseForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refusals and form.is_valid():
         reference = household.reference
-        services.household_erase(acting=acting, household=household)  # PermissionDenied → 403
-        messages.success(
-            request,
-            _("The personal data of household %(reference)s is erased.") % {"reference": reference},
-        )
-        return HttpResponseRedirect(reverse("households:list"))
-    return render(request, "households/erase.html", {"household": household, "form": form})
+        try:
+            services.household_erase(acting=acting, household=household)  # PermissionDenied → 403
+        except ValidationError as exc:  # refused in between, by a programme app
+            refusals = exc.messages
+        else:
+            messages.success(
+                request,
+                _("The personal data of household %(reference)s is erased.")
+                % {"reference": reference},
+            )
+            return HttpResponseRedirect(reverse("households:list"))
+    context = {
+        "household": household,
+        "form": form,
+        "refusals": refusals,
+        "app_removes": services.household_erasure_removes(),
+    }
+    return render(request, "households/erase.html", context)

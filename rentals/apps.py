@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +7,8 @@ class RentalsConfig(AppConfig):
     verbose_name = _("Appliance rental")
 
     def ready(self) -> None:
-        from households.signals import household_erased
-        from rentals.models import ResidentAccess
+        # What rentals adds to the shared pages, export, erasure and demo (core.programmes);
+        # imported here because it imports the models, which are loaded only now.
+        from rentals import programme
 
-        def forget_resident_access(sender: object, household: Any, **kwargs: object) -> None:
-            ResidentAccess.objects.filter(household=household).delete()
-
-        household_erased.connect(forget_resident_access, weak=False)
+        programme.register()

@@ -4,7 +4,8 @@ Load with `{% load wijk_tags %}`:
   {% if acting|can:"household.view" %}  — the acting user's permission (False without acting)
   {{ amount|money }}                     — "€ 1.600,00" in Dutch, "1 600,00 €" in French
   {{ value|decimal:4 }}                  — a number with exactly that many decimals
-  {% if acting|collects %}               — the acting organisation collects rental fees
+  {% render_part part %}                 — a programme app's registered panel or section
+  {% main_menu as menu %}                — the registered menu items (core.programmes)
   {{ household|street_line }}            — "Kerkstraat 12 box 3", the box labelled
   {{ household|address_line }}           — the same, then ", 8000 Brugge"
 """
@@ -14,7 +15,10 @@ from typing import Any
 
 from babel.numbers import format_currency, format_decimal
 from django import template
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, to_locale
+
+from core.programmes import Menu, MenuLink, Part, menu, quick_links
 
 register = template.Library()
 
@@ -68,15 +72,30 @@ def startswith(value: Any, prefix: Any) -> bool:
     return bool(prefix) and str(value or "").startswith(str(prefix))
 
 
-@register.filter
-def collects(acting: Any) -> bool:
-    """Whether the acting organisation collects the fees of a rental programme."""
-    if acting is None or getattr(acting, "organisation", None) is None:
-        return False
-    # Imported here: core is loaded before the rental app, which depends on it.
-    from rentals.services import collected_programmes
+@register.simple_tag(takes_context=True)
+def render_part(context: template.Context, part: Part) -> SafeString:
+    """Render a registered template with the context its function gave, inside the page's
+    context (request, acting, CSRF token), as {% include %} does."""
+    assert context.template is not None  # only inside a template
+    compiled = context.template.engine.get_template(part.template)
+    with context.push(**part.context):
+        return compiled.render(context)
 
-    return bool(collected_programmes(acting.organisation).exists())
+
+@register.simple_tag(takes_context=True)
+def main_menu(context: template.Context) -> Menu | None:
+    """The menu items programme apps registered, for the acting user and this page."""
+    request = context.get("request")
+    acting = context.get("acting")
+    if request is None or acting is None:
+        return None
+    return menu(acting, request.path, getattr(request, "resolver_match", None))
+
+
+@register.simple_tag(takes_context=True)
+def home_quick_links(context: template.Context) -> list[MenuLink]:
+    acting = context.get("acting")
+    return quick_links(acting) if acting is not None else []
 
 
 @register.filter

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import translation
 
-from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, REGISTRAR, household_specs
+from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, REGISTRAR
 from core.models import (
     AuditEvent,
     Membership,
@@ -21,6 +21,7 @@ from core.models import (
 )
 from core.tenancy import acting_for, scoped
 from core.validators import clean_enterprise_number, clean_iban, clean_postcode
+from households.demo import household_specs
 from households.models import Consent, Enrolment, Household
 from wijk.testing import WijkTestCase
 

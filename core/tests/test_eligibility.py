@@ -1,4 +1,4 @@
-"""Eligibility rules (households/eligibility.py): pure functions, no database."""
+"""Eligibility rules (core/eligibility.py): pure functions, no database."""
 
 import unittest
 from decimal import Decimal
@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from households.eligibility import (
+from core.eligibility import (
     RULES,
     RulesError,
     evaluate,
@@ -170,7 +170,7 @@ class ValidateConfigTest(unittest.TestCase):
     # BUG: a wrongly shaped value that is not a mapping or a name crashes validate_config
     # with AttributeError/TypeError instead of RulesError, so programme_create/update (which
     # only catch RulesError) give a 500 on e.g. {"any_of": ["income_below"], "income_limits":
-    # ["1600"]} sent through the API. Fix in households/eligibility.py: in income_limit, raise
+    # ["1600"]} sent through the API. Fix in core/eligibility.py: in income_limit, raise
     # RulesError unless `limits` is a Mapping; in _postcode_served, unless `postcodes` is a
     # list; in validate_config, refuse rule names that are not strings before `n not in RULES`.
     def test_wrongly_shaped_values_are_rules_errors(self) -> None:

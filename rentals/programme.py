@@ -1,0 +1,343 @@
+"""What appliance rental adds to the shared pages, the GDPR export and erasure, the demo and
+the impact figures, through the programme seam (core.programmes). Registered from
+RentalsConfig.ready(); core and households never import this app.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AuditEvent, Programme
+from core.programmes import (
+    DemoLoader,
+    ErasureHandler,
+    ExportPart,
+    Figure,
+    HomePanel,
+    HouseholdSection,
+    NavItem,
+    ProgrammeApp,
+    ProgrammeSection,
+    registry,
+)
+from core.tenancy import Acting, scoped
+from households.models import Enrolment, Household
+from rentals import erasure, impact
+from rentals.models import (
+    Allocation,
+    Application,
+    ArrearsStep,
+    Charge,
+    Contract,
+    ContractUnit,
+    Payment,
+    ResidentAccess,
+    Ticket,
+    Visit,
+)
+from rentals.services import collected_programmes
+
+if TYPE_CHECKING:
+    from core.demo import DemoContext
+
+KIND = Programme.Kind.APPLIANCE_RENTAL
+
+
+def collects(acting: Acting) -> bool:
+    """Whether the acting organisation collects the fees of a rental programme."""
+    return collected_programmes(acting.organisation).exists()
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def home_work(acting: Acting) -> dict[str, Any]:
+    return {}
+
+
+def household_section(acting: Acting, household: Household) -> dict[str, Any] | None:
+    """Links to the household's rental pages, where it takes part in a rental programme the
+    acting organisation sees; "Rent and payments" only for the collector of one of its
+    contracts (only there does that page open)."""
+    taking_part = (
+        scoped(Enrolment, acting)
+        .filter(household=household, programme__kind=KIND)
+        .exclude(status=Enrolment.Status.REFUSED)
+        .exists()
+    )
+    if not taking_part:
+        return None
+    return {
+        "can_see_money": scoped(Contract, acting)
+        .filter(household=household, collector=acting.organisation)
+        .exists()
+    }
+
+
+def programme_section(acting: Acting, programme: Programme) -> dict[str, Any]:
+    return {}
+
+
+# --- Export (right of access) ----------------------------------------------------------------
+
+
+def _contracts(acting: Acting, household: Household) -> "list[Contract]":
+    return list(
+        scoped(Contract, acting)
+        .filter(household=household)
+        .select_related("programme", "collector", "unit__appliance_model")
+        .order_by("pk")
+    )
+
+
+def _payments(acting: Acting, household: Household, contract_ids: list[int]) -> "list[Payment]":
+    payments = scoped(Payment, acting).filter(household=household)
+    if household.organisation_id != acting.organisation.pk:
+        # A lead or collector exports the money of its own contracts, not what the household
+        # paid to another programme's collector (issue 6: the export shows what the
+        # organisation itself holds).
+        payments = payments.filter(
+            Q(collector=acting.organisation) | Q(allocations__charge__contract_id__in=contract_ids)
+        )
+    return list(payments.select_related("collector", "bank_line").distinct().order_by("pk"))
+
+
+def export_data(acting: Acting, household: Household) -> dict[str, Any]:
+    """Everything rentals keeps about the household that the acting organisation may see."""
+    contracts = _contracts(acting, household)
+    contract_ids = [c.pk for c in contracts]
+    reference = {c.pk: c.payment_reference for c in contracts}
+    payments = _payments(acting, household, contract_ids)
+    charges = list(Charge.objects.filter(contract_id__in=contract_ids).order_by("month", "pk"))
+    charge_ids = {c.pk for c in charges}
+    own_arrears = ArrearsStep.objects.filter(household=household)
+    if household.organisation_id != acting.organisation.pk:
+        own_arrears = own_arrears.filter(by__memberships__organisation=acting.organisation)
+    access = scoped(ResidentAccess, acting).filter(household=household).first()
+    return {
+        "applications": [
+            {
+                "id": a.pk,
+                "programme": a.programme.name,
+                "appliance": a.get_category_display(),
+                "status": a.status,
+                "applied_at": a.applied_at,
+                "has_old_appliance": a.has_old_appliance,
+                "old_age_band": a.get_old_age_band_display(),
+                "old_label": a.old_label,
+                "old_measured_kwh": a.old_measured_kwh,
+                "priority": a.priority,
+                "priority_reason": a.priority_reason,
+            }
+            for a in scoped(Application, acting)
+            .filter(household=household)
+            .select_related("programme")
+            .order_by("pk")
+        ],
+        "contracts": [
+            {
+                "id": c.pk,
+                "programme": c.programme.name,
+                "payment_reference": c.payment_reference,
+                "appliance": c.get_category_display(),
+                "unit": f"{c.unit.appliance_model} #{c.unit.serial}",
+                "status": c.status,
+                "collector": c.collector.name,
+                "tenant_fee": c.tenant_fee,
+                "subsidy": c.subsidy,
+                "term_months": c.term_months,
+                "payment_method": c.payment_method,
+                "debtor_iban": c.debtor_iban,
+                "mandate_id": c.mandate_id,
+                "mandate_signed_on": c.mandate_signed_on,
+                "signed_at": c.signed_at,
+                "start_date": c.start_date,
+                "end_date": c.end_date,
+                "end_reason": c.end_reason,
+            }
+            for c in contracts
+        ],
+        "unit_history": [
+            {
+                "id": u.pk,
+                "contract": reference[u.contract_id],
+                "unit": f"{u.unit.appliance_model} #{u.unit.serial}",
+                "installed_on": u.installed_on,
+                "removed_on": u.removed_on,
+            }
+            for u in ContractUnit.objects.filter(contract_id__in=contract_ids)
+            .select_related("unit__appliance_model")
+            .order_by("pk")
+        ],
+        "visits": [
+            {
+                "id": v.pk,
+                "contract": reference[v.contract_id],
+                "kind": v.get_kind_display(),
+                "status": v.status,
+                "planned_on": v.planned_on,
+                "window": v.window,
+                "done_at": v.done_at,
+                "old_appliance": v.get_disposal_display() if v.disposal else "",
+                "report": v.report,
+            }
+            for v in Visit.objects.filter(contract_id__in=contract_ids).order_by("pk")
+        ],
+        "tickets": [
+            {
+                "id": t.pk,
+                "contract": reference[t.contract_id],
+                "reported": t.get_channel_display(),
+                "description": t.description,
+                "status": t.status,
+                "opened_at": t.opened_at,
+                "resolved_at": t.resolved_at,
+            }
+            for t in Ticket.objects.filter(contract_id__in=contract_ids).order_by("pk")
+        ],
+        "charges": [
+            {
+                "id": c.pk,
+                "contract": reference[c.contract_id],
+                "month": c.month,
+                "tenant_amount": c.tenant_amount,
+                "subsidy_amount": c.subsidy_amount,
+                "paid": c.settled,
+            }
+            for c in charges
+        ],
+        "payments": [
+            {
+                "id": p.pk,
+                "collector": p.collector.name,
+                "received_on": p.received_on,
+                "amount": p.amount,
+                "method": p.get_method_display(),
+                "reference": p.reference,
+                "bank_line": (
+                    {
+                        "id": p.bank_line.pk,
+                        "booked_on": p.bank_line.booked_on,
+                        "account_name": p.bank_line.counterparty,
+                        "iban": p.bank_line.iban,
+                        "text": p.bank_line.text,
+                    }
+                    if p.bank_line
+                    else None
+                ),
+            }
+            for p in payments
+        ],
+        "allocations": [
+            {
+                "id": a.pk,
+                "payment": a.payment_id,
+                "charge": a.charge_id,
+                "amount": a.amount,
+            }
+            for a in Allocation.objects.filter(
+                payment__in=payments, charge_id__in=charge_ids
+            ).order_by("pk")
+        ],
+        "arrears_steps": [
+            {
+                "id": s.pk,
+                "step": s.get_level_display(),
+                "taken_on": s.taken_on,
+                "arrears": s.arrears,
+                "note": s.note,
+            }
+            for s in own_arrears.distinct().order_by("pk")
+        ],
+        # The link and PIN are on the household's letters; only a hash of the PIN is kept.
+        "resident_access": (
+            {
+                "id": access.pk,
+                "issued_at": access.created_at,
+                "valid_until": access.expires_at,
+                "locked_until": access.locked_until,
+            }
+            if access
+            else None
+        ),
+        "resident_page_openings": [
+            event.at
+            for event in AuditEvent.objects.filter(
+                household=household, organisation=acting.organisation, via="resident"
+            ).order_by("at")
+        ],
+    }
+
+
+# --- Demo and impact ---------------------------------------------------------------------------
+
+
+def load_demo(context: "DemoContext") -> None:
+    # Imported here: the demo stays out of every web process.
+    from rentals.demo import load_rentals
+
+    load_rentals(context.result, context.orgs, context.actings, context.programmes)
+
+
+def impact_figures(programme: Programme) -> list[Figure]:
+    """The programme's savings so far (docs/savings-model.md), summed over every contract."""
+    saved = impact.total(impact.programme_yearly(programme))
+    return [
+        Figure("electricity_kwh", _("Electricity saved"), saved.kwh, "kWh"),
+        Figure("electricity_eur", _("Saved on the electricity bill"), saved.eur, "EUR"),
+        Figure("water_m3", _("Water saved"), saved.water_m3, "m³"),
+        Figure("water_eur", _("Saved on the water bill"), saved.water_eur, "EUR"),
+        Figure("co2_kg", _("CO₂ avoided"), saved.co2_kg, "kg"),
+    ]
+
+
+def register() -> None:
+    registry.register(
+        ProgrammeApp(
+            label="rentals",
+            kind=KIND,
+            nav=(
+                NavItem(
+                    label=_("Rent and payments"),
+                    url_name="collection:index",
+                    permission="household.view",
+                    when=collects,
+                    namespace="collection",
+                    on_home=True,
+                ),
+                NavItem(label=_("My visits"), url_name="rentals:today", permission="visit.do"),
+            ),
+            home_panels=(
+                HomePanel(
+                    "rentals/parts/home_work.html",
+                    home_work,
+                    permission="visit.do",
+                    place="work",
+                ),
+            ),
+            household_sections=(
+                HouseholdSection("rentals/parts/household_section.html", household_section),
+            ),
+            programme_sections=(
+                ProgrammeSection("rentals/parts/programme_section.html", programme_section),
+            ),
+            programme_namespaces=("rentals", "collection"),
+            export_parts=(ExportPart("rentals", export_data, "rentals/parts/export.html"),),
+            erasure=(
+                ErasureHandler(
+                    erasure.erasure_refusals,
+                    erasure.erase,
+                    removes=(
+                        _(
+                            "the bank account (IBAN) and the direct-debit mandate on rental "
+                            "contracts, and the account name on bank payments"
+                        ),
+                        _("the link and PIN of the resident's own page"),
+                    ),
+                ),
+            ),
+            demo_loaders=(DemoLoader(order=20, load=load_demo),),
+            impact_figures=(impact_figures,),
+        )
+    )
