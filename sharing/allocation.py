@@ -382,7 +382,12 @@ def _renormalising_rounds(
     pool: FloatArray,
     rows: IntArray | None,
 ) -> None:
-    """The repeated re-normalised fixed round; only the quarter-hours still open are worked on."""
+    """The repeated re-normalised fixed round, on the quarter-hours that are still open.
+
+    Only participants with a percentage can take part, and each repetition works on compact
+    copies of the quarter-hours still open (pool left and someone with demand and a
+    percentage), written back as they close.
+    """
     weights = np.asarray(rnd.percentages, dtype=np.float64)
     candidates = np.flatnonzero(weights > 0)
     if rows is not None:
@@ -390,22 +395,32 @@ def _renormalising_rounds(
     if candidates.size == 0:
         return
     w = weights[candidates][:, None]
-    d = demand[candidates]
-    got = np.zeros_like(d)
+    all_demand = demand[candidates]
+    all_got = np.zeros_like(all_demand)
     columns = np.arange(pool.size)
+    d, got, open_pool = all_demand, all_got, pool.copy()
     for _ in range(demand.shape[0]):
-        open_columns = (pool[columns] > POOL_EPSILON_KWH) & (d[:, columns] > 0).any(axis=0)
-        columns = columns[open_columns]
+        still_open = (open_pool > POOL_EPSILON_KWH) & (d > 0).any(axis=0)
+        if not still_open.all():
+            closed = columns[~still_open]
+            all_demand[:, closed] = d[:, ~still_open]
+            all_got[:, closed] = got[:, ~still_open]
+            pool[closed] = open_pool[~still_open]
+            columns = columns[still_open]
+            d, got, open_pool = d[:, still_open], got[:, still_open], open_pool[still_open]
         if columns.size == 0:
             break
-        sub = d[:, columns]
-        eligible_weight = np.where(sub > 0, w, 0.0).sum(axis=0)
-        take = np.minimum(pool[columns] * w / eligible_weight, sub)
-        d[:, columns] = sub - take
-        got[:, columns] += take
-        pool[columns] = np.maximum(pool[columns] - take.sum(axis=0), 0.0)
-    demand[candidates] = d
-    received[candidates] += got
+        eligible_weight = np.where(d > 0, w, 0.0).sum(axis=0)
+        take = np.minimum(open_pool * w / eligible_weight, d)
+        d -= take
+        got += take
+        open_pool = np.maximum(open_pool - take.sum(axis=0), 0.0)
+    else:
+        all_demand[:, columns] = d
+        all_got[:, columns] = got
+        pool[columns] = open_pool
+    demand[candidates] = all_demand
+    received[candidates] += all_got
 
 
 # --- validation -------------------------------------------------------------------------------
