@@ -301,9 +301,7 @@ def allocate_period(
     order = sorted(from_producer)
     totals.producers = np.array(order, dtype=np.intp)
     totals.received_from = (
-        np.stack([from_producer[p] for p in order])
-        if order
-        else np.zeros((0, totals.participants))
+        np.stack([from_producer[p] for p in order]) if order else np.zeros((0, totals.participants))
     )
     return totals
 
@@ -479,7 +477,9 @@ def _check_vulnerable(vulnerable: ArrayLike | None, n: int) -> BoolArray:
         return np.zeros(n, dtype=np.bool_)
     flags = np.asarray(vulnerable)
     if flags.shape != (n,):
-        raise AllocationError(f"vulnerable needs one flag per participant ({n}), not {flags.shape}.")
+        raise AllocationError(
+            f"vulnerable needs one flag per participant ({n}), not {flags.shape}."
+        )
     if flags.dtype != np.bool_:
         raise AllocationError("vulnerable flags must be booleans.")
     return flags

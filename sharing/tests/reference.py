@@ -48,10 +48,7 @@ def reference_allocate(
         for i in range(n):
             result.received[i][t] = received[i]
             result.remaining_offtake[i][t] = offtake_t[i] - received[i]
-            if pool > 0:
-                shared = injection_t[i] * min(taken / pool, 1.0)
-            else:
-                shared = 0.0
+            shared = injection_t[i] * min(taken / pool, 1.0) if pool > 0 else 0.0
             result.shared_injection[i][t] = shared
             result.given_back[i][t] = injection_t[i] - shared
         if pool > 0:
