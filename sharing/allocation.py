@@ -277,14 +277,18 @@ def allocate_period(
         for start in range(0, off.shape[1], slice_quarter_hours):
             part_off = off[:, start : start + slice_quarter_hours]
             part_inj = inj[:, start : start + slice_quarter_hours]
-            result = _allocate(part_off, part_inj, key, vul)
+            result = _allocate_core(part_off, part_inj, key, vul)
+            # Totals from the core alone, without the full given-back and remaining matrices.
+            offtake_sum, injection_sum = part_off.sum(axis=1), part_inj.sum(axis=1)
+            received_sum = result.received.sum(axis=1)
+            shared_sum = part_inj @ result.share
             totals.quarter_hours += part_off.shape[1]
-            totals.offtake += part_off.sum(axis=1)
-            totals.injection += part_inj.sum(axis=1)
-            totals.received += result.received.sum(axis=1)
-            totals.given_back += result.given_back.sum(axis=1)
-            totals.shared_injection += result.shared_injection.sum(axis=1)
-            totals.remaining_offtake += result.remaining_offtake.sum(axis=1)
+            totals.offtake += offtake_sum
+            totals.injection += injection_sum
+            totals.received += received_sum
+            totals.given_back += injection_sum - shared_sum
+            totals.shared_injection += shared_sum
+            totals.remaining_offtake += offtake_sum - received_sum
             pools.append(result.pool)
             shared.append(result.received.sum(axis=0))
             offtakes.append(part_off.sum(axis=0))
@@ -309,7 +313,32 @@ def allocate_period(
 # --- the engine -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Core:
+    """What the rounds decide; everything else follows from it and the inputs."""
+
+    received: FloatArray
+    pool: FloatArray
+    share: FloatArray  # per quarter-hour: taken / pool, the shared part of every injection
+    producers: IntArray
+    received_from: FloatArray
+
+
 def _allocate(off: FloatArray, inj: FloatArray, key: Key, vulnerable: BoolArray) -> Allocation:
+    core = _allocate_core(off, inj, key, vulnerable)
+    shared_injection = inj * core.share
+    return Allocation(
+        received=core.received,
+        given_back=inj - shared_injection,
+        remaining_offtake=off - core.received,
+        shared_injection=shared_injection,
+        pool=core.pool,
+        producers=core.producers,
+        received_from=core.received_from,
+    )
+
+
+def _allocate_core(off: FloatArray, inj: FloatArray, key: Key, vulnerable: BoolArray) -> _Core:
     pool = inj.sum(axis=0)
     # Rule 2: no demand in a quarter-hour in which the participant injects.
     demand = np.where(inj > 0, 0.0, off)
@@ -323,19 +352,18 @@ def _allocate(off: FloatArray, inj: FloatArray, key: Key, vulnerable: BoolArray)
             _one_round(rnd, demand, received, remaining_pool, rows)
 
     taken = received.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(pool > 0, np.minimum(taken / pool, 1.0), 0.0)
-        of_pool = np.where(pool > 0, inj / pool, 0.0)
-    shared_injection = inj * share
+    sunny = np.flatnonzero(pool > 0)
+    share = np.zeros_like(pool)
+    share[sunny] = np.minimum(taken[sunny] / pool[sunny], 1.0)
     producers = np.flatnonzero(inj.sum(axis=1) > 0)
-    return Allocation(
+    # Rule 6, only over the quarter-hours with a pool (nothing is received in the others).
+    of_pool = inj[np.ix_(producers, sunny)] / pool[sunny]
+    return _Core(
         received=received,
-        given_back=inj - shared_injection,
-        remaining_offtake=off - received,
-        shared_injection=shared_injection,
         pool=pool,
+        share=share,
         producers=producers,
-        received_from=of_pool[producers] @ received.T,
+        received_from=of_pool @ received[:, sunny].T,
     )
 
 
@@ -382,9 +410,10 @@ def _renormalising_rounds(
 ) -> None:
     """The repeated re-normalised fixed round, on the quarter-hours that are still open.
 
-    Only participants with a percentage can take part, and each repetition works on compact
-    copies of the quarter-hours still open (pool left and someone with demand and a
-    percentage), written back as they close.
+    Only participants with a percentage can take part. A quarter-hour closes when its pool is
+    used up or nobody in it has demand and a percentage; closed quarter-hours take nothing
+    (their pool is set to 0 in the working copy) and are dropped from the working copies
+    once a quarter of them has closed, so each repetition is cheaper than the one before.
     """
     weights = np.asarray(rnd.percentages, dtype=np.float64)
     candidates = np.flatnonzero(weights > 0)
@@ -393,32 +422,37 @@ def _renormalising_rounds(
     if candidates.size == 0:
         return
     w = weights[candidates][:, None]
-    all_demand = demand[candidates]
-    all_got = np.zeros_like(all_demand)
-    columns = np.arange(pool.size)
-    d, got, open_pool = all_demand, all_got, pool.copy()
+    # The working set: candidates × quarter-hours with a pool; the rest takes nothing.
+    start_columns = np.flatnonzero(pool > POOL_EPSILON_KWH)
+    if start_columns.size == 0:
+        return
+    every_row = candidates.size == demand.shape[0]
+    block = (slice(None), start_columns) if every_row else np.ix_(candidates, start_columns)
+    before = demand[block]
+    after = before.copy()
+    columns = np.arange(start_columns.size)  # positions in the working set
+    d, open_pool = after, pool[start_columns]
     for _ in range(demand.shape[0]):
-        still_open = (open_pool > POOL_EPSILON_KWH) & (d > 0).any(axis=0)
-        if not still_open.all():
-            closed = columns[~still_open]
-            all_demand[:, closed] = d[:, ~still_open]
-            all_got[:, closed] = got[:, ~still_open]
-            pool[closed] = open_pool[~still_open]
-            columns = columns[still_open]
-            d, got, open_pool = d[:, still_open], got[:, still_open], open_pool[still_open]
-        if columns.size == 0:
-            break
         eligible_weight = np.where(d > 0, w, 0.0).sum(axis=0)
-        take = np.minimum(open_pool * w / eligible_weight, d)
+        closed = (open_pool <= POOL_EPSILON_KWH) | (eligible_weight == 0)
+        if closed.all():
+            break
+        if closed.sum() * 4 > closed.size:
+            keep = ~closed
+            after[:, columns[closed]] = d[:, closed]
+            pool[start_columns[columns[closed]]] = open_pool[closed]
+            columns, d, open_pool = columns[keep], d[:, keep], open_pool[keep]
+            eligible_weight = eligible_weight[keep]
+            closed = closed[keep]
+        working_pool = np.where(closed, 0.0, open_pool)
+        take = np.minimum(working_pool / np.where(closed, 1.0, eligible_weight) * w, d)
         d -= take
-        got += take
         open_pool = np.maximum(open_pool - take.sum(axis=0), 0.0)
-    else:
-        all_demand[:, columns] = d
-        all_got[:, columns] = got
-        pool[columns] = open_pool
-    demand[candidates] = all_demand
-    received[candidates] += all_got
+    if d is not after:
+        after[:, columns] = d
+    pool[start_columns[columns]] = open_pool
+    demand[block] = after
+    received[block] += before - after
 
 
 # --- validation -------------------------------------------------------------------------------
