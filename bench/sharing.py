@@ -108,15 +108,17 @@ def part_month() -> dict[str, object]:
     offtake, injection = community.span(0, 31)
     figures: dict[str, object] = {"participants": 1000, "quarter_hours": offtake.shape[1]}
     for key in community.presets():
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(3):  # best of three: the machine is shared
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = allocate(
                 offtake=offtake, injection=injection, key=key, vulnerable=community.vulnerable
             )
             best = min(best, time.perf_counter() - start)
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
         figures[key.name] = {
             "seconds": round(best, 3),
+            "cpu_seconds": round(best_cpu, 3),
             "shared_fraction": round(float(result.received.sum() / injection.sum()), 3),
         }
     figures["peak_rss_mb"] = round(peak_rss_mb())
@@ -233,11 +235,12 @@ def part_meter() -> dict[str, object]:
         ("fluvius", fluvius_export(eans, 365)),
         ("plain", plain_export(eans, 365)),
     ):
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(3):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = parse_meter_file(data)
             best = min(best, time.perf_counter() - start)
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
         assert isinstance(result, MeterData), result
         assert all(len(s.offtake) == 35_040 for s in result.series.values())
         figures[name] = {
@@ -245,8 +248,10 @@ def part_meter() -> dict[str, object]:
             "megabytes": round(len(data) / 1e6, 1),
             "seconds": round(best, 2),
             "lines_per_second": round(result.lines / best),
+            "lines_per_cpu_second": round(result.lines / best_cpu),
         }
     figures["peak_rss_mb"] = round(peak_rss_mb())
+    figures["load_average"] = [round(x, 1) for x in os.getloadavg()]
     return figures
 
 

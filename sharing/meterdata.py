@@ -226,7 +226,8 @@ class _Reading:
         self.ean_index: dict[str, int | LineError] = {}
         self.registers: dict[str, int] = {}
         self.days: dict[str, tuple[int, int, bool] | None] = {}
-        self.times: dict[str, int | None] = {}
+        self.periods: dict[tuple[str, str, str, str], tuple[int, int, int, bool] | LineError] = {}
+        self.register_cache: dict[str, tuple[int | None, int]] = {}
         self.seen_ambiguous: dict[tuple[int, int, int], int] = {}
         # One entry per register value read.
         self.ean_of: list[int] = []
@@ -249,7 +250,7 @@ class _Reading:
         i_ean, i_register = positions["ean"], positions["register"]
         i_volume, i_unit = positions["volume"], positions["unit"]
         width = max(positions.values()) + 1
-        days, times, registers = self.days, self.times, self.registers
+        periods, register_cache = self.periods, self.register_cache
         append_ean, append_quarter = self.ean_of.append, self.quarter_of.append
         append_register, append_direction = self.register_of.append, self.direction_of.append
         append_volume, append_line = self.volume_of.append, self.line_of.append
@@ -260,12 +261,14 @@ class _Reading:
                 self.error(line, "field_count", expected=width, found=len(row))
                 continue
             self.lines += 1
-            register_name = row[i_register].strip().lower()
-            direction = REGISTERS.get(register_name)
+            register = register_cache.get(row[i_register])
+            if register is None:
+                register = self._register(row[i_register])
+            direction, register_id = register
+            if direction == SKIP:
+                continue
             if direction is None:
                 self.error(line, "unknown_register", register=row[i_register].strip())
-                continue
-            if direction == SKIP:
                 continue
             ean = self.ean_index.get(row[i_ean])
             if ean is None:
@@ -273,58 +276,81 @@ class _Reading:
             if isinstance(ean, LineError):
                 self.error(line, ean.code, **ean.params)
                 continue
-            day = days.get(row[i_from_date]) or self._day(row[i_from_date])
-            minute = times.get(row[i_from_time], -1)
-            if minute == -1:
-                minute = self._time(row[i_from_time])
-            if day is None:
-                self.error(line, "bad_date", value=row[i_from_date])
-                continue
-            if minute is None or minute >= 1440 or minute % 15:
-                self.error(line, "bad_time", value=row[i_from_time])
-                continue
-            until_day = days.get(row[i_until_date]) or self._day(row[i_until_date])
-            until_minute = times.get(row[i_until_time], -1)
-            if until_minute == -1:
-                until_minute = self._time(row[i_until_time])
-            if until_day is None or until_minute is None:
-                self.error(line, "bad_until", value=f"{row[i_until_date]} {row[i_until_time]}")
-                continue
-            day_number, offset, transition = day
-            local = day_number * 1440 + minute
-            length = until_day[0] * 1440 + until_minute - local
-            if length != 15 and not (transition and length in (-45, 75)):
-                self.error(line, "not_quarter_hour", value=f"{row[i_until_time]}")
+            when = (row[i_from_date], row[i_from_time], row[i_until_date], row[i_until_time])
+            period = periods.get(when)
+            if period is None:
+                period = self._period(*when)
+            if isinstance(period, LineError):
+                self.error(line, period.code, **period.params)
                 continue
             volume_text = row[i_volume]
-            if volume_text.strip():
+            if volume_text:
                 try:
                     volume = float(volume_text.replace(",", "."))
                 except ValueError:
-                    self.error(line, "bad_volume", value=volume_text)
-                    continue
+                    if volume_text.strip():
+                        self.error(line, "bad_volume", value=volume_text)
+                        continue
+                    volume = 0.0
                 if not 0 <= volume < INFINITY:
                     code = "negative_volume" if volume < 0 else "bad_volume"
                     self.error(line, code, value=volume_text)
                     continue
-                if row[i_unit].strip().lower() != "kwh":
-                    self.error(line, "bad_unit", unit=row[i_unit].strip())
+                unit = row[i_unit]
+                if unit != "kWh" and volume_text.strip() and unit.strip().lower() != "kwh":
+                    self.error(line, "bad_unit", unit=unit.strip())
                     continue
             else:
                 volume = 0.0
-            register = registers.setdefault(register_name, len(registers))
+            quarter, day_number, minute, transition = period
             if transition:
-                utc = self._transition_minute(line, ean, register, day_number, minute)
+                utc = self._transition_minute(line, ean, register_id, day_number, minute)
                 if utc is None:
                     continue
-            else:
-                utc = local - offset
+                quarter = utc // 15
             append_ean(ean)
-            append_quarter(utc // 15)
-            append_register(register)
+            append_quarter(quarter)
+            append_register(register_id)
             append_direction(direction)
             append_volume(volume)
             append_line(line)
+
+    def _register(self, raw: str) -> tuple[int | None, int]:
+        """(direction or None if unknown, a number per register name) of a register column."""
+        name = raw.strip().lower()
+        result = (REGISTERS.get(name), self.registers.setdefault(name, len(self.registers)))
+        self.register_cache[raw] = result
+        return result
+
+    def _period(
+        self, from_date: str, from_time: str, until_date: str, until_time: str
+    ) -> tuple[int, int, int, bool] | LineError:
+        """(UTC quarter-hour, day, minute, daylight-saving day) of a line's period, or an error.
+
+        On a daylight-saving day the UTC quarter-hour depends on the line's order (module
+        docstring) and is worked out per line from the day and minute.
+        """
+        result: tuple[int, int, int, bool] | LineError
+        day = self.days.get(from_date) or self._day(from_date)
+        minute = self._time(from_time)
+        until_day = self.days.get(until_date) or self._day(until_date)
+        until_minute = self._time(until_time)
+        if day is None:
+            result = LineError(0, "bad_date", {"value": from_date})
+        elif minute is None or minute >= 1440 or minute % 15:
+            result = LineError(0, "bad_time", {"value": from_time})
+        elif until_day is None or until_minute is None:
+            result = LineError(0, "bad_until", {"value": f"{until_date} {until_time}"})
+        else:
+            day_number, offset, transition = day
+            local = day_number * 1440 + minute
+            length = until_day[0] * 1440 + until_minute - local
+            if length != 15 and not (transition and length in (-45, 75)):
+                result = LineError(0, "not_quarter_hour", {"value": until_time})
+            else:
+                result = ((local - offset) // 15, day_number, minute, transition)
+        self.periods[(from_date, from_time, until_date, until_time)] = result
+        return result
 
     def _transition_minute(
         self, line: int, ean: int, register: int, day_number: int, minute: int
@@ -398,7 +424,6 @@ class _Reading:
                 0,
             ):
                 result = hours * 60 + minutes
-        self.times[text] = result
         return result
 
     # --- the plain CSV ---

@@ -337,3 +337,11 @@ def test_percentages_of_exactly_100_percent_with_rounding_are_accepted() -> None
         key=Key.fixed([0.3333333333, 0.3333333333, 0.3333333334, 0.0]),
     )
     assert result.received[:3, 0] == pytest.approx([1, 1, 1])
+
+
+def test_period_needs_spans_with_the_same_participants() -> None:
+    with pytest.raises(AllocationError, match="no quarter-hours"):
+        allocate_period(spans=iter([]), key=Key.pro_rata())
+    spans = [(np.ones((2, 3)), np.zeros((2, 3))), (np.ones((3, 3)), np.zeros((3, 3)))]
+    with pytest.raises(AllocationError, match="same participants"):
+        allocate_period(spans=iter(spans), key=Key.pro_rata())
