@@ -228,7 +228,7 @@ class _Reading:
         self.days: dict[str, tuple[int, int, bool] | None] = {}
         self.periods: dict[tuple[str, str, str, str], tuple[int, int, int, bool] | LineError] = {}
         self.register_cache: dict[str, tuple[int | None, int]] = {}
-        self.seen_ambiguous: dict[tuple[int, int, int], int] = {}
+        self.seen_ambiguous: dict[tuple[int, int, int, int], int] = {}
         # One entry per register value read.
         self.ean_of: list[int] = []
         self.quarter_of: list[int] = []  # UTC quarter-hours since 1970
@@ -364,8 +364,8 @@ class _Reading:
             return None
         chosen = summer
         if summer.utcoffset() != winter.utcoffset():
-            seen = self.seen_ambiguous.get((ean, register, minute), 0)
-            self.seen_ambiguous[(ean, register, minute)] = seen + 1
+            seen = self.seen_ambiguous.get((ean, register, day_number, minute), 0)
+            self.seen_ambiguous[(ean, register, day_number, minute)] = seen + 1
             # A third line of the same time falls through to the duplicate check.
             chosen = summer if seen == 0 else winter
         return int(chosen.timestamp()) // 60

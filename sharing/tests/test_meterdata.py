@@ -168,6 +168,14 @@ def test_october_day_with_registers_one_after_the_other() -> None:
     assert series.injection.tolist() == [2.0 * i for i in range(100)]
 
 
+def test_october_days_of_two_years_in_one_file() -> None:
+    starts = local_day(2025, 10, 26) + local_day(2026, 10, 25)
+    lines = [line(s, "Afname Dag", f"{i % 100},0") for i, s in enumerate(starts)]
+    series = parsed(export(OLD_DUTCH, lines)).series[EAN]
+    assert series.present.sum() == 200
+    assert series.offtake[series.present].tolist() == [float(i) for i in range(100)] * 2
+
+
 def test_a_third_line_of_an_ambiguous_time_is_a_duplicate() -> None:
     starts = local_day(2026, 10, 25)
     lines = [line(s, "Afname Dag", "0,1") for s in starts]
