@@ -1,0 +1,830 @@
+"""Plans one day of the neighbourhood job bureau: who does which job, when, in which order,
+and who takes a cargo bike or the van. No Django here; `plan_day` is the entry point.
+
+Why OR-Tools
+------------
+The day plan is a vehicle-routing problem with time windows, and the bureau needs three
+things that VROOM and PyVRP cannot express: jobs done by a crew of two or more people who
+must start together (a synchronisation between routes), a limit on how many workers may take
+a cargo bike that day (a constraint across routes), and a working-time limit per worker that
+is shared between the worker's separate availability windows. OR-Tools' routing library sits
+on a constraint solver, so such rules are one `solver.Add(...)` each, next to time windows,
+allowed vehicles and optional visits with penalties. It is a pinned wheel (Apache 2.0) with no
+service to run, and it is single-threaded, which suits a shared web server.
+
+How each rule is modelled
+-------------------------
+* **Vehicles are worker shifts.** Each availability window of a worker is one routing
+  vehicle that leaves the worker's start place (home, or the depot when none is given) no
+  earlier than the window opens and is back at the end place no later than it closes. A
+  worker's windows may not overlap (checked), so one worker is never in two places at once.
+* **Modes (cargo bikes and vans).** Cargo bikes and vans are kept at the depot. Every shift
+  is copied once per mode the bureau has: on the worker's own bike (`bike`), with a cargo
+  bike (`cargo_bike`) and with a van (`van`). A cargo-bike or van copy starts at the depot
+  after the ride from home and must be back at the depot in time to ride home; those two
+  rides are a fixed cost of using the copy. Van copies travel at the van speed. At most one
+  copy of a shift is used (`sum(ActiveVehicleVar) <= 1`). At most N workers take a unit of a
+  kind that day: for each worker, "uses a unit" is the maximum of the `ActiveVehicleVar` of
+  the worker's copies of that mode, and the sum over workers is at most the number of units.
+  Units of different sizes are handled by levels: for each capacity level c, the workers who
+  carry a load above the next smaller level are at most the units of capacity >= c (Hall's
+  condition for nested sets), so the concrete units can then be handed out greedily, largest
+  load first. We chose copies over handing out bikes greedily before solving because using a
+  bike changes where the route starts, how fast it goes and which jobs it may take: a greedy
+  pre-assignment would have to guess all of that before the routes are known.
+* **Skills and locks** restrict the vehicles a job may use (`SetAllowedVehiclesForIndex`):
+  only the copies of workers who have every required skill at the minimum level. A job that
+  needs a cargo bike or van may only be taken by a copy of that mode. A lock fixes copy *i*
+  of a job to the copies of the *i*-th locked worker; the rest of the day is planned around
+  it. A locked job gets a hundred times the penalty, so it is dropped only when it is
+  impossible (then with the reason `lock_not_feasible`). To fix the time as well, the caller
+  passes a single time window.
+* **Crews.** A job for a crew of k is k copies (nodes) with the same duration, windows and
+  allowed workers. Synchronisation is three constraints between copy 0 and each other copy:
+  the same start time (`CumulVar(a) == CumulVar(b)` on the time dimension), all performed or
+  all dropped (`ActiveVar(a) == ActiveVar(b)`), and different vehicles
+  (`AllDifferentExcept(VehicleVar..., -1)`). Different vehicles means different workers:
+  two copies of one worker cannot both be used in a shift, and two shifts of one worker do
+  not overlap, so they cannot both hold a job starting at the same minute. Of a crew job
+  that needs a cargo bike or van only copy 0 (the driver) needs it; the others join on their
+  own bike.
+* **Pickup and drop-off** (moving help, appliance delivery) is one job, not a pickup and
+  delivery pair: the job starts at the pickup, its duration is the work plus the ride from
+  pickup to drop-off (at the speed of the mode it needs), and the next ride leaves from the
+  drop-off. This is simpler and right for the bureau: a crew stays with the load from pickup
+  to drop-off, a load never shares a cargo bike with another job's load, and so a job's load
+  only has to fit the unit (`load <= capacity`), with no capacity dimension.
+* **Time windows.** A job must start and finish inside one of its windows (the gaps between
+  windows are removed from the start-time domain).
+* **Hour limits.** The caller derives the minutes a worker may still work today from the
+  monthly, yearly and trajectory limits. Working time is a second dimension that counts the
+  job durations (including the pickup to drop-off ride), not the rides between jobs: hours
+  are registered per job. Its capacity per shift is the worker's remaining minutes, and the
+  ends of all shifts of a worker sum to at most that.
+* **Objective.** Each dropped job costs a penalty far above any travel time (split over its
+  crew copies, so a crew job counts as one job), so the plan first serves as many jobs as it
+  can, then has the least travel: arc costs are travel minutes by the copy's mode plus the
+  fixed depot rides. Parallel cheapest insertion builds the first plan (it respects the side
+  constraints better than path-based strategies), guided local search improves it until
+  the time limit.
+
+Reasons for unassigned jobs
+---------------------------
+Cheap checks before solving catch what can never fit: `outside_area`, `no_equipment`,
+`load_too_large`, `no_worker_with_skill`, `no_worker_with_all_skills`,
+`locked_worker_not_qualified`, `time_window_impossible` (no qualified worker can reach and
+finish the job inside a window and inside an availability window), `hour_limit`,
+`crew_too_large`. Those jobs are not given to the solver. A job that passed them but is
+dropped by the solver gets `no_capacity_left` (or `lock_not_feasible` when locked); when the
+solver found no plan at all in the time limit, every job gets `no_solution`. `jobs/messages.py`
+turns codes and their parameters into sentences.
+
+Travel times come from coordinates: haversine distance times a detour factor (1.3), at a
+cycling speed (15 km/h) or a van speed (25 km/h), rounded up to whole minutes. All times are
+minutes from midnight of the planned day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+MINUTES_PER_DAY = 24 * 60
+EARTH_RADIUS_KM = 6371.0088
+# A dropped job costs more than any day's travel could (minutes); locked jobs far more.
+DROP_PENALTY = 1_000_000
+LOCKED_DROP_PENALTY = 100 * DROP_PENALTY
+
+Mode = Literal["bike", "cargo_bike", "van"]
+EquipmentKind = Literal["cargo_bike", "van"]
+EQUIPMENT_KINDS: tuple[EquipmentKind, ...] = ("cargo_bike", "van")
+
+# Reason codes for unassigned jobs (jobs/messages.py has their sentences).
+OUTSIDE_AREA = "outside_area"
+NO_EQUIPMENT = "no_equipment"
+LOAD_TOO_LARGE = "load_too_large"
+NO_WORKER_WITH_SKILL = "no_worker_with_skill"
+NO_WORKER_WITH_ALL_SKILLS = "no_worker_with_all_skills"
+LOCKED_WORKER_NOT_QUALIFIED = "locked_worker_not_qualified"
+TIME_WINDOW_IMPOSSIBLE = "time_window_impossible"
+HOUR_LIMIT = "hour_limit"
+CREW_TOO_LARGE = "crew_too_large"
+NO_CAPACITY_LEFT = "no_capacity_left"
+LOCK_NOT_FEASIBLE = "lock_not_feasible"
+NO_SOLUTION = "no_solution"
+
+
+class PlanningInputError(ValueError):
+    """The planning input is inconsistent (the message says what and where)."""
+
+
+# ------------------------------------------------------------------------------------ input
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Window:
+    """From `start` to `end`, in minutes from midnight."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Depot:
+    """The bureau's base: cargo bikes and vans are kept here. Jobs farther than
+    `served_radius_km` (straight line) are outside the area; None serves everywhere."""
+
+    location: Location
+    served_radius_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Worker:
+    id: str
+    availability: tuple[Window, ...]
+    remaining_minutes: int
+    skills: Mapping[str, int] = field(default_factory=dict)
+    start: Location | None = None  # None: the depot
+    end: Location | None = None  # None: where the worker started
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """`count` identical cargo bikes or vans that each carry up to `capacity`."""
+
+    id: str
+    kind: EquipmentKind
+    count: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    location: Location  # where the job is, or the pickup
+    duration: int  # minutes of work, without the ride from pickup to drop-off
+    windows: tuple[Window, ...]
+    required_skills: Mapping[str, int] = field(default_factory=dict)
+    crew_size: int = 1
+    dropoff: Location | None = None
+    needs: EquipmentKind | None = None
+    load: int = 0
+    locked_to: tuple[str, ...] = ()  # worker ids, one per crew place, in order
+
+
+@dataclass(frozen=True)
+class Options:
+    time_limit_s: float = 5.0
+    cycling_kmh: float = 15.0
+    van_kmh: float = 25.0
+    detour: float = 1.3
+    # "guided_local_search" improves until the time limit; "greedy_descent" stops at the
+    # first local optimum (quick and deterministic).
+    metaheuristic: Literal["guided_local_search", "greedy_descent"] = "guided_local_search"
+
+
+# ----------------------------------------------------------------------------------- output
+@dataclass(frozen=True)
+class Stop:
+    job_id: str
+    arrival: int
+    start: int
+    end: int
+    travel_minutes: int  # from the previous place
+    carry_minutes: int  # the ride from pickup to drop-off, inside start..end
+
+
+@dataclass(frozen=True)
+class Route:
+    worker_id: str
+    shift: Window
+    mode: Mode
+    equipment_id: str | None
+    depart: int  # leaves the start place
+    back: int  # arrives at the end place
+    stops: tuple[Stop, ...]
+    travel_minutes: int  # every ride between places, including to and from the depot
+    work_minutes: int
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    job_id: str
+    reason: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    day: date
+    routes: tuple[Route, ...]  # only routes with at least one stop
+    crews: Mapping[str, tuple[str, ...]]  # job id -> worker ids
+    equipment: Mapping[str, str]  # worker id -> equipment id
+    unassigned: tuple[Unassigned, ...]
+    total_travel_minutes: int
+
+    def routes_of(self, worker_id: str) -> tuple[Route, ...]:
+        return tuple(r for r in self.routes if r.worker_id == worker_id)
+
+
+# ----------------------------------------------------------------------------------- travel
+def distance_km(a: Location, b: Location) -> float:
+    """Great-circle (haversine) distance."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def travel_minutes(
+    a: Location, b: Location, *, speed_kmh: float = 15.0, detour: float = 1.3
+) -> int:
+    """Minutes to ride from a to b: haversine distance x detour factor / speed, rounded up."""
+    if speed_kmh <= 0 or detour < 1:
+        raise PlanningInputError("speed must be positive and the detour factor at least 1")
+    minutes = distance_km(a, b) * detour / speed_kmh * 60
+    # A hair of tolerance, so that floating-point noise never adds a whole minute.
+    return max(0, math.ceil(minutes - 1e-9))
+
+
+def format_minutes(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# ------------------------------------------------------------------------------- validation
+def _check_window(window: Window, what: str) -> None:
+    if not 0 <= window.start < window.end <= MINUTES_PER_DAY:
+        raise PlanningInputError(
+            f"{what}: window {window.start}-{window.end} must lie within the day and "
+            "end after it starts"
+        )
+
+
+def _check_windows(windows: Sequence[Window], what: str) -> tuple[Window, ...]:
+    ordered = tuple(sorted(windows, key=lambda w: w.start))
+    for window in ordered:
+        _check_window(window, what)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.start < before.end:
+            raise PlanningInputError(f"{what}: windows overlap")
+    return ordered
+
+
+def _check_location(location: Location, what: str) -> None:
+    if not (-90 <= location.lat <= 90 and -180 <= location.lon <= 180):
+        raise PlanningInputError(f"{what}: coordinates out of range")
+
+
+def _validate(
+    depot: Depot, workers: Sequence[Worker], jobs: Sequence[Job], equipment: Sequence[Equipment]
+) -> None:
+    _check_location(depot.location, "depot")
+    if depot.served_radius_km is not None and depot.served_radius_km <= 0:
+        raise PlanningInputError("depot: the served radius must be positive")
+    worker_ids = [w.id for w in workers]
+    if len(set(worker_ids)) != len(worker_ids):
+        raise PlanningInputError("workers: the same id appears twice")
+    for worker in workers:
+        what = f"worker {worker.id}"
+        _check_windows(worker.availability, what)
+        if worker.remaining_minutes < 0:
+            raise PlanningInputError(f"{what}: remaining minutes cannot be negative")
+        for place in (worker.start, worker.end):
+            if place is not None:
+                _check_location(place, what)
+    equipment_ids = [e.id for e in equipment]
+    if len(set(equipment_ids)) != len(equipment_ids):
+        raise PlanningInputError("equipment: the same id appears twice")
+    for unit in equipment:
+        if unit.kind not in EQUIPMENT_KINDS:
+            raise PlanningInputError(f"equipment {unit.id}: unknown kind {unit.kind!r}")
+        if unit.count < 0 or unit.capacity < 0:
+            raise PlanningInputError(f"equipment {unit.id}: count and capacity must be >= 0")
+    job_ids = [j.id for j in jobs]
+    if len(set(job_ids)) != len(job_ids):
+        raise PlanningInputError("jobs: the same id appears twice")
+    known = set(worker_ids)
+    for job in jobs:
+        what = f"job {job.id}"
+        _check_location(job.location, what)
+        if job.dropoff is not None:
+            _check_location(job.dropoff, what)
+        if not job.windows:
+            raise PlanningInputError(f"{what}: at least one time window is needed")
+        _check_windows(job.windows, what)
+        if job.duration < 1:
+            raise PlanningInputError(f"{what}: the duration must be at least one minute")
+        if job.crew_size < 1:
+            raise PlanningInputError(f"{what}: the crew size must be at least 1")
+        if job.load < 0:
+            raise PlanningInputError(f"{what}: the load cannot be negative")
+        if job.needs is not None and job.needs not in EQUIPMENT_KINDS:
+            raise PlanningInputError(f"{what}: unknown equipment kind {job.needs!r}")
+        if len(job.locked_to) > job.crew_size:
+            raise PlanningInputError(f"{what}: more locked workers than the crew size")
+        if len(set(job.locked_to)) != len(job.locked_to):
+            raise PlanningInputError(f"{what}: the same worker is locked twice")
+        unknown = set(job.locked_to) - known
+        if unknown:
+            raise PlanningInputError(f"{what}: locked to unknown worker {sorted(unknown)[0]}")
+        for skill, level in job.required_skills.items():
+            if level < 0:
+                raise PlanningInputError(f"{what}: skill {skill} needs a level >= 0")
+
+
+# ------------------------------------------------------------------------------ the vehicles
+@dataclass(frozen=True)
+class _Vehicle:
+    """One routing vehicle: a worker's shift in one mode."""
+
+    worker: Worker
+    shift: Window
+    mode: Mode
+    start: Location
+    end: Location
+    earliest: int  # may leave `start` from
+    latest: int  # must be back at `end` by
+    depot_rides: int  # home -> depot and depot -> home, for cargo-bike and van copies
+
+
+@dataclass(frozen=True)
+class _Travel:
+    depot: Depot
+    options: Options
+
+    def minutes(self, a: Location, b: Location, mode: Mode) -> int:
+        speed = self.options.van_kmh if mode == "van" else self.options.cycling_kmh
+        return travel_minutes(a, b, speed_kmh=speed, detour=self.options.detour)
+
+    def carry(self, job: Job) -> int:
+        if job.dropoff is None:
+            return 0
+        return self.minutes(job.location, job.dropoff, job.needs or "bike")
+
+    def service(self, job: Job) -> int:
+        return job.duration + self.carry(job)
+
+
+def _vehicles(workers: Sequence[Worker], modes: Sequence[Mode], travel: _Travel) -> list[_Vehicle]:
+    depot = travel.depot.location
+    vehicles = []
+    for worker in workers:
+        home = worker.start or depot
+        home_end = worker.end or home
+        for shift in _check_windows(worker.availability, worker.id):
+            for mode in modes:
+                if mode == "bike":
+                    vehicles.append(
+                        _Vehicle(worker, shift, mode, home, home_end, shift.start, shift.end, 0)
+                    )
+                    continue
+                to_depot = travel.minutes(home, depot, "bike")
+                from_depot = travel.minutes(depot, home_end, "bike")
+                earliest, latest = shift.start + to_depot, shift.end - from_depot
+                if earliest < latest:
+                    vehicles.append(
+                        _Vehicle(
+                            worker,
+                            shift,
+                            mode,
+                            depot,
+                            depot,
+                            earliest,
+                            latest,
+                            to_depot + from_depot,
+                        )
+                    )
+    return vehicles
+
+
+def _has_skills(worker: Worker, job: Job) -> bool:
+    return all(worker.skills.get(s, -1) >= lvl for s, lvl in job.required_skills.items())
+
+
+def _fits_in_time(vehicle: _Vehicle, job: Job, travel: _Travel) -> bool:
+    """Can this copy reach the job, do it inside a window and get back in its shift?"""
+    service = travel.service(job)
+    arrive = vehicle.earliest + travel.minutes(vehicle.start, job.location, vehicle.mode)
+    home = travel.minutes(job.dropoff or job.location, vehicle.end, vehicle.mode)
+    for window in job.windows:
+        start = max(arrive, window.start)
+        if start + service <= window.end and start + service + home <= vehicle.latest:
+            return True
+    return False
+
+
+def _may_take(vehicle: _Vehicle, job: Job, copy: int) -> bool:
+    """Mode and lock rules for copy `copy` of the job on this vehicle (skills aside)."""
+    if copy < len(job.locked_to) and vehicle.worker.id != job.locked_to[copy]:
+        return False
+    if copy == 0 and job.needs is not None:
+        return vehicle.mode == job.needs
+    # A job without equipment, or a crew member joining the driver, never needs a van.
+    return vehicle.mode != "van" or job.needs is None or copy > 0
+
+
+# --------------------------------------------------------------------------------- prechecks
+def _precheck(
+    job: Job,
+    workers: Sequence[Worker],
+    vehicles: Sequence[_Vehicle],
+    equipment: Sequence[Equipment],
+    travel: _Travel,
+) -> Unassigned | None:
+    """Why this job can never be planned today, or None when it might be."""
+    radius = travel.depot.served_radius_km
+    if radius is not None:
+        far = max(
+            distance_km(travel.depot.location, place)
+            for place in (job.location, job.dropoff or job.location)
+        )
+        if far > radius:
+            return Unassigned(
+                job.id,
+                OUTSIDE_AREA,
+                {"distance_km": f"{far:.1f}", "radius_km": f"{radius:.1f}"},
+            )
+    if job.needs is not None:
+        units = [e for e in equipment if e.kind == job.needs and e.count > 0]
+        if not units:
+            return Unassigned(job.id, NO_EQUIPMENT, {"kind": job.needs})
+        largest = max(e.capacity for e in units)
+        if job.load > largest:
+            return Unassigned(
+                job.id, LOAD_TOO_LARGE, {"kind": job.needs, "load": job.load, "capacity": largest}
+            )
+    for skill, level in sorted(job.required_skills.items()):
+        if not any(w.skills.get(skill, -1) >= level for w in workers):
+            return Unassigned(job.id, NO_WORKER_WITH_SKILL, {"skill": skill, "level": level})
+    skilled = {w.id for w in workers if _has_skills(w, job)}
+    if not skilled:
+        return Unassigned(
+            job.id, NO_WORKER_WITH_ALL_SKILLS, {"skills": ", ".join(sorted(job.required_skills))}
+        )
+    for worker_id in job.locked_to:
+        if worker_id not in skilled:
+            return Unassigned(job.id, LOCKED_WORKER_NOT_QUALIFIED, {"worker": worker_id})
+    # Per crew place: the workers who could take it in time, and with enough hours left.
+    in_time: list[set[str]] = []
+    for copy in range(job.crew_size):
+        in_time.append(
+            {
+                v.worker.id
+                for v in vehicles
+                if v.worker.id in skilled
+                and _may_take(v, job, copy)
+                and _fits_in_time(v, job, travel)
+            }
+        )
+    if not all(in_time):
+        windows = ", ".join(
+            f"{format_minutes(w.start)}-{format_minutes(w.end)}" for w in job.windows
+        )
+        return Unassigned(job.id, TIME_WINDOW_IMPOSSIBLE, {"windows": windows})
+    service = travel.service(job)
+    hours = {w.id for w in workers if w.remaining_minutes >= service}
+    if not all(place & hours for place in in_time):
+        return Unassigned(job.id, HOUR_LIMIT, {"minutes": service})
+    qualified = set().union(*in_time) & hours
+    if len(qualified) < job.crew_size:
+        return Unassigned(
+            job.id, CREW_TOO_LARGE, {"crew_size": job.crew_size, "qualified": len(qualified)}
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------ solve
+def plan_day(
+    *,
+    day: date,
+    depot: Depot,
+    workers: Sequence[Worker],
+    jobs: Sequence[Job],
+    equipment: Sequence[Equipment] = (),
+    options: Options | None = None,
+) -> Plan:
+    """Plans the day: the most jobs possible, then the least travel. See the module doc."""
+    options = options or Options()
+    if options.time_limit_s <= 0:
+        raise PlanningInputError("the time limit must be positive")
+    travel_minutes(
+        depot.location, depot.location, speed_kmh=options.cycling_kmh, detour=options.detour
+    )  # checks speed and detour
+    travel_minutes(depot.location, depot.location, speed_kmh=options.van_kmh, detour=options.detour)
+    _validate(depot, workers, jobs, equipment)
+    travel = _Travel(depot, options)
+    kinds_present = {e.kind for e in equipment if e.count > 0}
+    modes: list[Mode] = ["bike", *[k for k in EQUIPMENT_KINDS if k in kinds_present]]
+    vehicles = _vehicles(workers, modes, travel)
+
+    unassigned: list[Unassigned] = []
+    plannable: list[Job] = []
+    for job in jobs:
+        reason = _precheck(job, workers, vehicles, equipment, travel)
+        if reason is None:
+            plannable.append(job)
+        else:
+            unassigned.append(reason)
+    if not plannable or not vehicles:
+        return Plan(day, (), {}, {}, tuple(unassigned), 0)
+    return _solve(day, plannable, vehicles, equipment, travel, unassigned)
+
+
+@dataclass(frozen=True)
+class _Copy:
+    job: Job
+    copy: int
+
+
+def _solve(
+    day: date,
+    jobs: Sequence[Job],
+    vehicles: Sequence[_Vehicle],
+    equipment: Sequence[Equipment],
+    travel: _Travel,
+    unassigned: list[Unassigned],
+) -> Plan:
+    copies = [_Copy(job, c) for job in jobs for c in range(job.crew_size)]
+    n_copies = len(copies)
+    n_vehicles = len(vehicles)
+    # Nodes: the job copies, then a start and an end node per vehicle.
+    starts = [n_copies + 2 * v for v in range(n_vehicles)]
+    ends = [n_copies + 2 * v + 1 for v in range(n_vehicles)]
+    arrive_at: list[Location] = [c.job.location for c in copies]
+    leave_from: list[Location] = [c.job.dropoff or c.job.location for c in copies]
+    service = [travel.service(c.job) for c in copies]
+    for vehicle in vehicles:
+        arrive_at += [vehicle.start, vehicle.end]
+        leave_from += [vehicle.start, vehicle.end]
+        service += [0, 0]
+    n_nodes = len(arrive_at)
+
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_vehicles, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    solver = routing.solver()
+
+    # Travel per mode as matrices over nodes (no Python callback per arc).
+    travel_matrix: dict[Mode, list[list[int]]] = {}
+    for mode in {v.mode for v in vehicles}:
+        travel_matrix[mode] = [
+            [
+                0 if a == b else travel.minutes(leave_from[a], arrive_at[b], mode)
+                for b in range(n_nodes)
+            ]
+            for a in range(n_nodes)
+        ]
+    cost_cb: dict[Mode, int] = {}
+    time_cb: dict[Mode, int] = {}
+    for mode, matrix in travel_matrix.items():
+        cost_cb[mode] = routing.RegisterTransitMatrix(matrix)
+        time_cb[mode] = routing.RegisterTransitMatrix(
+            [[service[a] + minutes for minutes in row] for a, row in enumerate(matrix)]
+        )
+    for v, vehicle in enumerate(vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[vehicle.mode], v)
+        routing.SetFixedCostOfVehicle(vehicle.depot_rides, v)
+
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[v.mode] for v in vehicles], MINUTES_PER_DAY, MINUTES_PER_DAY, False, "time"
+    )
+    time = routing.GetDimensionOrDie("time")
+    work_cb = routing.RegisterUnaryTransitVector(service)
+    routing.AddDimensionWithVehicleCapacity(
+        work_cb, 0, [v.worker.remaining_minutes for v in vehicles], True, "work"
+    )
+    work = routing.GetDimensionOrDie("work")
+
+    # Shifts: when a copy may leave and must be back; one copy per shift; hours per worker.
+    shifts: dict[tuple[str, int], list[int]] = {}
+    of_worker: dict[str, list[int]] = {}
+    for v, vehicle in enumerate(vehicles):
+        time.CumulVar(routing.Start(v)).SetRange(vehicle.earliest, vehicle.latest)
+        time.CumulVar(routing.End(v)).SetRange(vehicle.earliest, vehicle.latest)
+        shifts.setdefault((vehicle.worker.id, vehicle.shift.start), []).append(v)
+        of_worker.setdefault(vehicle.worker.id, []).append(v)
+    for same_shift in shifts.values():
+        if len(same_shift) > 1:
+            solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in same_shift]) <= 1)
+    for own in of_worker.values():
+        if len({vehicles[v].shift for v in own}) > 1:
+            limit = vehicles[own[0]].worker.remaining_minutes
+            solver.Add(solver.Sum([work.CumulVar(routing.End(v)) for v in own]) <= limit)
+
+    # Jobs: windows, allowed vehicles, penalties; crews synchronised.
+    index_of: dict[tuple[str, int], int] = {}
+    for node, c in enumerate(copies):
+        index = manager.NodeToIndex(node)
+        index_of[(c.job.id, c.copy)] = index
+        cumul = time.CumulVar(index)
+        fitting = [w for w in c.job.windows if w.end - w.start >= service[node]]
+        cumul.SetRange(fitting[0].start, fitting[-1].end - service[node])
+        for before, after in zip(fitting, fitting[1:], strict=False):
+            cumul.RemoveInterval(before.end - service[node] + 1, after.start - 1)
+        allowed = [
+            v
+            for v, vehicle in enumerate(vehicles)
+            if _has_skills(vehicle.worker, c.job)
+            and _may_take(vehicle, c.job, c.copy)
+            and vehicle.worker.remaining_minutes >= service[node]
+        ]
+        if not allowed:  # the prechecks rule this out; an empty list would allow all
+            raise RuntimeError(f"job {c.job.id} has no allowed worker")
+        # SetAllowedVehiclesForIndex's Python binding rejects lists in OR-Tools 9.15
+        # (absl::Span); restricting VehicleVar is the equivalent (-1: not performed).
+        routing.VehicleVar(index).SetValues([-1, *allowed])
+        penalty = LOCKED_DROP_PENALTY if c.job.locked_to else DROP_PENALTY
+        routing.AddDisjunction([index], -(-penalty // c.job.crew_size))
+    for job in jobs:
+        if job.crew_size == 1:
+            continue
+        crew = [index_of[(job.id, c)] for c in range(job.crew_size)]
+        for other in crew[1:]:
+            solver.Add(routing.ActiveVar(crew[0]) == routing.ActiveVar(other))
+            solver.Add(time.CumulVar(crew[0]) == time.CumulVar(other))
+        solver.Add(solver.AllDifferentExcept([routing.VehicleVar(i) for i in crew], -1))
+
+    _limit_equipment(routing, solver, jobs, vehicles, equipment, index_of)
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    )
+    if travel.options.metaheuristic == "guided_local_search":
+        params.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+    else:
+        params.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        )
+    params.time_limit.FromMilliseconds(max(1, round(travel.options.time_limit_s * 1000)))
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        unassigned += [Unassigned(job.id, NO_SOLUTION) for job in jobs]
+        return Plan(day, (), {}, {}, tuple(unassigned), 0)
+    return _read_plan(
+        day,
+        routing,
+        manager,
+        solution,
+        copies,
+        vehicles,
+        equipment,
+        travel,
+        unassigned,
+        travel_matrix,
+    )
+
+
+def _limit_equipment(
+    routing: pywrapcp.RoutingModel,
+    solver: pywrapcp.Solver,
+    jobs: Sequence[Job],
+    vehicles: Sequence[_Vehicle],
+    equipment: Sequence[Equipment],
+    index_of: Mapping[tuple[str, int], int],
+) -> None:
+    """At most as many workers per kind and capacity level as there are units (see doc)."""
+    for kind in EQUIPMENT_KINDS:
+        units = [e for e in equipment if e.kind == kind and e.count > 0]
+        copies_of: dict[str, list[int]] = {}
+        for v, vehicle in enumerate(vehicles):
+            if vehicle.mode == kind:
+                copies_of.setdefault(vehicle.worker.id, []).append(v)
+        if not units or not copies_of:
+            continue
+        levels = sorted({e.capacity for e in units})
+        below = -1
+        for level in levels:
+            available = sum(e.count for e in units if e.capacity >= level)
+            if below < 0:
+                if available < len(copies_of):
+                    uses = [
+                        solver.Max([routing.ActiveVehicleVar(v) for v in own])
+                        for own in copies_of.values()
+                    ]
+                    solver.Add(solver.Sum(uses) <= available)
+            else:
+                drivers = [index_of[(j.id, 0)] for j in jobs if j.needs == kind and j.load > below]
+                if drivers and available < len(copies_of):
+                    uses = [
+                        solver.Max(
+                            [solver.IsMemberVar(routing.VehicleVar(i), own) for i in drivers]
+                        )
+                        for own in copies_of.values()
+                    ]
+                    solver.Add(solver.Sum(uses) <= available)
+            below = level
+
+
+def _read_plan(
+    day: date,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    solution: pywrapcp.Assignment,
+    copies: Sequence[_Copy],
+    vehicles: Sequence[_Vehicle],
+    equipment: Sequence[Equipment],
+    travel: _Travel,
+    unassigned: list[Unassigned],
+    travel_matrix: Mapping[Mode, list[list[int]]],
+) -> Plan:
+    time = routing.GetDimensionOrDie("time")
+    routes: list[Route] = []
+    crews: dict[str, list[tuple[int, str]]] = {}
+    driver_load: dict[tuple[EquipmentKind, str], int] = {}
+    for v, vehicle in enumerate(vehicles):
+        matrix = travel_matrix[vehicle.mode]
+        legs: list[tuple[int, int]] = []  # (minutes of the ride to it, routing index)
+        index = routing.Start(v)
+        while not routing.IsEnd(index):
+            after = solution.Value(routing.NextVar(index))
+            legs.append((matrix[manager.IndexToNode(index)][manager.IndexToNode(after)], after))
+            index = after
+        if len(legs) == 1:
+            continue  # straight from start to end: not used
+        if vehicle.mode != "bike":
+            key = (vehicle.mode, vehicle.worker.id)
+            driver_load[key] = driver_load.get(key, 0)
+        stops = []
+        previous_end = 0
+        for position, (ride, index) in enumerate(legs[:-1]):
+            c = copies[manager.IndexToNode(index)]
+            start = solution.Min(time.CumulVar(index))
+            arrival = start if position == 0 else previous_end + ride
+            carry = travel.carry(c.job)
+            end = start + c.job.duration + carry
+            stops.append(Stop(c.job.id, arrival, start, end, ride, carry))
+            previous_end = end
+            crews.setdefault(c.job.id, []).append((c.copy, vehicle.worker.id))
+            if c.copy == 0 and c.job.needs is not None:
+                key = (c.job.needs, vehicle.worker.id)
+                driver_load[key] = max(driver_load.get(key, 0), c.job.load)
+        rides = sum(ride for ride, _ in legs)
+        to_depot = vehicle.depot_rides and travel.minutes(
+            vehicle.worker.start or vehicle.start, vehicle.start, "bike"
+        )
+        routes.append(
+            Route(
+                worker_id=vehicle.worker.id,
+                shift=vehicle.shift,
+                mode=vehicle.mode,
+                equipment_id=None,
+                depart=stops[0].start - legs[0][0] - to_depot,
+                back=previous_end + legs[-1][0] + (vehicle.depot_rides - to_depot),
+                stops=tuple(stops),
+                travel_minutes=rides + vehicle.depot_rides,
+                work_minutes=sum(s.end - s.start for s in stops),
+            )
+        )
+    handed_out = _hand_out(driver_load, equipment)
+    routes = [
+        replace(r, equipment_id=handed_out.get(r.worker_id)) if r.mode != "bike" else r
+        for r in routes
+    ]
+    served = set(crews)
+    for job in (c.job for c in copies if c.copy == 0):
+        if job.id not in served:
+            if job.locked_to:
+                unassigned.append(
+                    Unassigned(job.id, LOCK_NOT_FEASIBLE, {"workers": ", ".join(job.locked_to)})
+                )
+            else:
+                unassigned.append(Unassigned(job.id, NO_CAPACITY_LEFT))
+    return Plan(
+        day=day,
+        routes=tuple(routes),
+        crews={job: tuple(w for _, w in sorted(crew)) for job, crew in crews.items()},
+        equipment=handed_out,
+        unassigned=tuple(unassigned),
+        total_travel_minutes=sum(r.travel_minutes for r in routes),
+    )
+
+
+def _hand_out(
+    needs: Mapping[tuple[EquipmentKind, str], int], equipment: Sequence[Equipment]
+) -> dict[str, str]:
+    """Gives each worker who uses a kind a unit that carries their largest load: largest
+    load first, the smallest unit that fits. The level constraints make this always work."""
+    handed: dict[str, str] = {}
+    for kind in EQUIPMENT_KINDS:
+        left = {e.id: e.count for e in equipment if e.kind == kind}
+        by_size = sorted((e for e in equipment if e.kind == kind), key=lambda e: e.capacity)
+        users = sorted(((load, w) for (k, w), load in needs.items() if k == kind), reverse=True)
+        for load, worker_id in users:
+            unit = next((e for e in by_size if e.capacity >= load and left[e.id] > 0), None)
+            if unit is None:
+                raise RuntimeError(f"no {kind} left for worker {worker_id}")
+            left[unit.id] -= 1
+            handed[worker_id] = unit.id
+    return handed
