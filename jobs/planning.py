@@ -190,6 +190,9 @@ class Options:
     # "guided_local_search" improves until the time limit; "greedy_descent" stops at the
     # first local optimum (quick and deterministic).
     metaheuristic: Literal["guided_local_search", "greedy_descent"] = "guided_local_search"
+    # A name of OR-Tools' FirstSolutionStrategy.
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    solution_limit: int | None = None  # stop after this many improving solutions
 
 
 # ----------------------------------------------------------------------------------- output
@@ -656,9 +659,11 @@ def _solve(
     _limit_equipment(routing, solver, jobs, vehicles, equipment, index_of)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, travel.options.first_solution
     )
+    if travel.options.solution_limit is not None:
+        params.solution_limit = travel.options.solution_limit
     if travel.options.metaheuristic == "guided_local_search":
         params.local_search_metaheuristic = (
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
