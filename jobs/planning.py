@@ -88,7 +88,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -199,24 +199,25 @@ class Options:
 @dataclass(frozen=True)
 class Stop:
     job_id: str
-    arrival: int
-    start: int
-    end: int
+    arrival: int  # at the depot for the cargo bike or van, else at the job
+    start: int  # the job starts at the pickup
+    end: int  # and ends at the drop-off
     travel_minutes: int  # from the previous place
-    carry_minutes: int  # the ride from pickup to drop-off, inside start..end
+    carry_minutes: int  # from pickup to drop-off, inside start..end
+    fetch_minutes: int = 0  # depot -> pickup with the cargo bike or van, before start
+    return_minutes: int = 0  # drop-off -> depot, after end
+    equipment_id: str | None = None  # the unit this worker drives for the job
 
 
 @dataclass(frozen=True)
 class Route:
     worker_id: str
     shift: Window
-    mode: Mode
-    equipment_id: str | None
     depart: int  # leaves the start place
     back: int  # arrives at the end place
     stops: tuple[Stop, ...]
-    travel_minutes: int  # every ride between places, including to and from the depot
-    work_minutes: int
+    travel_minutes: int  # every ride, with and without a load
+    work_minutes: int  # the jobs, including fetching, carrying and returning
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class Plan:
     day: date
     routes: tuple[Route, ...]  # only routes with at least one stop
     crews: Mapping[str, tuple[str, ...]]  # job id -> worker ids
-    equipment: Mapping[str, str]  # worker id -> equipment id
+    equipment: Mapping[str, tuple[str, ...]]  # worker id -> the units they drive
     unassigned: tuple[Unassigned, ...]
     total_travel_minutes: int
 
@@ -345,19 +346,39 @@ def _validate(
                 raise PlanningInputError(f"{what}: skill {skill} needs a level >= 0")
 
 
-# ------------------------------------------------------------------------------ the vehicles
+# ------------------------------------------------------------------------ vehicles and visits
 @dataclass(frozen=True)
 class _Vehicle:
-    """One routing vehicle: a worker's shift in one mode."""
+    """One routing vehicle: a worker's shift."""
 
     worker: Worker
     shift: Window
-    mode: Mode
     start: Location
     end: Location
-    earliest: int  # may leave `start` from
-    latest: int  # must be back at `end` by
-    depot_rides: int  # home -> depot and depot -> home, for cargo-bike and van copies
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """One crew place of a job, as the worker in it rides and works it. The driver of a job
+    that needs a cargo bike or van fetches it at the depot and brings it back: that visit
+    starts and ends at the depot, `offset` minutes before the job starts at the pickup."""
+
+    job: Job
+    copy: int
+    arrive_at: Location
+    leave_from: Location
+    offset: int  # from the start of the visit to the start of the job
+    fetch: int  # depot -> pickup
+    carry: int  # pickup -> drop-off
+    give_back: int  # drop-off -> depot
+
+    @property
+    def service(self) -> int:
+        return self.fetch + self.job.duration + self.carry + self.give_back
+
+    @property
+    def rides(self) -> int:
+        return self.fetch + self.carry + self.give_back
 
 
 @dataclass(frozen=True)
@@ -365,48 +386,28 @@ class _Travel:
     depot: Depot
     options: Options
 
-    def minutes(self, a: Location, b: Location, mode: Mode) -> int:
+    def minutes(self, a: Location, b: Location, mode: Mode = "bike") -> int:
         speed = self.options.van_kmh if mode == "van" else self.options.cycling_kmh
         return travel_minutes(a, b, speed_kmh=speed, detour=self.options.detour)
 
-    def carry(self, job: Job) -> int:
-        if job.dropoff is None:
-            return 0
-        return self.minutes(job.location, job.dropoff, job.needs or "bike")
+    def visit(self, job: Job, copy: int) -> _Visit:
+        mode: Mode = job.needs or "bike"
+        dropoff = job.dropoff or job.location
+        carry = self.minutes(job.location, dropoff, mode) if job.dropoff else 0
+        if copy == 0 and job.needs is not None:
+            depot = self.depot.location
+            fetch = self.minutes(depot, job.location, mode)
+            give_back = self.minutes(dropoff, depot, mode)
+            return _Visit(job, copy, depot, depot, fetch, fetch, carry, give_back)
+        return _Visit(job, copy, job.location, dropoff, 0, 0, carry, 0)
 
-    def service(self, job: Job) -> int:
-        return job.duration + self.carry(job)
 
-
-def _vehicles(workers: Sequence[Worker], modes: Sequence[Mode], travel: _Travel) -> list[_Vehicle]:
-    depot = travel.depot.location
+def _vehicles(workers: Sequence[Worker], depot: Location) -> list[_Vehicle]:
     vehicles = []
     for worker in workers:
         home = worker.start or depot
-        home_end = worker.end or home
         for shift in _check_windows(worker.availability, worker.id):
-            for mode in modes:
-                if mode == "bike":
-                    vehicles.append(
-                        _Vehicle(worker, shift, mode, home, home_end, shift.start, shift.end, 0)
-                    )
-                    continue
-                to_depot = travel.minutes(home, depot, "bike")
-                from_depot = travel.minutes(depot, home_end, "bike")
-                earliest, latest = shift.start + to_depot, shift.end - from_depot
-                if earliest < latest:
-                    vehicles.append(
-                        _Vehicle(
-                            worker,
-                            shift,
-                            mode,
-                            depot,
-                            depot,
-                            earliest,
-                            latest,
-                            to_depot + from_depot,
-                        )
-                    )
+            vehicles.append(_Vehicle(worker, shift, home, worker.end or home))
     return vehicles
 
 
@@ -414,26 +415,29 @@ def _has_skills(worker: Worker, job: Job) -> bool:
     return all(worker.skills.get(s, -1) >= lvl for s, lvl in job.required_skills.items())
 
 
-def _fits_in_time(vehicle: _Vehicle, job: Job, travel: _Travel) -> bool:
-    """Can this copy reach the job, do it inside a window and get back in its shift?"""
-    service = travel.service(job)
-    arrive = vehicle.earliest + travel.minutes(vehicle.start, job.location, vehicle.mode)
-    home = travel.minutes(job.dropoff or job.location, vehicle.end, vehicle.mode)
-    for window in job.windows:
-        start = max(arrive, window.start)
-        if start + service <= window.end and start + service + home <= vehicle.latest:
+def _job_starts(visit: _Visit, window: Window) -> tuple[int, int]:
+    """Earliest and latest start of the visit (not of the job) for one job window."""
+    job = visit.job
+    return window.start - visit.offset, window.end - job.duration - visit.carry - visit.offset
+
+
+def _fits_in_time(vehicle: _Vehicle, visit: _Visit, travel: _Travel) -> bool:
+    """Can this shift reach the visit, do it inside a job window and get back in time?"""
+    arrive = vehicle.shift.start + travel.minutes(vehicle.start, visit.arrive_at)
+    home = travel.minutes(visit.leave_from, vehicle.end)
+    for window in visit.job.windows:
+        earliest, latest = _job_starts(visit, window)
+        start = max(arrive, earliest)
+        if start <= latest and start + visit.service + home <= vehicle.shift.end:
             return True
     return False
 
 
-def _may_take(vehicle: _Vehicle, job: Job, copy: int) -> bool:
-    """Mode and lock rules for copy `copy` of the job on this vehicle (skills aside)."""
-    if copy < len(job.locked_to) and vehicle.worker.id != job.locked_to[copy]:
-        return False
-    if copy == 0 and job.needs is not None:
-        return vehicle.mode == job.needs
-    # A job without equipment, or a crew member joining the driver, never needs a van.
-    return vehicle.mode != "van" or job.needs is None or copy > 0
+def _may_take(vehicle: _Vehicle, visit: _Visit) -> bool:
+    locked = visit.job.locked_to
+    return _has_skills(vehicle.worker, visit.job) and (
+        visit.copy >= len(locked) or vehicle.worker.id == locked[visit.copy]
+    )
 
 
 # --------------------------------------------------------------------------------- prechecks
@@ -453,9 +457,7 @@ def _precheck(
         )
         if far > radius:
             return Unassigned(
-                job.id,
-                OUTSIDE_AREA,
-                {"distance_km": f"{far:.1f}", "radius_km": f"{radius:.1f}"},
+                job.id, OUTSIDE_AREA, {"distance_km": f"{far:.1f}", "radius_km": f"{radius:.1f}"}
             )
     if job.needs is not None:
         units = [e for e in equipment if e.kind == job.needs and e.count > 0]
@@ -477,33 +479,33 @@ def _precheck(
     for worker_id in job.locked_to:
         if worker_id not in skilled:
             return Unassigned(job.id, LOCKED_WORKER_NOT_QUALIFIED, {"worker": worker_id})
-    # Per crew place: the workers who could take it in time, and with enough hours left.
-    in_time: list[set[str]] = []
-    for copy in range(job.crew_size):
-        in_time.append(
-            {
-                v.worker.id
-                for v in vehicles
-                if v.worker.id in skilled
-                and _may_take(v, job, copy)
-                and _fits_in_time(v, job, travel)
-            }
-        )
+    # Per crew place: the workers who could take it in time, and those with the hours too.
+    visits = [travel.visit(job, copy) for copy in range(job.crew_size)]
+    in_time = [
+        {v.worker.id for v in vehicles if _may_take(v, visit) and _fits_in_time(v, visit, travel)}
+        for visit in visits
+    ]
     if not all(in_time):
         windows = ", ".join(
             f"{format_minutes(w.start)}-{format_minutes(w.end)}" for w in job.windows
         )
         return Unassigned(job.id, TIME_WINDOW_IMPOSSIBLE, {"windows": windows})
-    service = travel.service(job)
-    hours = {w.id for w in workers if w.remaining_minutes >= service}
-    if not all(place & hours for place in in_time):
-        return Unassigned(job.id, HOUR_LIMIT, {"minutes": service})
-    qualified = set().union(*in_time) & hours
+    with_hours = [
+        {w for w in place if w in _hours_for(workers, visit)}
+        for place, visit in zip(in_time, visits, strict=True)
+    ]
+    if not all(with_hours):
+        return Unassigned(job.id, HOUR_LIMIT, {"minutes": max(v.service for v in visits)})
+    qualified = set().union(*with_hours)
     if len(qualified) < job.crew_size:
         return Unassigned(
             job.id, CREW_TOO_LARGE, {"crew_size": job.crew_size, "qualified": len(qualified)}
         )
     return None
+
+
+def _hours_for(workers: Sequence[Worker], visit: _Visit) -> set[str]:
+    return {w.id for w in workers if w.remaining_minutes >= visit.service}
 
 
 # ------------------------------------------------------------------------------------ solve
@@ -520,15 +522,13 @@ def plan_day(
     options = options or Options()
     if options.time_limit_s <= 0:
         raise PlanningInputError("the time limit must be positive")
-    travel_minutes(
-        depot.location, depot.location, speed_kmh=options.cycling_kmh, detour=options.detour
-    )  # checks speed and detour
-    travel_minutes(depot.location, depot.location, speed_kmh=options.van_kmh, detour=options.detour)
+    if not hasattr(routing_enums_pb2.FirstSolutionStrategy, options.first_solution):
+        raise PlanningInputError(f"unknown first solution strategy {options.first_solution}")
+    for speed in (options.cycling_kmh, options.van_kmh):  # checks speeds and detour
+        travel_minutes(depot.location, depot.location, speed_kmh=speed, detour=options.detour)
     _validate(depot, workers, jobs, equipment)
     travel = _Travel(depot, options)
-    kinds_present = {e.kind for e in equipment if e.count > 0}
-    modes: list[Mode] = ["bike", *[k for k in EQUIPMENT_KINDS if k in kinds_present]]
-    vehicles = _vehicles(workers, modes, travel)
+    vehicles = _vehicles(workers, depot.location)
 
     unassigned: list[Unassigned] = []
     plannable: list[Job] = []
@@ -538,15 +538,9 @@ def plan_day(
             plannable.append(job)
         else:
             unassigned.append(reason)
-    if not plannable or not vehicles:
+    if not plannable:
         return Plan(day, (), {}, {}, tuple(unassigned), 0)
     return _solve(day, plannable, vehicles, equipment, travel, unassigned)
-
-
-@dataclass(frozen=True)
-class _Copy:
-    job: Job
-    copy: int
 
 
 def _solve(
@@ -557,15 +551,14 @@ def _solve(
     travel: _Travel,
     unassigned: list[Unassigned],
 ) -> Plan:
-    copies = [_Copy(job, c) for job in jobs for c in range(job.crew_size)]
-    n_copies = len(copies)
-    n_vehicles = len(vehicles)
-    # Nodes: the job copies, then a start and an end node per vehicle.
-    starts = [n_copies + 2 * v for v in range(n_vehicles)]
-    ends = [n_copies + 2 * v + 1 for v in range(n_vehicles)]
-    arrive_at: list[Location] = [c.job.location for c in copies]
-    leave_from: list[Location] = [c.job.dropoff or c.job.location for c in copies]
-    service = [travel.service(c.job) for c in copies]
+    visits = [travel.visit(job, c) for job in jobs for c in range(job.crew_size)]
+    n_visits, n_vehicles = len(visits), len(vehicles)
+    # Nodes: the visits, then a start and an end node per vehicle.
+    starts = [n_visits + 2 * v for v in range(n_vehicles)]
+    ends = [n_visits + 2 * v + 1 for v in range(n_vehicles)]
+    arrive_at = [v.arrive_at for v in visits]
+    leave_from = [v.leave_from for v in visits]
+    service = [v.service for v in visits]
     for vehicle in vehicles:
         arrive_at += [vehicle.start, vehicle.end]
         leave_from += [vehicle.start, vehicle.end]
@@ -576,84 +569,71 @@ def _solve(
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
 
-    # Travel per mode as matrices over nodes (no Python callback per arc).
-    travel_matrix: dict[Mode, list[list[int]]] = {}
-    for mode in {v.mode for v in vehicles}:
-        travel_matrix[mode] = [
-            [
-                0 if a == b else travel.minutes(leave_from[a], arrive_at[b], mode)
-                for b in range(n_nodes)
-            ]
-            for a in range(n_nodes)
-        ]
-    cost_cb: dict[Mode, int] = {}
-    time_cb: dict[Mode, int] = {}
-    for mode, matrix in travel_matrix.items():
-        cost_cb[mode] = routing.RegisterTransitMatrix(matrix)
-        time_cb[mode] = routing.RegisterTransitMatrix(
-            [[service[a] + minutes for minutes in row] for a, row in enumerate(matrix)]
-        )
-    for v, vehicle in enumerate(vehicles):
-        routing.SetArcCostEvaluatorOfVehicle(cost_cb[vehicle.mode], v)
-        routing.SetFixedCostOfVehicle(vehicle.depot_rides, v)
-
-    routing.AddDimensionWithVehicleTransits(
-        [time_cb[v.mode] for v in vehicles], MINUTES_PER_DAY, MINUTES_PER_DAY, False, "time"
+    # Rides between places, as a matrix over nodes (no Python callback per arc).
+    rides = [
+        [0 if a == b else travel.minutes(leave_from[a], arrive_at[b]) for b in range(n_nodes)]
+        for a in range(n_nodes)
+    ]
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(rides))
+    time_cb = routing.RegisterTransitMatrix(
+        [[service[a] + minutes for minutes in row] for a, row in enumerate(rides)]
     )
+    routing.AddDimension(time_cb, MINUTES_PER_DAY, MINUTES_PER_DAY, False, "time")
     time = routing.GetDimensionOrDie("time")
-    work_cb = routing.RegisterUnaryTransitVector(service)
     routing.AddDimensionWithVehicleCapacity(
-        work_cb, 0, [v.worker.remaining_minutes for v in vehicles], True, "work"
+        routing.RegisterUnaryTransitVector(service),
+        0,
+        [v.worker.remaining_minutes for v in vehicles],
+        True,
+        "work",
     )
     work = routing.GetDimensionOrDie("work")
 
-    # Shifts: when a copy may leave and must be back; one copy per shift; hours per worker.
-    shifts: dict[tuple[str, int], list[int]] = {}
+    # Shifts: when a vehicle may leave and must be back; hours shared by a worker's shifts.
     of_worker: dict[str, list[int]] = {}
     for v, vehicle in enumerate(vehicles):
-        time.CumulVar(routing.Start(v)).SetRange(vehicle.earliest, vehicle.latest)
-        time.CumulVar(routing.End(v)).SetRange(vehicle.earliest, vehicle.latest)
-        shifts.setdefault((vehicle.worker.id, vehicle.shift.start), []).append(v)
+        time.CumulVar(routing.Start(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
+        time.CumulVar(routing.End(v)).SetRange(vehicle.shift.start, vehicle.shift.end)
         of_worker.setdefault(vehicle.worker.id, []).append(v)
-    for same_shift in shifts.values():
-        if len(same_shift) > 1:
-            solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in same_shift]) <= 1)
     for own in of_worker.values():
-        if len({vehicles[v].shift for v in own}) > 1:
+        if len(own) > 1:
             limit = vehicles[own[0]].worker.remaining_minutes
             solver.Add(solver.Sum([work.CumulVar(routing.End(v)) for v in own]) <= limit)
 
-    # Jobs: windows, allowed vehicles, penalties; crews synchronised.
+    # Visits: job windows, allowed vehicles, penalties; crews synchronised.
     index_of: dict[tuple[str, int], int] = {}
-    for node, c in enumerate(copies):
+    allowed_of: list[list[int]] = []  # per visit node
+    for node, visit in enumerate(visits):
         index = manager.NodeToIndex(node)
-        index_of[(c.job.id, c.copy)] = index
+        index_of[(visit.job.id, visit.copy)] = index
+        ranges = [_job_starts(visit, w) for w in visit.job.windows]
+        ranges = [(lo, hi) for lo, hi in ranges if lo <= hi]
         cumul = time.CumulVar(index)
-        fitting = [w for w in c.job.windows if w.end - w.start >= service[node]]
-        cumul.SetRange(fitting[0].start, fitting[-1].end - service[node])
-        for before, after in zip(fitting, fitting[1:], strict=False):
-            cumul.RemoveInterval(before.end - service[node] + 1, after.start - 1)
+        cumul.SetRange(max(0, ranges[0][0]), ranges[-1][1])
+        for (_, before), (after, _) in zip(ranges, ranges[1:], strict=False):
+            cumul.RemoveInterval(before + 1, after - 1)
         allowed = [
             v
             for v, vehicle in enumerate(vehicles)
-            if _has_skills(vehicle.worker, c.job)
-            and _may_take(vehicle, c.job, c.copy)
-            and vehicle.worker.remaining_minutes >= service[node]
+            if _may_take(vehicle, visit) and vehicle.worker.remaining_minutes >= visit.service
         ]
         if not allowed:  # the prechecks rule this out; an empty list would allow all
-            raise RuntimeError(f"job {c.job.id} has no allowed worker")
+            raise RuntimeError(f"job {visit.job.id} has no allowed worker")
         # SetAllowedVehiclesForIndex's Python binding rejects lists in OR-Tools 9.15
-        # (absl::Span); restricting VehicleVar is the equivalent (-1: not performed).
+        # (absl::Span); restricting VehicleVar is the same (-1: not performed).
         routing.VehicleVar(index).SetValues([-1, *allowed])
-        penalty = LOCKED_DROP_PENALTY if c.job.locked_to else DROP_PENALTY
-        routing.AddDisjunction([index], -(-penalty // c.job.crew_size))
+        allowed_of.append(allowed)
+        penalty = LOCKED_DROP_PENALTY if visit.job.locked_to else DROP_PENALTY
+        routing.AddDisjunction([index], -(-penalty // visit.job.crew_size))
     for job in jobs:
         if job.crew_size == 1:
             continue
         crew = [index_of[(job.id, c)] for c in range(job.crew_size)]
+        lead = visits[manager.IndexToNode(crew[0])].offset
         for other in crew[1:]:
             solver.Add(routing.ActiveVar(crew[0]) == routing.ActiveVar(other))
-            solver.Add(time.CumulVar(crew[0]) == time.CumulVar(other))
+            # Helpers meet the driver at the pickup when the job starts.
+            solver.Add(time.CumulVar(crew[0]) + lead == time.CumulVar(other))
         solver.Add(solver.AllDifferentExcept([routing.VehicleVar(i) for i in crew], -1))
 
     _limit_equipment(routing, solver, jobs, vehicles, equipment, index_of)
@@ -673,22 +653,114 @@ def _solve(
             routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         )
     params.time_limit.FromMilliseconds(max(1, round(travel.options.time_limit_s * 1000)))
-    solution = routing.SolveWithParameters(params)
+    routing.CloseModelWithParameters(params)
+    seed = _seed_crews(jobs, visits, vehicles, equipment, rides, allowed_of, index_of, manager)
+    start = routing.ReadAssignmentFromRoutes(seed, True) if any(seed) else None
+    if start is not None:
+        solution = routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = routing.SolveWithParameters(params)
     if solution is None:
         unassigned += [Unassigned(job.id, NO_SOLUTION) for job in jobs]
         return Plan(day, (), {}, {}, tuple(unassigned), 0)
     return _read_plan(
-        day,
-        routing,
-        manager,
-        solution,
-        copies,
-        vehicles,
-        equipment,
-        travel,
-        unassigned,
-        travel_matrix,
+        day, routing, manager, solution, visits, vehicles, equipment, unassigned, rides
     )
+
+
+def _seed_crews(
+    jobs: Sequence[Job],
+    visits: Sequence[_Visit],
+    vehicles: Sequence[_Vehicle],
+    equipment: Sequence[Equipment],
+    rides: Sequence[Sequence[int]],
+    allowed_of: Sequence[Sequence[int]],
+    index_of: Mapping[tuple[str, int], int],
+    manager: pywrapcp.RoutingIndexManager,
+) -> list[list[int]]:
+    """Routes (node lists per vehicle) that hold as many crew jobs as a greedy insertion finds.
+
+    Local search moves one visit at a time, and a crew's visits can only be added together at
+    one start time, so OR-Tools' own first-solution heuristics and operators rarely manage to
+    add a crew job to a full day. This seed does: for each crew job, on a grid of start
+    times, each crew place goes to the cheapest position of a different worker's shift that
+    is free at exactly that time. The search then starts from these routes and adds the
+    single jobs; it never drops a crew again, as that costs the penalty."""
+    n_visits = len(visits)
+    node_of = {key: manager.IndexToNode(index) for key, index in index_of.items()}
+    # Per vehicle: the visits (node, start of the visit) in order, at fixed times.
+    planned: list[list[tuple[int, int]]] = [[] for _ in vehicles]
+    worked: dict[str, int] = {}
+    loads: dict[tuple[EquipmentKind, str], int] = {}
+
+    def best_place(node: int, begins: int, taken: set[str]) -> tuple[int, int, int] | None:
+        visit = visits[node]
+        found: tuple[int, int, int] | None = None
+        for v in allowed_of[node]:
+            vehicle = vehicles[v]
+            worker = vehicle.worker
+            if worker.id in taken:
+                continue
+            if worked.get(worker.id, 0) + visit.service > worker.remaining_minutes:
+                continue
+            if visit.copy == 0 and visit.job.needs is not None:
+                key = (visit.job.needs, worker.id)
+                trial = {**loads, key: max(loads.get(key, 0), visit.job.load)}
+                try:
+                    _hand_out(trial, equipment)
+                except RuntimeError:
+                    continue
+            stops = planned[v]
+            for p in range(len(stops) + 1):
+                before, free_from = (
+                    (n_visits + 2 * v, vehicle.shift.start)
+                    if p == 0
+                    else (stops[p - 1][0], stops[p - 1][1] + visits[stops[p - 1][0]].service)
+                )
+                after, busy_from = (
+                    (n_visits + 2 * v + 1, vehicle.shift.end) if p == len(stops) else stops[p]
+                )
+                if free_from + rides[before][node] > begins:
+                    continue
+                if begins + visit.service + rides[node][after] > busy_from:
+                    continue
+                added = rides[before][node] + rides[node][after] - rides[before][after]
+                if found is None or added < found[0]:
+                    found = (added, v, p)
+        return found
+
+    crew_jobs = sorted((j for j in jobs if j.crew_size > 1), key=lambda j: -j.crew_size)
+    for job in crew_jobs:
+        nodes = [node_of[(job.id, c)] for c in range(job.crew_size)]
+        best: tuple[int, list[tuple[int, int, int, int]]] | None = None
+        for window in job.windows:
+            lead = visits[nodes[0]]
+            last = window.end - job.duration - lead.carry
+            for start in range(window.start, last + 1, 15):
+                places: list[tuple[int, int, int, int]] = []  # node, vehicle, position, begins
+                taken: set[str] = set()
+                total = 0
+                for node in nodes:
+                    begins = start - visits[node].offset
+                    place = best_place(node, begins, taken)
+                    if place is None:
+                        break
+                    total += place[0]
+                    places.append((node, place[1], place[2], begins))
+                    taken.add(vehicles[place[1]].worker.id)
+                if len(places) == len(nodes) and (best is None or total < best[0]):
+                    best = (total, places)
+        if best is None:
+            continue
+        for node, v, p, begins in best[1]:
+            visit = visits[node]
+            worker = vehicles[v].worker
+            planned[v].insert(p, (node, begins))
+            worked[worker.id] = worked.get(worker.id, 0) + visit.service
+            if visit.copy == 0 and job.needs is not None:
+                key = (job.needs, worker.id)
+                loads[key] = max(loads.get(key, 0), job.load)
+    return [[manager.NodeToIndex(node) for node, _ in stops] for stops in planned]
 
 
 def _limit_equipment(
@@ -700,36 +772,23 @@ def _limit_equipment(
     index_of: Mapping[tuple[str, int], int],
 ) -> None:
     """At most as many workers per kind and capacity level as there are units (see doc)."""
+    shifts_of: dict[str, list[int]] = {}
+    for v, vehicle in enumerate(vehicles):
+        shifts_of.setdefault(vehicle.worker.id, []).append(v)
     for kind in EQUIPMENT_KINDS:
         units = [e for e in equipment if e.kind == kind and e.count > 0]
-        copies_of: dict[str, list[int]] = {}
-        for v, vehicle in enumerate(vehicles):
-            if vehicle.mode == kind:
-                copies_of.setdefault(vehicle.worker.id, []).append(v)
-        if not units or not copies_of:
-            continue
-        levels = sorted({e.capacity for e in units})
         below = -1
-        for level in levels:
+        for level in sorted({e.capacity for e in units}):
             available = sum(e.count for e in units if e.capacity >= level)
-            if below < 0:
-                if available < len(copies_of):
-                    uses = [
-                        solver.Max([routing.ActiveVehicleVar(v) for v in own])
-                        for own in copies_of.values()
-                    ]
-                    solver.Add(solver.Sum(uses) <= available)
-            else:
-                drivers = [index_of[(j.id, 0)] for j in jobs if j.needs == kind and j.load > below]
-                if drivers and available < len(copies_of):
-                    uses = [
-                        solver.Max(
-                            [solver.IsMemberVar(routing.VehicleVar(i), own) for i in drivers]
-                        )
-                        for own in copies_of.values()
-                    ]
-                    solver.Add(solver.Sum(uses) <= available)
+            drivers = [index_of[(j.id, 0)] for j in jobs if j.needs == kind and j.load > below]
             below = level
+            if len(drivers) <= available:
+                continue  # cannot bind
+            uses = [
+                solver.Max([solver.IsMemberVar(routing.VehicleVar(i), own) for i in drivers])
+                for own in shifts_of.values()
+            ]
+            solver.Add(solver.Sum(uses) <= available)
 
 
 def _read_plan(
@@ -737,99 +796,108 @@ def _read_plan(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     solution: pywrapcp.Assignment,
-    copies: Sequence[_Copy],
+    visits: Sequence[_Visit],
     vehicles: Sequence[_Vehicle],
     equipment: Sequence[Equipment],
-    travel: _Travel,
     unassigned: list[Unassigned],
-    travel_matrix: Mapping[Mode, list[list[int]]],
+    rides: Sequence[Sequence[int]],
 ) -> Plan:
     time = routing.GetDimensionOrDie("time")
-    routes: list[Route] = []
     crews: dict[str, list[tuple[int, str]]] = {}
-    driver_load: dict[tuple[EquipmentKind, str], int] = {}
+    loads: dict[tuple[EquipmentKind, str], int] = {}
+    raw: list[tuple[_Vehicle, list[tuple[int, _Visit, int]], int]] = []
     for v, vehicle in enumerate(vehicles):
-        matrix = travel_matrix[vehicle.mode]
-        legs: list[tuple[int, int]] = []  # (minutes of the ride to it, routing index)
+        legs: list[tuple[int, _Visit, int]] = []  # (ride to it, visit, start of the visit)
         index = routing.Start(v)
-        while not routing.IsEnd(index):
+        while True:
             after = solution.Value(routing.NextVar(index))
-            legs.append((matrix[manager.IndexToNode(index)][manager.IndexToNode(after)], after))
+            ride = rides[manager.IndexToNode(index)][manager.IndexToNode(after)]
+            if routing.IsEnd(after):
+                break
+            visit = visits[manager.IndexToNode(after)]
+            legs.append((ride, visit, solution.Min(time.CumulVar(after))))
+            crews.setdefault(visit.job.id, []).append((visit.copy, vehicle.worker.id))
+            kind = visit.job.needs
+            if visit.copy == 0 and kind is not None:
+                loads[(kind, vehicle.worker.id)] = max(
+                    loads.get((kind, vehicle.worker.id), 0), visit.job.load
+                )
             index = after
-        if len(legs) == 1:
-            continue  # straight from start to end: not used
-        if vehicle.mode != "bike":
-            key = (vehicle.mode, vehicle.worker.id)
-            driver_load[key] = driver_load.get(key, 0)
+        if legs:
+            raw.append((vehicle, legs, ride))
+    handed_out = _hand_out(loads, equipment)
+    routes = []
+    for vehicle, legs, ride_home in raw:
         stops = []
-        previous_end = 0
-        for position, (ride, index) in enumerate(legs[:-1]):
-            c = copies[manager.IndexToNode(index)]
-            start = solution.Min(time.CumulVar(index))
-            arrival = start if position == 0 else previous_end + ride
-            carry = travel.carry(c.job)
-            end = start + c.job.duration + carry
-            stops.append(Stop(c.job.id, arrival, start, end, ride, carry))
-            previous_end = end
-            crews.setdefault(c.job.id, []).append((c.copy, vehicle.worker.id))
-            if c.copy == 0 and c.job.needs is not None:
-                key = (c.job.needs, vehicle.worker.id)
-                driver_load[key] = max(driver_load.get(key, 0), c.job.load)
-        rides = sum(ride for ride, _ in legs)
-        to_depot = vehicle.depot_rides and travel.minutes(
-            vehicle.worker.start or vehicle.start, vehicle.start, "bike"
-        )
+        clock = 0
+        for position, (ride, visit, begins) in enumerate(legs):
+            start = begins + visit.offset
+            unit = None
+            if visit.job.needs is not None and visit.copy == 0:
+                unit = handed_out[(visit.job.needs, vehicle.worker.id)]
+            stops.append(
+                Stop(
+                    job_id=visit.job.id,
+                    arrival=begins if position == 0 else clock + ride,
+                    start=start,
+                    end=start + visit.job.duration + visit.carry,
+                    travel_minutes=ride,
+                    carry_minutes=visit.carry,
+                    fetch_minutes=visit.fetch,
+                    return_minutes=visit.give_back,
+                    equipment_id=unit,
+                )
+            )
+            clock = begins + visit.service
         routes.append(
             Route(
                 worker_id=vehicle.worker.id,
                 shift=vehicle.shift,
-                mode=vehicle.mode,
-                equipment_id=None,
-                depart=stops[0].start - legs[0][0] - to_depot,
-                back=previous_end + legs[-1][0] + (vehicle.depot_rides - to_depot),
+                depart=legs[0][2] - legs[0][0],
+                back=clock + ride_home,
                 stops=tuple(stops),
-                travel_minutes=rides + vehicle.depot_rides,
-                work_minutes=sum(s.end - s.start for s in stops),
+                travel_minutes=sum(r for r, _, _ in legs)
+                + ride_home
+                + sum(v.rides for _, v, _ in legs),
+                work_minutes=sum(v.service for _, v, _ in legs),
             )
         )
-    handed_out = _hand_out(driver_load, equipment)
-    routes = [
-        replace(r, equipment_id=handed_out.get(r.worker_id)) if r.mode != "bike" else r
-        for r in routes
-    ]
-    served = set(crews)
-    for job in (c.job for c in copies if c.copy == 0):
-        if job.id not in served:
+    for visit in visits:
+        if visit.copy == 0 and visit.job.id not in crews:
+            job = visit.job
             if job.locked_to:
                 unassigned.append(
                     Unassigned(job.id, LOCK_NOT_FEASIBLE, {"workers": ", ".join(job.locked_to)})
                 )
             else:
                 unassigned.append(Unassigned(job.id, NO_CAPACITY_LEFT))
+    by_worker: dict[str, list[str]] = {}
+    for (_, worker_id), unit_id in handed_out.items():
+        by_worker.setdefault(worker_id, []).append(unit_id)
     return Plan(
         day=day,
         routes=tuple(routes),
         crews={job: tuple(w for _, w in sorted(crew)) for job, crew in crews.items()},
-        equipment=handed_out,
+        equipment={w: tuple(sorted(units)) for w, units in by_worker.items()},
         unassigned=tuple(unassigned),
         total_travel_minutes=sum(r.travel_minutes for r in routes),
     )
 
 
 def _hand_out(
-    needs: Mapping[tuple[EquipmentKind, str], int], equipment: Sequence[Equipment]
-) -> dict[str, str]:
-    """Gives each worker who uses a kind a unit that carries their largest load: largest
+    loads: Mapping[tuple[EquipmentKind, str], int], equipment: Sequence[Equipment]
+) -> dict[tuple[EquipmentKind, str], str]:
+    """Gives each worker who drives a kind a unit that carries their largest load: largest
     load first, the smallest unit that fits. The level constraints make this always work."""
-    handed: dict[str, str] = {}
+    handed: dict[tuple[EquipmentKind, str], str] = {}
     for kind in EQUIPMENT_KINDS:
         left = {e.id: e.count for e in equipment if e.kind == kind}
         by_size = sorted((e for e in equipment if e.kind == kind), key=lambda e: e.capacity)
-        users = sorted(((load, w) for (k, w), load in needs.items() if k == kind), reverse=True)
+        users = sorted(((load, w) for (k, w), load in loads.items() if k == kind), reverse=True)
         for load, worker_id in users:
             unit = next((e for e in by_size if e.capacity >= load and left[e.id] > 0), None)
             if unit is None:
                 raise RuntimeError(f"no {kind} left for worker {worker_id}")
             left[unit.id] -= 1
-            handed[worker_id] = unit.id
+            handed[(kind, worker_id)] = unit.id
     return handed
