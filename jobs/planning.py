@@ -7,7 +7,8 @@ The day plan is a vehicle-routing problem with time windows, and the bureau need
 things that VROOM and PyVRP cannot express: jobs done by a crew of two or more people who
 must start together (a synchronisation between routes), a limit on how many workers may take
 a cargo bike that day (a constraint across routes), and a working-time limit per worker that
-is shared between the worker's separate availability windows. OR-Tools' routing library sits
+is shared between the worker's separate availability windows. (With those, a crew could only
+be modelled as one fixed vehicle, chosen before solving.) OR-Tools' routing library sits
 on a constraint solver, so such rules are one `solver.Add(...)` each, next to time windows,
 allowed vehicles and optional visits with penalties. It is a pinned wheel (Apache 2.0) with no
 service to run, and it is single-threaded, which suits a shared web server.
@@ -18,55 +19,61 @@ How each rule is modelled
   vehicle that leaves the worker's start place (home, or the depot when none is given) no
   earlier than the window opens and is back at the end place no later than it closes. A
   worker's windows may not overlap (checked), so one worker is never in two places at once.
-* **Modes (cargo bikes and vans).** Cargo bikes and vans are kept at the depot. Every shift
-  is copied once per mode the bureau has: on the worker's own bike (`bike`), with a cargo
-  bike (`cargo_bike`) and with a van (`van`). A cargo-bike or van copy starts at the depot
-  after the ride from home and must be back at the depot in time to ride home; those two
-  rides are a fixed cost of using the copy. Van copies travel at the van speed. At most one
-  copy of a shift is used (`sum(ActiveVehicleVar) <= 1`). At most N workers take a unit of a
-  kind that day: for each worker, "uses a unit" is the maximum of the `ActiveVehicleVar` of
-  the worker's copies of that mode, and the sum over workers is at most the number of units.
-  Units of different sizes are handled by levels: for each capacity level c, the workers who
-  carry a load above the next smaller level are at most the units of capacity >= c (Hall's
-  condition for nested sets), so the concrete units can then be handed out greedily, largest
-  load first. We chose copies over handing out bikes greedily before solving because using a
-  bike changes where the route starts, how fast it goes and which jobs it may take: a greedy
-  pre-assignment would have to guess all of that before the routes are known.
-* **Skills and locks** restrict the vehicles a job may use (`SetAllowedVehiclesForIndex`):
-  only the copies of workers who have every required skill at the minimum level. A job that
-  needs a cargo bike or van may only be taken by a copy of that mode. A lock fixes copy *i*
-  of a job to the copies of the *i*-th locked worker; the rest of the day is planned around
-  it. A locked job gets a hundred times the penalty, so it is dropped only when it is
-  impossible (then with the reason `lock_not_feasible`). To fix the time as well, the caller
-  passes a single time window.
-* **Crews.** A job for a crew of k is k copies (nodes) with the same duration, windows and
-  allowed workers. Synchronisation is three constraints between copy 0 and each other copy:
-  the same start time (`CumulVar(a) == CumulVar(b)` on the time dimension), all performed or
-  all dropped (`ActiveVar(a) == ActiveVar(b)`), and different vehicles
-  (`AllDifferentExcept(VehicleVar..., -1)`). Different vehicles means different workers:
-  two copies of one worker cannot both be used in a shift, and two shifts of one worker do
-  not overlap, so they cannot both hold a job starting at the same minute. Of a crew job
-  that needs a cargo bike or van only copy 0 (the driver) needs it; the others join on their
-  own bike.
+  Between jobs everybody rides their own bike.
+* **Cargo bikes and vans** are kept at the depot. The worker who drives one for a job (the
+  *driver*, crew place 0) fetches it at the depot and brings it back: the driver's visit
+  starts and ends at the depot and lasts depot -> pickup + work + pickup -> drop-off +
+  drop-off -> depot, at the van speed for a van. So a worker never needs to decide in the
+  morning whether to take a bike: a route may mix bike jobs, van jobs and other jobs. The
+  limit "at most N workers use a cargo bike that day" is one constraint per kind: for each
+  worker, *uses* is the maximum over the drivers' visits of `IsMemberVar(VehicleVar(visit),
+  the worker's shifts)`, and the sum over workers is at most the number of units. Units of
+  different sizes are handled by levels: for each capacity level c, the workers who drive a
+  load above the next smaller level are at most the units of capacity >= c (Hall's condition
+  for nested sets), so concrete units are then handed out greedily, largest load first.
+  We first modelled a bike as a copy of each shift (with and without bike, at most one
+  used); local search could not move a whole route from one copy to the other, so bikes
+  stayed unused. Handing out bikes before solving would have to guess the routes.
+* **Skills and locks** restrict the vehicles a visit may use (`VehicleVar(i).SetValues`,
+  the same as `SetAllowedVehiclesForIndex`, whose Python binding rejects lists in 9.15):
+  only the shifts of workers who have every required skill at the minimum level and enough
+  hours left. A lock fixes crew place *i* of a job to the *i*-th locked worker; the rest of
+  the day is planned around it. A locked job gets a hundred times the penalty, so it is
+  dropped only when impossible (then with the reason `lock_not_feasible`). To fix the time
+  as well, the caller passes a single time window.
+* **Crews.** A job for a crew of k is k visits (nodes) with the same windows and allowed
+  workers. Synchronisation is three constraints between the driver's visit and each other
+  one: the job starts at the same minute for all (`CumulVar(a) + fetch == CumulVar(b)` on
+  the time dimension: the driver's visit starts at the depot `fetch` minutes earlier), all
+  performed or all dropped (`ActiveVar(a) == ActiveVar(b)`), and different vehicles
+  (`AllDifferentExcept(VehicleVar..., -1)`). Different vehicles means different workers,
+  because two shifts of one worker do not overlap. The helpers meet the driver at the
+  pickup and ride along to the drop-off. OR-Tools' local search moves one visit at a time,
+  so it can hardly ever add a crew job to a full day on its own; a small greedy seed does:
+  for each crew job, on a 15-minute grid of start times, every crew place goes to the
+  cheapest position in a different worker's shift that is free at that minute. The search
+  starts from those routes, adds the single jobs and improves; it never drops a crew job,
+  as that costs the penalty.
 * **Pickup and drop-off** (moving help, appliance delivery) is one job, not a pickup and
-  delivery pair: the job starts at the pickup, its duration is the work plus the ride from
-  pickup to drop-off (at the speed of the mode it needs), and the next ride leaves from the
-  drop-off. This is simpler and right for the bureau: a crew stays with the load from pickup
-  to drop-off, a load never shares a cargo bike with another job's load, and so a job's load
-  only has to fit the unit (`load <= capacity`), with no capacity dimension.
+  delivery pair: the job starts at the pickup, lasts the work plus the ride from pickup to
+  drop-off, and the next ride leaves from the drop-off (or the depot, for the driver). This
+  is simpler and right for the bureau: a crew stays with the load from pickup to drop-off, a
+  load never shares a cargo bike with another job's load, and so a job's load only has to
+  fit the unit (`load <= capacity`), with no capacity dimension.
 * **Time windows.** A job must start and finish inside one of its windows (the gaps between
   windows are removed from the start-time domain).
 * **Hour limits.** The caller derives the minutes a worker may still work today from the
   monthly, yearly and trajectory limits. Working time is a second dimension that counts the
-  job durations (including the pickup to drop-off ride), not the rides between jobs: hours
-  are registered per job. Its capacity per shift is the worker's remaining minutes, and the
-  ends of all shifts of a worker sum to at most that.
+  visits (the work, the ride with the load and, for the driver, fetching and returning the
+  bike), not the rides between jobs: hours are registered per job. Its capacity per shift is
+  the worker's remaining minutes, and the ends of all shifts of a worker sum to at most that.
 * **Objective.** Each dropped job costs a penalty far above any travel time (split over its
-  crew copies, so a crew job counts as one job), so the plan first serves as many jobs as it
-  can, then has the least travel: arc costs are travel minutes by the copy's mode plus the
-  fixed depot rides. Parallel cheapest insertion builds the first plan (it respects the side
-  constraints better than path-based strategies), guided local search improves it until
-  the time limit.
+  crew visits, so a crew job counts as one job), so the plan first serves as many jobs as it
+  can, then has the least travel: arc costs are the ride minutes between places (the rides
+  inside a job are the same whoever does it). Parallel cheapest insertion completes the crew
+  seed (another strategy can be chosen), guided local search improves it until the time
+  limit; `metaheuristic="greedy_descent"` stops at the first local optimum, which is
+  deterministic.
 
 Reasons for unassigned jobs
 ---------------------------
