@@ -700,9 +700,13 @@ def _seed_crews(
     worked: dict[str, int] = {}
     loads: dict[tuple[EquipmentKind, str], int] = {}
 
-    def best_place(node: int, begins: int, taken: set[str]) -> tuple[int, int, int] | None:
+    def best_place(
+        node: int, lo: int, hi: int, taken: set[str]
+    ) -> tuple[int, int, int, int] | None:
+        """The cheapest (added ride, vehicle, position, start) for a visit starting
+        between lo and hi, in the fixed schedule planned so far."""
         visit = visits[node]
-        found: tuple[int, int, int] | None = None
+        found: tuple[int, int, int, int] | None = None
         for v in allowed_of[node]:
             vehicle = vehicles[v]
             worker = vehicle.worker
@@ -727,14 +731,22 @@ def _seed_crews(
                 after, busy_from = (
                     (n_visits + 2 * v + 1, vehicle.shift.end) if p == len(stops) else stops[p]
                 )
-                if free_from + rides[before][node] > begins:
-                    continue
-                if begins + visit.service + rides[node][after] > busy_from:
+                begins = max(lo, free_from + rides[before][node])
+                if begins > hi or begins + visit.service + rides[node][after] > busy_from:
                     continue
                 added = rides[before][node] + rides[node][after] - rides[before][after]
                 if found is None or added < found[0]:
-                    found = (added, v, p)
+                    found = (added, v, p, begins)
         return found
+
+    def commit(node: int, v: int, position: int, begins: int) -> None:
+        visit = visits[node]
+        worker = vehicles[v].worker
+        planned[v].insert(position, (node, begins))
+        worked[worker.id] = worked.get(worker.id, 0) + visit.service
+        if visit.copy == 0 and visit.job.needs is not None:
+            key = (visit.job.needs, worker.id)
+            loads[key] = max(loads.get(key, 0), visit.job.load)
 
     crew_jobs = sorted((j for j in jobs if j.crew_size > 1), key=lambda j: -j.crew_size)
     for job in crew_jobs:
@@ -749,7 +761,7 @@ def _seed_crews(
                 total = 0
                 for node in nodes:
                     begins = start - visits[node].offset
-                    place = best_place(node, begins, taken)
+                    place = best_place(node, begins, begins, taken)
                     if place is None:
                         break
                     total += place[0]
@@ -760,13 +772,20 @@ def _seed_crews(
         if best is None:
             continue
         for node, v, p, begins in best[1]:
-            visit = visits[node]
-            worker = vehicles[v].worker
-            planned[v].insert(p, (node, begins))
-            worked[worker.id] = worked.get(worker.id, 0) + visit.service
-            if visit.copy == 0 and job.needs is not None:
-                key = (job.needs, worker.id)
-                loads[key] = max(loads.get(key, 0), job.load)
+            commit(node, v, p, begins)
+
+    # Then the single jobs, those with the least room first.
+    singles = [j for j in jobs if j.crew_size == 1]
+    for job in sorted(singles, key=lambda j: sum(w.end - w.start for w in j.windows)):
+        node = node_of[(job.id, 0)]
+        options = [
+            place
+            for window in job.windows
+            if (place := best_place(node, *_job_starts(visits[node], window), set()))
+        ]
+        if options:
+            _, v, p, begins = min(options)
+            commit(node, v, p, begins)
     return [[manager.NodeToIndex(node) for node, _ in stops] for stops in planned]
 
 
