@@ -95,19 +95,19 @@ def requests(rng: random.Random, count: int, prefix: str) -> list[Job]:
         job_id = f"{prefix}{n:03d}-{service}"
         windows = request_windows(rng)
         if service == "odd":
-            job = Job(job_id, address(rng), rng.randrange(30, 61, 5), windows, {"odd_jobs": 1})
+            job = Job(job_id, address(rng), rng.randrange(20, 46, 5), windows, {"odd_jobs": 1})
         elif service == "garden":
             level = rng.choice([1, 1, 2])
-            job = Job(job_id, address(rng), rng.randrange(45, 76, 5), windows, {"garden": level})
+            job = Job(job_id, address(rng), rng.randrange(30, 61, 5), windows, {"garden": level})
         elif service == "grave":
             job = Job(
-                job_id, around(rng, CEMETERY, 0.3), rng.randrange(30, 46, 5), windows, {"garden": 1}
+                job_id, around(rng, CEMETERY, 0.3), rng.randrange(20, 41, 5), windows, {"garden": 1}
             )
         elif service == "moving":
             job = Job(
                 job_id,
                 address(rng),
-                rng.randrange(60, 91, 15),
+                rng.randrange(45, 76, 15),
                 windows,
                 {"moving": 1},
                 crew_size=2,
@@ -145,11 +145,11 @@ def requests(rng: random.Random, count: int, prefix: str) -> list[Job]:
 
 def shifts(rng: random.Random) -> tuple[Window, ...]:
     roll = rng.random()
-    if roll < 0.55:
-        return (Window(hm(8.5), hm(16.5)),)
     if roll < 0.70:
+        return (Window(hm(8.5), hm(16.5)),)
+    if roll < 0.80:
         return (MORNING,)
-    if roll < 0.85:
+    if roll < 0.90:
         return (AFTERNOON,)
     return (Window(hm(9), hm(12)), Window(hm(13), hm(16.5)))
 

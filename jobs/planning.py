@@ -51,9 +51,10 @@ How each rule is modelled
   pickup and ride along to the drop-off. OR-Tools' local search moves one visit at a time,
   so it can hardly ever add a crew job to a full day on its own; a small greedy seed does:
   for each crew job, on a 15-minute grid of start times, every crew place goes to the
-  cheapest position in a different worker's shift that is free at that minute. The search
-  starts from those routes, adds the single jobs and improves; it never drops a crew job,
-  as that costs the penalty.
+  cheapest position in a different worker's shift that is free at that minute; then each
+  single job (least room first) goes to its cheapest feasible position. The search starts
+  from those routes and improves them; it never drops a crew job, as that costs the
+  penalty. (Without the seed, a benchmark day served none of its crew jobs.)
 * **Pickup and drop-off** (moving help, appliance delivery) is one job, not a pickup and
   delivery pair: the job starts at the pickup, lasts the work plus the ride from pickup to
   drop-off, and the next ride leaves from the drop-off (or the depot, for the driver). This
@@ -70,10 +71,10 @@ How each rule is modelled
 * **Objective.** Each dropped job costs a penalty far above any travel time (split over its
   crew visits, so a crew job counts as one job), so the plan first serves as many jobs as it
   can, then has the least travel: arc costs are the ride minutes between places (the rides
-  inside a job are the same whoever does it). Parallel cheapest insertion completes the crew
-  seed (another strategy can be chosen), guided local search improves it until the time
-  limit; `metaheuristic="greedy_descent"` stops at the first local optimum, which is
-  deterministic.
+  inside a job are the same whoever does it). Guided local search improves the seed until
+  the time limit (parallel cheapest insertion, or the strategy chosen, builds the first
+  plan only if the seed is empty or rejected); `metaheuristic="greedy_descent"` stops at
+  the first local optimum, which is deterministic.
 
 Reasons for unassigned jobs
 ---------------------------
