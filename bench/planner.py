@@ -218,22 +218,24 @@ def check(result: Plan, workers: list[Worker], jobs: list[Job], equipment: list[
 
 def run(
     workers: list[Worker], jobs: list[Job], equipment: list[Equipment], day: date, options: Options
-) -> tuple[Plan, float]:
-    began = time.perf_counter()
+) -> tuple[Plan, tuple[float, float]]:
+    began, cpu = time.perf_counter(), time.process_time()
     result = plan_day(
         day=day, depot=DEPOT, workers=workers, jobs=jobs, equipment=equipment, options=options
     )
     seconds = time.perf_counter() - began
     check(result, workers, jobs, equipment)
-    return result, seconds
+    # CPU time next to wall time shows how much of the budget a loaded machine gave.
+    return result, (seconds, time.process_time() - cpu)
 
 
-def describe(result: Plan, seconds: float) -> str:
+def describe(result: Plan, times: tuple[float, float]) -> str:
     reasons = Counter(u.reason for u in result.unassigned)
     why = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "-"
+    seconds, cpu = times
     return (
         f"{len(result.crews):3d} served  travel {result.total_travel_minutes:5d} min  "
-        f"{seconds:6.2f} s  unassigned: {why}"
+        f"{seconds:6.2f} s (CPU {cpu:5.2f} s)  unassigned: {why}"
     )
 
 
@@ -264,7 +266,7 @@ def bench_day(seeds: int, long_s: float) -> None:
         same = "same" if len(short.crews) == len(long.crews) else "DIFFERENT"
         print(
             f"  travel gap 5 s vs {long_s:g} s: {gap:+.1%} ({same} number served)"
-            f"; 5 s run within {DAY_TARGET_S:g} s: {short_s <= DAY_TARGET_S}"
+            f"; 5 s run within {DAY_TARGET_S:g} s: {short_s[0] <= DAY_TARGET_S}"
         )
     print(f"largest travel gap: {max(gaps):+.1%}")
 
@@ -299,7 +301,7 @@ def bench_week(seconds_per_day: float) -> None:
         carried = [j for j in fresh if j.id in no_room]
         total_served += len(result.crews)
         total_travel += result.total_travel_minutes
-        total_seconds += seconds
+        total_seconds += seconds[0]
         print(
             f"  {day:%a} {len(workers):2d} workers {len(jobs):3d} requests  "
             f"{describe(result, seconds)}"
