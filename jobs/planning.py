@@ -667,6 +667,7 @@ def _solve(
         params.local_search_metaheuristic = (
             routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         )
+    params.time_limit.FromMilliseconds(round(travel.options.time_limit_s * 1000))
     routing.CloseModelWithParameters(params)
     seed = _seed(jobs, visits, vehicles, equipment, rides, allowed_of, index_of, manager)
     # The time limit covers the whole call: building the model and the seed count too.
