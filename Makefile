@@ -46,4 +46,6 @@ translations: venv
 	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv
 
 bench: messages
+	$(BIN)/python bench/sharing.py
+	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/run.py
