@@ -20,6 +20,7 @@ from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import Country, Language, Programme
 from core.tenancy import get_scoped, scoped
 from households.models import ContactChannel, DebtSupport, Enrolment, Household
+from households.selectors import household_search
 from households.services import (
     household_create,
     household_enrol,
@@ -158,7 +159,7 @@ def household_list(
 ) -> dict[str, Any]:
     """Search the households your organisation may see, 50 a page."""
     acting(request).require("household.view")
-    households = scoped(Household.objects.active().search(q), acting(request))
+    households = household_search(acting=acting(request), text=q)
     count = households.count()
     start = (page - 1) * PER_PAGE
     return {

@@ -28,6 +28,7 @@ from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households import services
 from households.forms import ConsentForm, EnrolForm, EraseForm, HouseholdForm, NoteForm
 from households.models import Consent, Enrolment, Household, RestrictedNote
+from households.selectors import household_search
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 100
@@ -57,10 +58,7 @@ def _detail_url(household: Household, anchor: str = "") -> str:
 def household_list(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.view")
     q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    households = Household.objects.active()
-    if q:
-        households = households.search(q)
-    visible = scoped(households, acting).prefetch_related(
+    visible = household_search(acting=acting, text=q).prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.filter(status=Enrolment.Status.ENROLLED).select_related(
