@@ -30,6 +30,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer
 from pydantic.json_schema import CoreModeRef, DefsRef
 
+from core.access import public
 from core.api import router as core_router
 from core.permissions import PERMISSIONS
 from core.services import api_token_authenticate
@@ -90,10 +91,12 @@ class _WithQualifiedNames:
 
 class WijkOpenAPISchema(OpenAPISchema):
     def _extract_parameters(self, model: Any) -> list[dict[str, Any]]:
-        return super()._extract_parameters(_WithQualifiedNames(model))
+        return super()._extract_parameters(_WithQualifiedNames(model))  # type: ignore[type-var]
 
     def _create_schema_from_model(self, model: Any, *args: Any, **kwargs: Any) -> Any:
-        return super()._create_schema_from_model(_WithQualifiedNames(model), *args, **kwargs)
+        return super()._create_schema_from_model(  # type: ignore[type-var]
+            _WithQualifiedNames(model), *args, **kwargs
+        )
 
 
 class WijkNinjaAPI(NinjaAPI):
@@ -282,6 +285,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+@public
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """For wijk/urls.py, after api.urls: an unknown path under /api/v1/ also answers JSON."""
     return error_response(request, 404, _("Not found."))

@@ -109,7 +109,7 @@ class ComponentNamesTest(SimpleTestCase):
                 continue
             if values != [member.value for member in cls]:
                 problems.append(f"{name}: schema {values} != model {cls.values}")
-            if not any(list(f.choices) == list(cls.choices) for f in fields):
+            if not any(list(f.choices) == list(cls.choices) for f in fields):  # type: ignore[union-attr,arg-type]
                 problems.append(f"{name}: no model field uses these choices")
         self.assertEqual(problems, [])
 
@@ -126,7 +126,8 @@ def _api_enum(name: str) -> bool:
     import rentals.api
 
     return any(
-        isinstance(getattr(module, name, None), type) and issubclass(getattr(module, name), enum.Enum)
+        isinstance(getattr(module, name, None), type)
+        and issubclass(getattr(module, name), enum.Enum)
         for module in (core.api, households.api, rentals.api)
     )
 
@@ -167,7 +168,7 @@ class FuzzTest(RentalTestCase):
         failures: list[str] = []
         operations = 0
         for result in schema.get_all_operations():
-            operation = result.ok()
+            operation = result.ok()  # type: ignore[union-attr]
             operations += 1
 
             @settings(
