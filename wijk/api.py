@@ -21,6 +21,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -271,8 +272,9 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+@api.exception_handler(MultiPartParserError)  # e.g. a multipart body without a boundary
 @api.exception_handler(SuspiciousOperation)
-def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 400, _("The request could not be read."))
 
 
