@@ -3,8 +3,8 @@ choices, and a schema-driven fuzz run (schemathesis) finds no 5xx and no answer 
 does not describe."""
 
 import enum
-from collections import Counter
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
