@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError
 from ninja.throttling import AnonRateThrottle
 from pydantic import AfterValidator, ConfigDict
 
+from core.access import LEAD, needs, public
 from core.eligibility import RULES
 from core.models import (
     ApiToken,
@@ -110,6 +111,7 @@ class TokenOut(Schema):
     # the workers of a server, see settings.CACHES).
     throttle=[AnonRateThrottle("10/m")],
 )
+@public
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     """Exchange a username and password for a bearer token (shown only once)."""
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -167,6 +169,7 @@ class OrganisationPatch(Schema):
 @router.get(
     "/organisations", response={200: list[OrganisationOut], **ERRORS}, tags=["organisations"]
 )
+@needs("organisation.view")
 def organisation_list(request: HttpRequest) -> Any:
     """The organisation you act for (a token acts for exactly one)."""
     acting(request).require("organisation.view")
@@ -178,6 +181,7 @@ def organisation_list(request: HttpRequest) -> Any:
     response={200: OrganisationOut, **ERRORS},
     tags=["organisations"],
 )
+@needs("organisation.view")
 def organisation_detail(request: HttpRequest, organisation_id: OrganisationId) -> Any:
     acting(request).require("organisation.view")
     return get_scoped(Organisation, acting(request), pk=organisation_id)
@@ -188,6 +192,7 @@ def organisation_detail(request: HttpRequest, organisation_id: OrganisationId) -
     response={200: OrganisationOut, **ERRORS},
     tags=["organisations"],
 )
+@needs("organisation.manage")
 def organisation_patch(
     request: HttpRequest, organisation_id: OrganisationId, payload: OrganisationPatch
 ) -> Any:
@@ -211,6 +216,7 @@ class MembershipOut(Schema):
 
 
 @router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, tags=["memberships"])
+@needs("membership.view")
 def membership_list(request: HttpRequest) -> Any:
     """The members of the organisation you act for, with their roles."""
     acting(request).require("membership.view")
@@ -275,6 +281,7 @@ class ProgrammePatch(Schema):
 
 
 @router.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, tags=["programmes"])
+@needs("programme.view")
 def programme_list(request: HttpRequest) -> Any:
     """Programmes your organisation leads or is a partner of."""
     acting(request).require("programme.view")
@@ -282,6 +289,7 @@ def programme_list(request: HttpRequest) -> Any:
 
 
 @router.post("/programmes", response={201: ProgrammeOut, **ERRORS}, tags=["programmes"])
+@needs("programme.manage")
 def programme_post(request: HttpRequest, payload: ProgrammeIn) -> Any:
     """A new programme, led by your organisation."""
     programme = programme_create(
@@ -298,6 +306,7 @@ def programme_post(request: HttpRequest, payload: ProgrammeIn) -> Any:
 @router.get(
     "/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"]
 )
+@needs("programme.view")
 def programme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     acting(request).require("programme.view")
     return get_scoped(Programme, acting(request), pk=programme_id)
@@ -306,6 +315,7 @@ def programme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
 @router.patch(
     "/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"]
 )
+@needs("programme.manage", of=LEAD)
 def programme_patch(
     request: HttpRequest, programme_id: ProgrammeId, payload: ProgrammePatch
 ) -> Any:
@@ -336,6 +346,7 @@ class PartnerIn(Schema):
     response={200: list[PartnerOut], **ERRORS},
     tags=["programmes"],
 )
+@needs("programme.view")
 def partner_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     acting(request).require("programme.view")
     programme = get_scoped(Programme, acting(request), pk=programme_id)
@@ -351,6 +362,7 @@ def partner_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     response={201: PartnerOut, **ERRORS},
     tags=["programmes"],
 )
+@needs("programme.manage", of=LEAD)
 def partner_post(request: HttpRequest, programme_id: ProgrammeId, payload: PartnerIn) -> Any:
     programme = get_scoped(Programme, acting(request), pk=programme_id)
     # A partner is by definition another organisation, which the acting one cannot "see"
@@ -394,6 +406,7 @@ class TariffIn(Schema):
     response={200: list[TariffOut], **ERRORS},
     tags=["programmes"],
 )
+@needs("programme.view")
 def tariff_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     acting(request).require("programme.view")
     programme = get_scoped(Programme, acting(request), pk=programme_id)
@@ -405,6 +418,7 @@ def tariff_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     response={201: TariffOut, **ERRORS},
     tags=["programmes"],
 )
+@needs("programme.manage", of=LEAD)
 def tariff_post(request: HttpRequest, programme_id: ProgrammeId, payload: TariffIn) -> Any:
     programme = get_scoped(Programme, acting(request), pk=programme_id)
     tariff = tariff_create(acting=acting(request), programme=programme, **payload.model_dump())

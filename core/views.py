@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from stdnum import iban as stdnum_iban
 
 from core import services
+from core.access import LEAD, login_only, needs
 from core.eligibility import RulesError, income_limit, validate_config
 from core.forms import (
     AuditFilterForm,
@@ -81,6 +82,7 @@ def _template(request: HttpRequest, name: str, partial: str) -> str:
 
 
 @login_required
+@login_only
 def home(request: HttpRequest) -> HttpResponse:
     acting: Acting | None = getattr(request, "acting", None)
     context: dict[str, Any] = {"acting": acting}
@@ -96,6 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@login_only
 def organisation_switch(request: HttpRequest) -> HttpResponse:
     try:
         organisation_id = int(request.POST.get("organisation", ""))
@@ -123,6 +126,7 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@needs("organisation.view")
 def organisation_detail(request: HttpRequest) -> HttpResponse:
     acting = _acting(request)
     acting.require("organisation.view")
@@ -167,6 +171,7 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@needs("organisation.manage")
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     acting = _acting(request)
     acting.require("organisation.manage")
@@ -233,6 +238,7 @@ def rules_in_words(rules: Any) -> dict[str, Any]:
 
 
 @login_required
+@needs("programme.view")
 def programme_list(request: HttpRequest) -> HttpResponse:
     acting = _acting(request)
     acting.require("programme.view")
@@ -252,6 +258,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@needs("programme.view")
 def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     acting.require("programme.view")
@@ -282,6 +289,7 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 
 @login_required
+@needs("programme.manage", of=LEAD)
 def programme_partner_add(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     acting.require("programme.manage")
@@ -314,6 +322,7 @@ def programme_partner_add(request: HttpRequest, programme_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
+@needs("programme.manage", of=LEAD)
 def programme_partner_remove(
     request: HttpRequest, programme_pk: int, partner_pk: int
 ) -> HttpResponse:
@@ -341,6 +350,7 @@ def programme_partner_remove(
 
 
 @login_required
+@needs("programme.manage", of=LEAD)
 def programme_tariff_add(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     acting.require("programme.manage")
@@ -370,6 +380,7 @@ def programme_tariff_add(request: HttpRequest, programme_pk: int) -> HttpRespons
 
 
 @login_required
+@needs("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     acting = _acting(request)
     acting.require("audit.view")

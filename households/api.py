@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from core.access import REGISTERED, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import Country, Language, Programme
 from core.tenancy import get_scoped, scoped
@@ -150,6 +151,7 @@ def _fields(payload: HouseholdPatch) -> dict[str, Any]:
 
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS})
+@needs("household.view")
 def household_list(
     request: HttpRequest,
     q: Annotated[
@@ -172,6 +174,7 @@ def household_list(
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})
+@needs("household.change")
 def household_post(request: HttpRequest, payload: HouseholdIn) -> Any:
     """Register a household for your organisation."""
     household = household_create(acting=acting(request), fields=_fields(payload), via="api")
@@ -179,6 +182,7 @@ def household_post(request: HttpRequest, payload: HouseholdIn) -> Any:
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
+@needs("household.view")
 def household_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = get_scoped(Household, acting(request), pk=household_id)
@@ -187,6 +191,7 @@ def household_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
 
 
 @router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
+@needs("household.change")
 def household_patch(
     request: HttpRequest, household_id: HouseholdId, payload: HouseholdPatch
 ) -> Any:
@@ -203,6 +208,7 @@ def household_patch(
         "responses": {200: {"content": {"application/json": {}, "application/pdf": {}}}}
     },
 )
+@needs("household.export")
 def household_export_get(
     request: HttpRequest,
     household_id: HouseholdId,
@@ -221,6 +227,7 @@ def household_export_get(
 
 
 @router.post("/households/{household_id}/erase", response={200: HouseholdOut, **ERRORS})
+@needs("household.erase", of=REGISTERED)
 def household_erase_post(request: HttpRequest, household_id: HouseholdId) -> Any:
     """Erase the household's personal data; financial amounts are kept, anonymised."""
     household = get_scoped(Household, acting(request), pk=household_id)
@@ -228,6 +235,7 @@ def household_erase_post(request: HttpRequest, household_id: HouseholdId) -> Any
 
 
 @router.get("/households/{household_id}/enrolments", response={200: list[EnrolmentOut], **ERRORS})
+@needs("household.view")
 def enrolment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = get_scoped(Household, acting(request), pk=household_id)
@@ -237,12 +245,15 @@ def enrolment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
 
 
 @router.post("/households/{household_id}/enrolments", response={201: EnrolmentOut, **ERRORS})
+@needs("enrolment.decide")
 def enrolment_post(request: HttpRequest, household_id: HouseholdId, payload: EnrolIn) -> Any:
     """Check the household against the programme's rules; enrol it if eligible.
 
     A household that is not eligible is recorded as refused, with the result of every rule;
     a coordinator may enrol it anyway by giving an override reason.
     """
+    # The role first: someone who may not enrol learns nothing about programmes.
+    acting(request).require("enrolment.decide")
     household = get_scoped(Household, acting(request), pk=household_id)
     try:
         programme = get_scoped(Programme, acting(request), pk=payload.programme)

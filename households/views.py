@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from core.access import REGISTERED, needs
 from core.forms import add_service_errors
 from core.models import Programme
 from core.programmes import household_parts
@@ -55,6 +56,7 @@ def _detail_url(household: Household, anchor: str = "") -> str:
 
 @login_required
 @require_GET
+@needs("household.view")
 def household_list(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.view")
     q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
@@ -83,6 +85,7 @@ def _form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("household.change")
 def household_create(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.change")
     organisation = acting.organisation
@@ -104,6 +107,7 @@ def household_create(request: WijkRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("household.change")
 def household_edit(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
@@ -165,6 +169,7 @@ def _render_detail(
 
 @login_required
 @require_GET
+@needs("household.view")
 def household_detail(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     household = _household(acting, household_pk)
@@ -173,6 +178,7 @@ def household_detail(request: WijkRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("household.change")
 def consent_add(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
@@ -195,6 +201,7 @@ def consent_add(request: WijkRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("household.change")
 def consent_withdraw(request: WijkRequest, household_pk: int, consent_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
@@ -214,6 +221,7 @@ def consent_withdraw(request: WijkRequest, household_pk: int, consent_pk: int) -
 
 @login_required
 @require_POST
+@needs("household.notes")
 def note_add(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.notes")
     household = _household(acting, household_pk)
@@ -231,6 +239,7 @@ def note_add(request: WijkRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("enrolment.decide")
 def household_enrol(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "enrolment.decide")
     household = _household(acting, household_pk)
@@ -285,6 +294,7 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
 
 @login_required
 @require_GET
+@needs("household.export")
 def export_json(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
@@ -296,6 +306,7 @@ def export_json(request: WijkRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("household.export")
 def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
@@ -305,6 +316,7 @@ def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("household.erase", of=REGISTERED)
 def household_erase(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.erase")
     household = _household(acting, household_pk)

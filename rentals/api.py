@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import AfterValidator, ConfigDict
 
+from core.access import ASSIGNED, COLLECTOR, LEAD, SUPPLIER, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import Organisation, Programme
 from core.tenancy import Acting, get_scoped, scoped
@@ -160,6 +161,8 @@ class SchemeIn(Schema):
 
 
 @router.get("/programmes/{programme_id}/scheme", response={200: SchemeOut, **ERRORS})
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def scheme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     """Who collects, who supplies, and the limits of the programme's rental scheme."""
     _require_programme_view(acting(request))
@@ -172,6 +175,7 @@ def scheme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
 
 
 @router.put("/programmes/{programme_id}/scheme", response={200: SchemeOut, **ERRORS})
+@needs("programme.manage", of=LEAD)
 def scheme_put(request: HttpRequest, programme_id: ProgrammeId, payload: SchemeIn) -> Any:
     programme = _programme(request, programme_id)
     return services.rental_scheme_configure(
@@ -201,6 +205,8 @@ class OfferIn(Schema):
 
 
 @router.get("/programmes/{programme_id}/offers", response={200: list[OfferOut], **ERRORS})
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def offer_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
@@ -208,6 +214,7 @@ def offer_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
 
 
 @router.put("/programmes/{programme_id}/offers", response={200: OfferOut, **ERRORS})
+@needs("programme.manage", of=LEAD)
 def offer_put(request: HttpRequest, programme_id: ProgrammeId, payload: OfferIn) -> Any:
     """Set the offer of one category; signed contracts keep the fees they were signed at."""
     programme = _programme(request, programme_id)
@@ -254,6 +261,8 @@ class ApplianceModelIn(Schema):
     "/programmes/{programme_id}/appliance-models",
     response={200: list[ApplianceModelOut], **ERRORS},
 )
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def appliance_model_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
@@ -264,6 +273,7 @@ def appliance_model_list(request: HttpRequest, programme_id: ProgrammeId) -> Any
     "/programmes/{programme_id}/appliance-models",
     response={201: ApplianceModelOut, **ERRORS},
 )
+@needs("programme.manage", of=LEAD)
 def appliance_model_post(
     request: HttpRequest, programme_id: ProgrammeId, payload: ApplianceModelIn
 ) -> Any:
@@ -331,6 +341,8 @@ class TransitionIn(Schema):
 
 
 @router.get("/programmes/{programme_id}/units", response={200: UnitPage, **ERRORS})
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_list(
     request: HttpRequest,
     programme_id: ProgrammeId,
@@ -350,6 +362,8 @@ def unit_list(
 
 
 @router.post("/programmes/{programme_id}/units", response={201: UnitOut, **ERRORS})
+@needs("programme.manage", of=LEAD)
+@needs("unit.manage", of=SUPPLIER)
 def unit_post(request: HttpRequest, programme_id: ProgrammeId, payload: UnitIn) -> Any:
     programme = _programme(request, programme_id)
     model = _inner(
@@ -370,6 +384,8 @@ def unit_post(request: HttpRequest, programme_id: ProgrammeId, payload: UnitIn) 
 
 
 @router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS})
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_detail(request: HttpRequest, unit_id: UnitId) -> Any:
     """A unit with every change of its status: who, when, from and to."""
     _require_programme_view(acting(request))
@@ -377,6 +393,8 @@ def unit_detail(request: HttpRequest, unit_id: UnitId) -> Any:
 
 
 @router.post("/units/{unit_id}/transition", response={200: UnitDetailOut, **ERRORS})
+@needs("programme.manage", of=LEAD)
+@needs("unit.manage", of=SUPPLIER)
 def unit_transition_post(request: HttpRequest, unit_id: UnitId, payload: TransitionIn) -> Any:
     """Move a unit along its lifecycle (stock, repair, refurbishing, recycling)."""
     unit = get_scoped(Unit.objects.select_related("programme"), acting(request), pk=unit_id)
@@ -441,6 +459,7 @@ class DraftIn(Schema):
 
 
 @router.get("/programmes/{programme_id}/applications", response={200: ApplicationPage, **ERRORS})
+@needs("household.view")
 def application_list(
     request: HttpRequest,
     programme_id: ProgrammeId,
@@ -455,6 +474,7 @@ def application_list(
 
 
 @router.post("/programmes/{programme_id}/applications", response={201: ApplicationOut, **ERRORS})
+@needs("household.change")
 def application_post(
     request: HttpRequest, programme_id: ProgrammeId, payload: ApplicationIn
 ) -> Any:
@@ -476,6 +496,7 @@ def application_post(
 
 
 @router.post("/applications/{application_id}/priority", response={200: ApplicationOut, **ERRORS})
+@needs("programme.manage", of=LEAD)
 def application_priority_post(
     request: HttpRequest, application_id: ApplicationId, payload: PriorityIn
 ) -> Any:
@@ -551,6 +572,7 @@ def _contract(request: HttpRequest, contract_id: int) -> Contract:
 
 
 @router.post("/applications/{application_id}/contract", response={201: ContractOut, **ERRORS})
+@needs("household.change")
 def contract_post(
     request: HttpRequest, application_id: ApplicationId, payload: DraftIn | None = None
 ) -> Any:
@@ -574,12 +596,14 @@ def contract_post(
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractOut, **ERRORS})
+@needs("household.view")
 def contract_detail(request: HttpRequest, contract_id: ContractId) -> Any:
     acting(request).require("household.view")
     return _contract(request, contract_id)
 
 
 @router.post("/contracts/{contract_id}/sign", response={200: ContractOut, **ERRORS})
+@needs("household.change")
 def contract_sign_post(request: HttpRequest, contract_id: ContractId, payload: SignIn) -> Any:
     """Sign: the fees are fixed now and the installation visit is planned."""
     contract = _contract(request, contract_id)
@@ -588,6 +612,7 @@ def contract_sign_post(request: HttpRequest, contract_id: ContractId, payload: S
 
 
 @router.post("/contracts/{contract_id}/end", response={200: ContractOut, **ERRORS})
+@needs("household.change")
 def contract_end_post(request: HttpRequest, contract_id: ContractId, payload: EndIn) -> Any:
     """End the contract on a day and plan the collection of the unit."""
     contract = _contract(request, contract_id)
@@ -600,6 +625,7 @@ def contract_end_post(request: HttpRequest, contract_id: ContractId, payload: En
     response={200: str, **ERRORS},
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
+@needs("household.view")
 def contract_pdf_get(request: HttpRequest, contract_id: ContractId) -> HttpResponse:
     """The contract as a PDF, in the household's language."""
     acting(request).require("household.view")
@@ -625,6 +651,7 @@ class ChargeOut(Schema):
 
 
 @router.get("/contracts/{contract_id}/charges", response={200: list[ChargeOut], **ERRORS})
+@needs("household.view")
 def charge_list(request: HttpRequest, contract_id: ContractId) -> Any:
     """The monthly charges of the contract, oldest first, with what is paid of each."""
     acting(request).require("household.view")
@@ -714,6 +741,8 @@ def _visits(request: HttpRequest) -> QuerySet[Visit]:
 
 
 @router.get("/visits", response={200: VisitPage, **ERRORS})
+@needs("visit.view")
+@needs("visit.view_assigned")
 def visit_list(
     request: HttpRequest,
     programme: Annotated[int | None, Query(None, gt=0, le=MAX_ID)] = None,
@@ -740,6 +769,7 @@ def visit_list(
 
 
 @router.post("/contracts/{contract_id}/visits", response={201: VisitOut, **ERRORS})
+@needs("visit.plan")
 def visit_post(request: HttpRequest, contract_id: ContractId, payload: VisitPlanIn) -> Any:
     """Plan a repair, swap or return visit, optionally for a ticket."""
     acting(request).require("household.change")
@@ -765,6 +795,8 @@ def visit_post(request: HttpRequest, contract_id: ContractId, payload: VisitPlan
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS})
+@needs("visit.view")
+@needs("visit.view_assigned", of=ASSIGNED)
 def visit_detail(request: HttpRequest, visit_id: VisitId) -> Any:
     who = acting(request)
     if not (who.can("household.view") or _is_technician(who)):
@@ -773,6 +805,7 @@ def visit_detail(request: HttpRequest, visit_id: VisitId) -> Any:
 
 
 @router.post("/visits/{visit_id}/assign", response={200: VisitOut, **ERRORS})
+@needs("visit.assign", of=(LEAD, SUPPLIER))
 def visit_assign_post(request: HttpRequest, visit_id: VisitId, payload: VisitAssignIn) -> Any:
     """Give the visit to a technician of the supplier, and optionally a new day or window."""
     visit = get_scoped(_visits(request), acting(request), pk=visit_id)
@@ -792,6 +825,7 @@ def visit_assign_post(request: HttpRequest, visit_id: VisitId, payload: VisitAss
 
 
 @router.post("/visits/{visit_id}/complete", response={200: VisitOut, **ERRORS})
+@needs("visit.complete", of=ASSIGNED)
 def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitCompleteIn) -> Any:
     """Record the visit as done; the contract, units and ticket move along with it."""
     visit = get_scoped(_visits(request), acting(request), pk=visit_id)
@@ -835,6 +869,7 @@ class TicketIn(Schema):
 
 
 @router.post("/contracts/{contract_id}/tickets", response={201: TicketOut, **ERRORS})
+@needs("ticket.open")
 def ticket_post(request: HttpRequest, contract_id: ContractId, payload: TicketIn) -> Any:
     """Report a breakdown (by phone or at the desk)."""
     acting(request).require("household.change")
@@ -849,6 +884,7 @@ def ticket_post(request: HttpRequest, contract_id: ContractId, payload: TicketIn
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
+@needs("ticket.view")
 def ticket_detail(request: HttpRequest, ticket_id: TicketId) -> Any:
     acting(request).require("household.view")
     return get_scoped(Ticket, acting(request), pk=ticket_id)
@@ -870,6 +906,7 @@ class BillingRunOut(Schema):
 
 
 @router.post("/programmes/{programme_id}/billing-runs", response={200: BillingRunOut, **ERRORS})
+@needs("billing.run", of=LEAD)
 def billing_run_post(request: HttpRequest, programme_id: ProgrammeId, payload: BillingRunIn) -> Any:
     """Charge every contract active in the month once; running it again adds nothing."""
     programme = _programme(request, programme_id)
@@ -904,6 +941,7 @@ class BalanceOut(Schema):
 
 
 @router.get("/households/{household_id}/balance", response={200: BalanceOut, **ERRORS})
+@needs("collection.view", of=COLLECTOR)
 def balance_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = _household(request, household_id)
@@ -940,6 +978,7 @@ class PaymentIn(Schema):
 
 
 @router.get("/households/{household_id}/payments", response={200: list[PaymentOut], **ERRORS})
+@needs("collection.view", of=COLLECTOR)
 def payment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = _household(request, household_id)
@@ -947,6 +986,7 @@ def payment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
 
 
 @router.post("/households/{household_id}/payments", response={201: PaymentOut, **ERRORS})
+@needs("payment.record", of=COLLECTOR)
 def payment_post(request: HttpRequest, household_id: HouseholdId, payload: PaymentIn) -> Any:
     """Record money received; it settles the household's oldest open charges first."""
     household = _household(request, household_id)
@@ -993,6 +1033,7 @@ def _savings_refused() -> ValidationError:
 
 
 @router.get("/households/{household_id}/savings", response={200: SavingsOut, **ERRORS})
+@needs("household.view")
 def savings_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     """What the household saved per calendar year since installation (docs/savings-model.md)."""
     acting(request).require("household.view")
@@ -1012,6 +1053,7 @@ def savings_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     response={200: str, **ERRORS},
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
+@needs("household.view")
 def savings_pdf_get(request: HttpRequest, household_id: HouseholdId, year: Year) -> HttpResponse:
     """The yearly statement "what you saved" as a PDF, in the household's language."""
     acting(request).require("household.view")
@@ -1060,6 +1102,7 @@ class BankImportOut(Schema):
 
 
 @router.post("/bank-imports", response={200: BankImportOut, 201: BankImportOut, **ERRORS})
+@needs("payment.record", of=COLLECTOR)
 def bank_import_post(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Import a bank statement (CAMT.053 XML or CSV), sent as multipart/form-data field `file`.
 
@@ -1104,6 +1147,7 @@ class SepaExportIn(Schema):
     response={200: str, **ERRORS},
     openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
 )
+@needs("payment.record", of=COLLECTOR)
 def sepa_export_post(
     request: HttpRequest, programme_id: ProgrammeId, payload: SepaExportIn
 ) -> HttpResponse:

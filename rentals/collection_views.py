@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import COLLECTOR, LEAD, needs
 from core.forms import add_service_errors
 from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
@@ -266,6 +267,7 @@ def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
 # ---------------------------------------------------------------- overview
 @login_required
 @require_GET
+@needs("household.view")
 def index(request: HttpRequest) -> HttpResponse:
     acting = _acting(request, "household.view")
     led = (
@@ -297,6 +299,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- billing
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("billing.run", of=LEAD)
 def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
@@ -389,6 +392,7 @@ def _household_url(household: Household, anchor: str = "") -> str:
 
 @login_required
 @require_GET
+@needs("collection.view", of=COLLECTOR)
 def household(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_household(request, acting, _money_household(acting, household_pk))
@@ -396,6 +400,7 @@ def household(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("payment.record", of=COLLECTOR)
 def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _money_household(acting, household_pk)
@@ -421,6 +426,7 @@ def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("arrears.step", of=COLLECTOR)
 def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _money_household(acting, household_pk)
@@ -443,6 +449,7 @@ def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("collection.view", of=COLLECTOR)
 def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpResponse:
     from rentals.documents import savings_statement_pdf
 
@@ -456,6 +463,7 @@ def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpRespo
 # ---------------------------------------------------------------- bank statements
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def import_list(request: HttpRequest) -> HttpResponse:
     acting = _collector(request)
     imports = (
@@ -473,6 +481,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("payment.record", of=COLLECTOR)
 def import_upload(request: HttpRequest) -> HttpResponse:
     from rentals.bank import bank_statement_import
 
@@ -534,6 +543,7 @@ def _import_summary(report: Any) -> str:
 
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
     acting = _collector(request)
     bank_import = get_scoped(BankImport, acting, pk=bank_import_pk)
@@ -553,6 +563,7 @@ def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def line_list(request: HttpRequest) -> HttpResponse:
     acting = _collector(request)
     lines = (
@@ -620,6 +631,7 @@ def _render_line(
 
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def line_detail(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
@@ -632,6 +644,7 @@ def _after_line(line: BankLine) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("payment.record", of=COLLECTOR)
 def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
     from rentals.bank import bank_line_resolve
 
@@ -660,6 +673,7 @@ def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("payment.record", of=COLLECTOR)
 def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
     from rentals.bank import bank_line_ignore
 
@@ -680,6 +694,7 @@ def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- direct debit
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("payment.record", of=COLLECTOR)
 def direct_debit(request: HttpRequest) -> HttpResponse:
     acting = _collector(request)
     programmes = (
@@ -718,6 +733,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- remittance statement
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def remittance(request: HttpRequest, year: int) -> HttpResponse:
     from rentals.bank import remittance_data
 
@@ -734,6 +750,7 @@ def remittance(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("payment.record", of=COLLECTOR)
 def remittance_pdf(request: HttpRequest, year: int) -> HttpResponse:
     from rentals.bank import remittance_data
     from rentals.documents import remittance_statement_pdf
@@ -796,6 +813,7 @@ def _charts(
 
 @login_required
 @require_GET
+@needs("programme.manage", of=LEAD)
 def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
@@ -815,6 +833,7 @@ def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("programme.manage", of=LEAD)
 def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
     from rentals.savings import SavingsError
 
@@ -832,6 +851,7 @@ def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("programme.manage", of=LEAD)
 def dashboard_xlsx(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import public
 from core.forms import add_service_errors
 from households.models import Household
 from rentals import resident
@@ -173,6 +174,7 @@ def _render(
 # ---------------------------------------------------------------- pages
 @never_cache
 @require_http_methods(["GET", "POST"])
+@public
 def pin(request: HttpRequest, key: str) -> HttpResponse:
     _activate_language(request)
     if request.method == "GET":
@@ -211,6 +213,7 @@ def pin(request: HttpRequest, key: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@public
 def home(request: HttpRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
@@ -226,6 +229,7 @@ def home(request: HttpRequest, key: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@public
 def breakdown(request: HttpRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
@@ -265,6 +269,7 @@ def breakdown(request: HttpRequest, key: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@public
 def breakdown_sent(request: HttpRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
@@ -280,6 +285,7 @@ def breakdown_sent(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
+@public
 def logout(request: HttpRequest, key: str) -> HttpResponse:
     _forget(request)
     request.session.cycle_key()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.access import ASSIGNED, LEAD, SUPPLIER, login_only, needs
 from core.forms import add_service_errors
 from core.models import Programme
 from core.templatetags.wijk_tags import address_line
@@ -188,6 +189,7 @@ def _render_setup(
 
 @login_required
 @require_GET
+@needs("programme.view")
 def programme_setup(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.view")
     return _render_setup(request, acting, _programme(acting, programme_pk))
@@ -195,6 +197,7 @@ def programme_setup(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("programme.manage", of=LEAD)
 def scheme_configure(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _programme(acting, programme_pk)
@@ -215,6 +218,7 @@ def scheme_configure(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("programme.manage", of=LEAD)
 def offer_save(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _programme(acting, programme_pk)
@@ -238,6 +242,8 @@ def offer_save(request: HttpRequest, programme_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- catalogue
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("programme.view", methods=("GET",))
+@needs("programme.manage", of=LEAD, methods=("POST",))
 def catalogue(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.view")
     programme = _programme(acting, programme_pk)
@@ -284,6 +290,8 @@ def _filtered_units(acting: Acting, programme: Programme, form: UnitFilterForm) 
 
 @login_required
 @require_GET
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
@@ -308,6 +316,8 @@ def unit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("programme.manage", of=LEAD)
+@needs("unit.manage", of=SUPPLIER)
 def unit_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
@@ -340,6 +350,8 @@ def _unit(acting: Acting, unit_pk: int) -> Unit:
 
 
 @login_required
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_scan(request: HttpRequest, label_code: str) -> HttpResponse:
     """Where the QR code on a unit's label leads: the unit, for those allowed to see it."""
     acting = _acting(request)
@@ -361,6 +373,8 @@ def _manual_next_statuses(unit: Unit) -> list[UnitStatus]:
 
 @login_required
 @require_GET
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
@@ -378,6 +392,8 @@ def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("programme.manage", of=LEAD)
+@needs("unit.manage", of=SUPPLIER)
 def unit_transition(request: HttpRequest, unit_pk: int) -> HttpResponse:
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
@@ -407,6 +423,8 @@ def unit_transition(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
     from rentals.documents import unit_label_pdf
 
@@ -417,6 +435,8 @@ def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("programme.view")
+@needs("unit.view", of=SUPPLIER)
 def unit_labels(request: HttpRequest, programme_pk: int) -> HttpResponse:
     from rentals.documents import unit_label_pdf
 
@@ -460,6 +480,7 @@ def _application_programmes(acting: Acting, household: Household) -> QuerySet[Pr
 
 @login_required
 @require_GET
+@needs("household.view")
 def household_rentals(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_household(request, acting, _household(acting, household_pk))
@@ -506,6 +527,7 @@ def _render_household(
 
 @login_required
 @require_POST
+@needs("household.change")
 def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
     """Make a new resident link and PIN and show them once, in this response.
 
@@ -532,6 +554,7 @@ def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("household.change")
 def application_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
@@ -575,6 +598,7 @@ def _waiting_url(application: Application) -> str:
 
 @login_required
 @require_GET
+@needs("household.view")
 def waiting(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
@@ -628,6 +652,7 @@ def _application(acting: Acting, application_pk: int) -> Application:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("programme.manage", of=LEAD)
 def application_prioritise(request: HttpRequest, application_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     application = _application(acting, application_pk)
@@ -653,6 +678,7 @@ def application_prioritise(request: HttpRequest, application_pk: int) -> HttpRes
 
 @login_required
 @require_POST
+@needs("household.change")
 def application_contract(request: HttpRequest, application_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     application = _application(acting, application_pk)
@@ -671,6 +697,7 @@ def application_contract(request: HttpRequest, application_pk: int) -> HttpRespo
 
 @login_required
 @require_POST
+@needs("household.change")
 def application_cancel(request: HttpRequest, application_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     application = _application(acting, application_pk)
@@ -727,6 +754,7 @@ def _render_contract(
 
 @login_required
 @require_GET
+@needs("household.view")
 def contract_detail(request: HttpRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_contract(request, acting, _contract(acting, contract_pk))
@@ -734,6 +762,7 @@ def contract_detail(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("household.change")
 def contract_sign(request: HttpRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
@@ -763,6 +792,7 @@ def contract_sign(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("household.change")
 def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
@@ -788,6 +818,7 @@ def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("household.view")
 def contract_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
     from rentals.documents import contract_pdf as render_contract_pdf
 
@@ -799,6 +830,7 @@ def contract_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("household.view")
 def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
@@ -820,6 +852,7 @@ def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- visits
 @login_required
 @require_GET
+@needs("visit.view")
 def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
@@ -841,6 +874,7 @@ def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("visit.assign", of=(LEAD, SUPPLIER))
 def visit_assign(request: HttpRequest, visit_pk: int) -> HttpResponse:
     acting = _acting(request)
     visit = get_scoped(
@@ -915,6 +949,7 @@ def _visit_card(visit: Visit) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@login_only
 def today(request: HttpRequest) -> HttpResponse:
     acting = _acting(request)
     day = timezone.localdate()
@@ -941,6 +976,8 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("visit.view_assigned", of=ASSIGNED, methods=("GET",))
+@needs("visit.complete", of=ASSIGNED, methods=("POST",))
 def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
     acting = _acting(request)
     visit = get_scoped(
@@ -992,6 +1029,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- tickets
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs("ticket.open")
 def ticket_open(request: HttpRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
@@ -1014,6 +1052,7 @@ def ticket_open(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs("ticket.view")
 def ticket_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
@@ -1081,6 +1120,7 @@ def _render_ticket(
 
 @login_required
 @require_GET
+@needs("ticket.view")
 def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_ticket(request, acting, _ticket(acting, ticket_pk))
@@ -1088,6 +1128,7 @@ def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs("visit.plan")
 def ticket_plan_visit(request: HttpRequest, ticket_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     ticket = _ticket(acting, ticket_pk)

@@ -9,6 +9,7 @@ a 4xx; the catch-all 500 handler exists only for bugs, and logs them.
 """
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +21,17 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer
+from pydantic.json_schema import CoreModeRef, DefsRef
 
+from core.access import public
 from core.api import router as core_router
 from core.permissions import PERMISSIONS
 from core.services import api_token_authenticate
@@ -48,7 +54,62 @@ class BearerToken(HttpBearer):
         return acting
 
 
-api = NinjaAPI(
+# --- OpenAPI schema: one component per type ----------------------------------------------
+
+
+class QualifiedNames(NinjaGenerateJsonSchema):
+    """Components named after the class *with* its enclosing classes: `Contract.Status` becomes
+    `ContractStatus`, `Visit.Kind` becomes `VisitKind`.
+
+    Pydantic names a component after the class alone (`Status`), and Ninja generates each
+    operation apart and merges the components by name, so the last `Status` silently replaced
+    every other one. Module names (lower case) are still left out: `core.models.Country` stays
+    `Country`. core/tests/test_openapi.py proves no two types share a name.
+    """
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        core_ref, mode = core_mode_ref
+        # "rentals.models.Contract.Status:1234" → "rentals.models.ContractStatus:1234"; a ref
+        # may hold several names (generic arguments): each run of class names is joined.
+        joined = re.sub(r"\b[A-Z]\w*(?:\.[A-Z]\w*)+", lambda m: m[0].replace(".", ""), core_ref)
+        return super().get_defs_ref((joined, mode))  # type: ignore[arg-type]
+
+
+class _WithQualifiedNames:
+    """A request or response model of Ninja, whose JSON schema is made with QualifiedNames.
+    Ninja fixes the generator class inside OpenAPISchema; handing it this stand-in for the
+    model changes only the generator, without copying Ninja's code."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def model_json_schema(self, **kwargs: Any) -> dict[str, Any]:
+        return self._model.model_json_schema(**{**kwargs, "schema_generator": QualifiedNames})
+
+
+class WijkOpenAPISchema(OpenAPISchema):
+    def _extract_parameters(self, model: Any) -> list[dict[str, Any]]:
+        return super()._extract_parameters(_WithQualifiedNames(model))  # type: ignore[type-var]
+
+    def _create_schema_from_model(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        return super()._create_schema_from_model(  # type: ignore[type-var]
+            _WithQualifiedNames(model), *args, **kwargs
+        )
+
+
+class WijkNinjaAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return WijkOpenAPISchema(self, path_prefix)
+
+
+api = WijkNinjaAPI(
     title="Wijk API",
     version="1",
     urls_namespace="api",
@@ -211,8 +272,9 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+@api.exception_handler(MultiPartParserError)  # e.g. a multipart body without a boundary
 @api.exception_handler(SuspiciousOperation)
-def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 400, _("The request could not be read."))
 
 
@@ -225,6 +287,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+@public
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """For wijk/urls.py, after api.urls: an unknown path under /api/v1/ also answers JSON."""
     return error_response(request, 404, _("Not found."))
