@@ -175,10 +175,11 @@ CATALOGUE: tuple[Permission, ...] = (
     ),
     Permission(
         "visit.complete",
-        FIELD,
-        "Only the technician the visit is assigned to records it as done "
-        "(`rentals.rules.is_assigned_technician`); completing an installation starts the "
-        "contract and its billing.",
+        FIELD | MANAGERS,
+        "The technician the visit is assigned to (`rentals.rules.is_assigned_technician`), "
+        "or a coordinator or org admin of the programme's lead organisation recording a visit "
+        "the supplier reported done (a supplier without Wijk accounts). Completing an "
+        "installation starts the contract and its billing (`rentals.rules.may_complete_visit`).",
     ),
     Permission(
         "visit.do",

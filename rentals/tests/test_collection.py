@@ -101,9 +101,11 @@ class CollectionTestCase(RentalTestCase):
             installation_on=installed_on,
             debtor_iban=DEBTOR_IBAN,
         )
+        visit = contract.visits.get()
+        services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
         services.visit_complete(
             acting=self.acting("tom"),
-            visit=contract.visits.get(),
+            visit=visit,
             done_on=installed_on,
             disposal="recycled",
         )

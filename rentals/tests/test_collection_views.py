@@ -586,9 +586,11 @@ class BankStatementTest(CollectionTestCase):
             debtor_iban="BE71096123456769",
             mandate_signed_on=date(2026, 3, 1),
         )
+        visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
+        services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
         services.visit_complete(
             acting=self.acting("tom"),
-            visit=contract.visits.get(kind=Visit.Kind.INSTALLATION),
+            visit=visit,
             done_on=date(2026, 3, 10),
             disposal="recycled",
         )
