@@ -91,6 +91,7 @@ def clean_sepa_creditor_id(value: str) -> str:
 
 # ---------------------------------------------------------------- phone numbers
 PHONE_REGIONS = ("BE", "NL")
+PHONE_COUNTRY_CODES = (32, 31)
 
 
 def clean_phone(value: str, country: str = "BE") -> str:
@@ -110,10 +111,13 @@ def clean_phone(value: str, country: str = "BE") -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         number = None
+    # "Possible" (the right length for the country) rather than "valid" (an allocated
+    # range): the library's range tables lag behind the operators', and a real new mobile
+    # number must not be refused.
     if (
         number is None
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.region_code_for_number(number) not in PHONE_REGIONS
+        or number.country_code not in PHONE_COUNTRY_CODES
+        or not phonenumbers.is_possible_number(number)
     ):
         raise ValidationError(
             _(

@@ -825,6 +825,7 @@ class TicketIn(Schema):
 @router.post("/contracts/{contract_id}/tickets", response={201: TicketOut, **ERRORS})
 def ticket_post(request: HttpRequest, contract_id: ContractId, payload: TicketIn) -> Any:
     """Report a breakdown (by phone or at the desk)."""
+    acting(request).require("ticket.open")  # refused on role before any lookup
     contract = _contract(request, contract_id)
     ticket = services.ticket_open(
         acting=acting(request),

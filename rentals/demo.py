@@ -759,7 +759,11 @@ class RentalDemo:
             visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
             visitor = self._visitor(plan.scheme)
             if plan.scheme.technician:
-                services.visit_assign(acting=visitor, visit=visit, technician=self.technician)
+                services.visit_assign(
+                    acting=self.actings[plan.scheme.coordinator],
+                    visit=visit,
+                    technician=self.technician,
+                )
             services.visit_complete(
                 acting=visitor,
                 visit=visit,
@@ -942,7 +946,11 @@ class RentalDemo:
                 )
                 visit = contract.visits.get(kind=Visit.Kind.RETURN)
                 if plan.scheme.technician:
-                    services.visit_assign(acting=visitor, visit=visit, technician=self.technician)
+                    services.visit_assign(
+                        acting=self.actings[plan.scheme.coordinator],
+                        visit=visit,
+                        technician=self.technician,
+                    )
                 services.visit_complete(
                     acting=visitor,
                     visit=visit,
@@ -985,7 +993,7 @@ class RentalDemo:
             contract = self._contract(plan, rental)
             if plan.scheme.technician:
                 services.visit_assign(
-                    acting=self._visitor(plan.scheme),
+                    acting=self.actings[plan.scheme.coordinator],
                     visit=contract.visits.get(kind=Visit.Kind.INSTALLATION),
                     technician=self.technician,
                 )

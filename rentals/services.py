@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.models import AuditEvent, Organisation, Programme, ProgrammePartner
 from core.services import audit_record
-from core.tenancy import Acting, scoped
+from core.tenancy import Acting, operator_acting, scoped
 from core.validators import (
     EARLIEST_DATE,
     VISIT_DAYS_AHEAD,
@@ -587,7 +587,8 @@ def visit_plan(
     check_visit_day(planned_on, field="planned_on", today=local_today(acting.organisation))
     scheme = _scheme(contract.programme)
     if technician is not None:
-        rules.require_visit_planner(acting, contract.programme)
+        # Who plans a new visit may name the supplier's technician at once; moving an
+        # existing visit to someone else is visit.assign (visit_assign).
         _check_technician(technician, scheme.supplier)
     visit = Visit.objects.create(
         contract=contract,
@@ -618,9 +619,9 @@ def visit_assign(
     planners only."""
     _require_visit_access(acting, visit)
     rules.require_visit_planner(acting, visit.contract.programme)
+    _check_technician(technician, visit.technician_organisation)
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError(_("This visit is already done or cancelled."))
-    _check_technician(technician, visit.technician_organisation)
     visit.technician = technician
     if planned_on and planned_on != visit.planned_on:
         acting.require("visit.reschedule")
@@ -825,17 +826,22 @@ def check_billing_month(month: date, *, today: date) -> date:
     return first
 
 
-def billing_run(*, acting: Acting, programme: Programme, month: date) -> BillingResult:
+def billing_run(
+    *, programme: Programme, month: date, acting: Acting | None = None
+) -> BillingResult:
     """One charge per contract active in the month, split in tenant part and subsidy part.
 
     Safe to run again: the unique constraint (contract, month) makes a second run add nothing.
     billing.run: the lead's coordinators, or the operator from the command line
-    (core.tenancy.operator_acting); at most one month ahead for everyone.
+    (core.tenancy.operator_acting; `acting=None` is the operator too, for scripts and the
+    benchmark); at most one month ahead for everyone.
 
     Contracts active the whole month are charged their fees as they are, so one
     INSERT … SELECT writes them in the database (nearly all charges of a month); the few that
     start or end within the month are prorated (rentals/proration.py) and written in bulk.
     """
+    if acting is None:
+        acting = operator_acting(programme.lead_organisation)
     rules.require_billing(acting, programme)
     first = check_billing_month(month, today=local_today(programme.lead_organisation))
     last = month_end(first)
@@ -894,11 +900,12 @@ def billing_run(*, acting: Acting, programme: Programme, month: date) -> Billing
         )
     created = whole + _insert_charges(batch, programme)
     _apply_credit_after_billing(programme, first)
-    audit_record(
-        acting=acting,
-        action=Action.CREATE,
-        subject=f"programme {programme.slug}: billed {first:%Y-%m}, {created} charges",
-    )
+    if created:  # a run again adds nothing, not even to the log
+        audit_record(
+            acting=acting,
+            action=Action.CREATE,
+            subject=f"programme {programme.slug}: billed {first:%Y-%m}, {created} charges",
+        )
     return BillingResult(created=created, contracts=whole + len(batch))
 
 

@@ -296,6 +296,7 @@ class AuditOfRentalsTest(RulebookTestCase):
         self.assertEqual((event.via, event.user, event.household), ("api", self.tom, self.jansens))
 
     def test_the_billing_command_is_audited_as_command(self) -> None:
+        self.active_contract(installed_on=date(2026, 4, 1))
         call_command("billing_run", programme=self.rental.slug, month="2026-05", stdout=StringIO())
         event = AuditEvent.objects.get(subject__contains="billed")
         self.assertEqual((event.via, event.user, event.organisation), ("command", None, self.lead))
