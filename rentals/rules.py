@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core.models import Programme
-from core.permissions import is_lead, manages_programme
+from core.permissions import FIELD, is_lead, manages_programme
 from core.tenancy import Acting, scoped
 from households.models import Household
 from rentals.models import Contract, RentalScheme, Visit
@@ -159,6 +159,17 @@ def require_payment_record(acting: Acting, household: Household) -> None:
     _refuse(
         collects_for(acting, household),
         _("Your organisation does not collect for this household."),
+    )
+
+
+def technicians_of(organisation: Any) -> Any:
+    """The people of an organisation a visit can be given to: its technicians."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=organisation, memberships__role__in=FIELD)
+        .distinct()
     )
 
 

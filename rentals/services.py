@@ -634,12 +634,8 @@ def visit_assign(
 
 
 def _check_technician(technician: Any, supplier: Organisation) -> None:
-    """The visit goes to someone who holds visit.complete at the supplier."""
-    from core.permissions import PERMISSIONS
-
-    if not technician.memberships.filter(
-        organisation=supplier, role__in=PERMISSIONS["visit.complete"]
-    ).exists():
+    """The visit goes to a technician of the supplier."""
+    if not rules.technicians_of(supplier).filter(pk=technician.pk).exists():
         raise ValidationError({"technician": _("Choose a technician of the supplier.")})
 
 

@@ -2,10 +2,12 @@
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -191,7 +193,23 @@ class HouseholdCreateTest(Case):
     def test_out_of_range_values(self) -> None:
         self.assert_refused("size", size=0)
         self.assert_refused("birth_year", birth_year=1850)
+        self.assert_refused("birth_year", birth_year=2090)
         self.assert_refused("net_monthly_income", net_monthly_income=Decimal("-1"))
+
+    @time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Brussels")))
+    def test_the_contact_person_is_an_adult(self) -> None:
+        self.assert_refused("birth_year", birth_year=2009)
+        household_create(acting=self.acting("ines"), fields=new_fields(birth_year=2008))
+
+    def test_a_phone_number_is_belgian_or_dutch_and_stored_as_e164(self) -> None:
+        for phone in ("abc", "123", "+44 20 7946 0958"):
+            with self.subTest(phone=phone):
+                self.assert_refused("phone", contact_channel="phone", phone=phone)
+        household = household_create(
+            acting=self.acting("ines"),
+            fields=new_fields(contact_channel="sms", phone="0031 6 12345678"),
+        )
+        self.assertEqual(household.phone, "+31612345678")
 
     def test_email_channel_needs_an_email_address(self) -> None:
         self.assert_refused("email", contact_channel="email", email="")
