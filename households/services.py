@@ -271,7 +271,7 @@ def household_enrol(
             }
         ) from exc
     override_reason = (override_reason or "").strip()
-    if override_reason and not acting.can("programme.manage"):
+    if override_reason and not acting.can("enrolment.override"):
         raise ValidationError(
             {"override_reason": _("Only a coordinator can enrol a household that is not eligible.")}
         )

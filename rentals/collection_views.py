@@ -276,7 +276,7 @@ def index(request: HttpRequest) -> HttpResponse:
     org_collects = _collected_schemes(acting).exists()
     # Readers of a collecting organisation get the way to a household's payments, not the
     # bank tools they may not use.
-    collects = acting.can("household.change") and org_collects
+    collects = acting.can("payment.record") and org_collects
     context = {
         "led": led,
         "collects": collects,

@@ -815,7 +815,7 @@ def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.view")
+    acting = _acting(request, "visit.view")
     programme = _programme(acting, programme_pk)
     scheme = _scheme(programme)
     visits = (

@@ -1,7 +1,5 @@
 """The permission catalogue and the channel of the acting context (issue 6)."""
 
-
-
 from core.models import AuditEvent, Role
 from core.permissions import CATALOGUE, PERMISSIONS
 from core.services import api_token_authenticate, api_token_create, audit_record
