@@ -1,22 +1,251 @@
-"""What each role may do. Views, API handlers and services ask `acting.can(...)`."""
+"""The permission catalogue: every permission a service or selector checks, in one place.
+
+A permission has two halves:
+
+- the **roles** that may hold it (`Acting.can(name)` / `Acting.require(name)` check these);
+- the **relation** the acting organisation must have to the programme or record: the lead
+  organisation of the programme, its supplier or collecting partner, the assigned technician,
+  the organisation that registered the household. Relations are small named predicates: the
+  core ones below (`is_lead`, `registered`), the rental ones in `rentals/rules.py`. Which
+  records an organisation may see at all is decided by `core.tenancy` (a record it cannot see
+  answers 404); a permission is checked on top of that (403).
+
+Services and selectors check both halves, so pages, API handlers and management commands,
+which all call them, cannot disagree. Views and handlers never test role names themselves:
+a view may ask `acting.can(...)` or a rule predicate only to decide what to *show* (a button),
+never as the only guard of a write or a read.
+
+Each entry's `doc` says who holds the permission, in words a reviewer can check against the
+code; `core/tests/test_permissions.py` holds the catalogue to that shape.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from core.models import Role
 
+if TYPE_CHECKING:
+    from core.tenancy import Acting
+
 R = Role
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "household.view": frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER, R.VIEWER}),
-    "household.change": frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER}),
-    "household.export": frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER}),
-    "household.erase": frozenset({R.ORG_ADMIN, R.COORDINATOR}),
-    "household.notes": frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER}),
-    "enrolment.decide": frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER}),
-    "programme.view": frozenset(
-        {R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER, R.JOB_COACH, R.VIEWER}
+
+ADMINS = frozenset({R.ORG_ADMIN})
+MANAGERS = frozenset({R.ORG_ADMIN, R.COORDINATOR})
+"""Who runs an organisation's part of a programme: coordinators and org admins."""
+DESK = frozenset({R.ORG_ADMIN, R.COORDINATOR, R.INTAKE_WORKER})
+"""Who works with households at the desk: intake workers, coordinators and org admins."""
+READERS = DESK | {R.VIEWER}
+"""Who may read households' records: the desk, and viewers."""
+FIELD = frozenset({R.TECHNICIAN})
+"""Who goes out to households: the supplier's technicians."""
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    roles: frozenset[str]
+    doc: str
+
+
+CATALOGUE: tuple[Permission, ...] = (
+    # ------------------------------------------------------------ organisation
+    Permission(
+        "organisation.view",
+        frozenset(Role.values),
+        "Every member of the organisation reads its own details.",
     ),
-    "programme.manage": frozenset({R.ORG_ADMIN, R.COORDINATOR}),
-    "organisation.view": frozenset(set(Role.values)),
-    "organisation.manage": frozenset({R.ORG_ADMIN}),
-    "membership.view": frozenset({R.ORG_ADMIN, R.COORDINATOR}),
-    "audit.view": frozenset({R.ORG_ADMIN}),
-    "visit.do": frozenset({R.TECHNICIAN}),
-}
+    Permission(
+        "organisation.manage",
+        ADMINS,
+        "Org admins change their own organisation's details.",
+    ),
+    Permission(
+        "membership.view",
+        MANAGERS,
+        "Coordinators and org admins see who works in their own organisation.",
+    ),
+    Permission(
+        "audit.view",
+        ADMINS,
+        "Org admins read their own organisation's audit log.",
+    ),
+    # ------------------------------------------------------------ programmes
+    Permission(
+        "programme.view",
+        READERS | {R.JOB_COACH},
+        "Coordinators, org admins, intake workers, job coaches and viewers of the lead "
+        "organisation or of a partner of the programme (tenancy decides which programmes).",
+    ),
+    Permission(
+        "programme.manage",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation (`is_lead`): "
+        "set-up, partners, tariffs, the rental scheme, offers, catalogue, waiting-list "
+        "priority, the dashboard.",
+    ),
+    # ------------------------------------------------------------ households
+    Permission(
+        "household.view",
+        READERS,
+        "Intake workers, coordinators, org admins and viewers of the organisation that "
+        "registered the household, or of the lead organisation of a programme it is enrolled "
+        "in (tenancy). Every read of a household's data is audited.",
+    ),
+    Permission(
+        "household.change",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "household (tenancy): its details, rental applications and contracts, resident links.",
+    ),
+    Permission(
+        "household.export",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "household: the export contains only what that organisation sees.",
+    ),
+    Permission(
+        "household.erase",
+        MANAGERS,
+        "Coordinators and org admins of the organisation that registered the household "
+        "(`registered`).",
+    ),
+    Permission(
+        "household.notes",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "household; restricted notes only within the organisation that wrote them.",
+    ),
+    Permission(
+        "enrolment.decide",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "household enrol it in a programme they can see.",
+    ),
+    Permission(
+        "enrolment.override",
+        MANAGERS,
+        "Coordinators and org admins may enrol a household that fails the programme's rules, "
+        "always with a written reason.",
+    ),
+    # ------------------------------------------------------------ rental: units
+    Permission(
+        "unit.view",
+        READERS | {R.JOB_COACH, R.TECHNICIAN},
+        "Readers of the lead or a partner organisation, and the supplier's technicians "
+        "(`rentals.rules.may_view_units`).",
+    ),
+    Permission(
+        "unit.manage",
+        MANAGERS | FIELD,
+        "Coordinators and org admins of the programme's lead organisation, or technicians, "
+        "coordinators and org admins of its supplier (`rentals.rules.may_manage_units`).",
+    ),
+    # ------------------------------------------------------------ rental: visits
+    Permission(
+        "visit.view",
+        READERS,
+        "Readers of an organisation that sees the contract (registering, lead, collector): "
+        "the visit list of a programme.",
+    ),
+    Permission(
+        "visit.plan",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "contract plan a repair, swap or return visit (`rentals.rules.may_plan_visit`).",
+    ),
+    Permission(
+        "visit.assign",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation, or the planners "
+        "(coordinators and org admins) of its supplier, give a visit to a technician of the "
+        "supplier (`rentals.rules.plans_visits`).",
+    ),
+    Permission(
+        "visit.reschedule",
+        MANAGERS,
+        "The same people as visit.assign move a planned visit to another day or window "
+        "(`rentals.rules.plans_visits`).",
+    ),
+    Permission(
+        "visit.view_assigned",
+        FIELD,
+        "A technician of the supplier sees the visits assigned to them, and only what the "
+        "visit needs (`rentals.selectors.VisitForTechnician`, "
+        "`rentals.rules.is_assigned_technician`).",
+    ),
+    Permission(
+        "visit.complete",
+        FIELD | MANAGERS,
+        "The technician the visit is assigned to (`rentals.rules.is_assigned_technician`), "
+        "or a coordinator or org admin of the programme's lead organisation recording a visit "
+        "the supplier reported done (a supplier without Wijk accounts). Completing an "
+        "installation starts the contract and its billing (`rentals.rules.may_complete_visit`).",
+    ),
+    Permission(
+        "visit.do",
+        FIELD,
+        'Navigation only: shows the technician\'s page ("my visits"); the same people as '
+        "visit.view_assigned.",
+    ),
+    # ------------------------------------------------------------ rental: tickets
+    Permission(
+        "ticket.view",
+        READERS,
+        "Readers of an organisation that sees the contract.",
+    ),
+    Permission(
+        "ticket.open",
+        DESK,
+        "Intake workers, coordinators and org admins of an organisation that sees the "
+        "contract report a breakdown. A resident reports one for their own contract on their "
+        "PIN page, through `rentals.services.ticket_open_by_resident`.",
+    ),
+    # ------------------------------------------------------------ rental: money
+    Permission(
+        "billing.run",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation (`is_lead`) bill a "
+        "month, at most one month ahead. A management command runs as the installation's "
+        "operator (`core.tenancy.operator_acting`).",
+    ),
+    Permission(
+        "collection.view",
+        READERS,
+        "Readers of an organisation that collects for the household "
+        "(`rentals.rules.collects_for`): its balance, charges and payments as that collector "
+        "sees them.",
+    ),
+    Permission(
+        "payment.record",
+        DESK,
+        "Intake workers, coordinators and org admins of the organisation that collects for "
+        "the household (`rentals.rules.collects_for`): payments by hand or from a bank "
+        "statement, bank-line resolution, direct-debit files. Every payment is audited.",
+    ),
+    Permission(
+        "arrears.step",
+        DESK,
+        "Intake workers, coordinators and org admins of the organisation that collects for "
+        "the household record a gentle arrears step they took.",
+    ),
+)
+
+BY_NAME: dict[str, Permission] = {p.name: p for p in CATALOGUE}
+PERMISSIONS: dict[str, frozenset[str]] = {p.name: p.roles for p in CATALOGUE}
+"""Role sets by permission name; `Acting.can` reads this (an unknown name is a KeyError)."""
+
+
+# ---------------------------------------------------------------- core relations
+def is_lead(acting: "Acting", programme: Any) -> bool:
+    """The acting organisation leads the programme."""
+    return bool(programme.lead_organisation_id == acting.organisation.pk)
+
+
+def registered(acting: "Acting", household: Any) -> bool:
+    """The acting organisation registered the household."""
+    return bool(household.organisation_id == acting.organisation.pk)
+
+
+def manages_programme(acting: "Acting", programme: Any) -> bool:
+    """programme.manage for the programme's lead organisation."""
+    return acting.can("programme.manage") and is_lead(acting, programme)

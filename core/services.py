@@ -37,15 +37,17 @@ def audit_record(
     action: str,
     subject: str,
     household: Any = None,
-    via: str = "web",
 ) -> AuditEvent:
+    """The one way to write the audit log: who (the acting user, or none for the operator),
+    for which organisation, through which channel (`acting.via`: web, api, command). The
+    subject names what was touched without personal data ("household H7K2M9QX: …")."""
     return AuditEvent.objects.create(
         user_id=acting.user_id,
         organisation=acting.organisation,
         action=action,
         household=household,
         subject=subject[:200],
-        via=via,
+        via=acting.via,
     )
 
 
@@ -260,7 +262,7 @@ def api_token_create(*, user: User, organisation: Organisation | None = None) ->
 
 
 def api_token_authenticate(key: str) -> Acting | None:
-    from core.tenancy import acting_for
+    from core.tenancy import API, acting_for
 
     token = (
         ApiToken.objects.select_related("user")
@@ -270,7 +272,7 @@ def api_token_authenticate(key: str) -> Acting | None:
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    acting = acting_for(token.user, token.organisation_id)
+    acting = acting_for(token.user, token.organisation_id, via=API)
     if acting is None or acting.organisation.pk != token.organisation_id:
         return None  # the membership was removed after the token was made
     return acting

@@ -11,7 +11,10 @@ through `get_scoped()`; a model without `tenant_paths` is refused, so a new mode
 listed without a rule.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -29,16 +32,44 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
+WEB, API, COMMAND = "web", "api", "command"
+CHANNELS = (WEB, API, COMMAND)
+# The channel of actings made without one named: web by default; a management command sets
+# "command" for everything it does (see `channel`).
+_default_via: ContextVar[str] = ContextVar("wijk_acting_via", default=WEB)
+
+
+@contextmanager
+def channel(via: str) -> Iterator[None]:
+    """Actings made inside (acting_for, operator_acting) carry this channel."""
+    if via not in CHANNELS:
+        raise ValueError(via)
+    token = _default_via.set(via)
+    try:
+        yield
+    finally:
+        _default_via.reset(token)
+
+
 @dataclass(frozen=True)
 class Acting:
-    """A user acting for one organisation, with the roles they hold there."""
+    """A user acting for one organisation, with the roles they hold there, through a channel
+    (`via`: "web", "api" or "command"), which the audit log records.
 
-    user: "AbstractBaseUser | AnonymousUser"
+    `operator` marks the installation's operator running a management command (no user):
+    shell access to the server already gives everything, so permissions are granted, but the
+    domain rules of the services (which month may be billed, dates, …) still hold.
+    """
+
+    user: "AbstractBaseUser | AnonymousUser | None"
     organisation: Organisation
     roles: frozenset[str] = field(default_factory=frozenset)
+    via: str = field(default_factory=lambda: _default_via.get())
+    operator: bool = False
 
     def can(self, permission: str) -> bool:
-        return bool(self.roles & PERMISSIONS[permission])
+        roles = PERMISSIONS[permission]  # an unknown name is a bug: KeyError
+        return self.operator or bool(self.roles & roles)
 
     def require(self, permission: str) -> None:
         if not self.can(permission):
@@ -48,8 +79,21 @@ class Acting:
     def user_id(self) -> int | None:
         return getattr(self.user, "pk", None)
 
+    def through(self, via: str) -> "Acting":
+        """The same identity through another channel."""
+        if via not in CHANNELS:
+            raise ValueError(via)
+        return replace(self, via=via)
 
-def acting_for(user: Any, organisation_id: int | None = None) -> Acting | None:
+
+def operator_acting(organisation: Organisation) -> Acting:
+    """The installation's operator running a management command for an organisation."""
+    return Acting(user=None, organisation=organisation, via=COMMAND, operator=True)
+
+
+def acting_for(
+    user: Any, organisation_id: int | None = None, *, via: str | None = None
+) -> Acting | None:
     """The user's acting identity: the given organisation if they belong to it, else their first."""
     if user is None or not user.is_authenticated:
         return None
@@ -64,7 +108,7 @@ def acting_for(user: Any, organisation_id: int | None = None) -> Acting | None:
     chosen = organisation_id if organisation_id in org_ids else memberships[0].organisation_id
     organisation = next(m.organisation for m in memberships if m.organisation_id == chosen)
     roles = frozenset(m.role for m in memberships if m.organisation_id == chosen)
-    return Acting(user=user, organisation=organisation, roles=roles)
+    return Acting(user=user, organisation=organisation, roles=roles, via=via or _default_via.get())
 
 
 TenantPath = str | tuple[str, dict[str, Any]]

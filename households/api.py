@@ -177,7 +177,7 @@ def household_list(
 @needs("household.change")
 def household_post(request: HttpRequest, payload: HouseholdIn) -> Any:
     """Register a household for your organisation."""
-    household = household_create(acting=acting(request), fields=_fields(payload), via="api")
+    household = household_create(acting=acting(request), fields=_fields(payload))
     return Status(201, household)
 
 
@@ -186,7 +186,7 @@ def household_post(request: HttpRequest, payload: HouseholdIn) -> Any:
 def household_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = get_scoped(Household, acting(request), pk=household_id)
-    household_viewed(acting=acting(request), household=household, via="api")
+    household_viewed(acting=acting(request), household=household)
     return household
 
 
@@ -196,9 +196,7 @@ def household_patch(
     request: HttpRequest, household_id: HouseholdId, payload: HouseholdPatch
 ) -> Any:
     household = get_scoped(Household, acting(request), pk=household_id)
-    return household_update(
-        acting=acting(request), household=household, fields=_fields(payload), via="api"
-    )
+    return household_update(acting=acting(request), household=household, fields=_fields(payload))
 
 
 @router.get(
@@ -218,11 +216,11 @@ def household_export_get(
     acting(request).require("household.export")
     household = get_scoped(Household, acting(request), pk=household_id)
     if format == ExportFormat.PDF:
-        pdf = household_export_pdf(acting=acting(request), household=household, via="api")
+        pdf = household_export_pdf(acting=acting(request), household=household)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{household.reference}.pdf"'
         return response
-    text = household_export(acting=acting(request), household=household, via="api")
+    text = household_export(acting=acting(request), household=household)
     return HttpResponse(text, content_type="application/json; charset=utf-8")
 
 
@@ -231,7 +229,7 @@ def household_export_get(
 def household_erase_post(request: HttpRequest, household_id: HouseholdId) -> Any:
     """Erase the household's personal data; financial amounts are kept, anonymised."""
     household = get_scoped(Household, acting(request), pk=household_id)
-    return household_erase(acting=acting(request), household=household, via="api")
+    return household_erase(acting=acting(request), household=household)
 
 
 @router.get("/households/{household_id}/enrolments", response={200: list[EnrolmentOut], **ERRORS})
@@ -266,6 +264,5 @@ def enrolment_post(request: HttpRequest, household_id: HouseholdId, payload: Enr
         household=household,
         programme=programme,
         override_reason=payload.override_reason,
-        via="api",
     )
     return Status(201, enrolment)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Programme
+from core.validators import ADULT_AGE, EARLIEST_BIRTH_YEAR
 from households.models import Consent, ContactChannel, Household
 from households.services import HOUSEHOLD_FIELDS
 
@@ -58,7 +59,11 @@ class HouseholdForm(forms.Form):
         self.fields["net_monthly_income"].localize = True
         self.fields["net_monthly_income"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
         # The model's limits, so the browser can say so before the form is sent.
-        self.fields["birth_year"].widget.attrs.update(inputmode="numeric", min=1900, max=2100)
+        self.fields["birth_year"].widget.attrs.update(
+            inputmode="numeric",
+            min=EARLIEST_BIRTH_YEAR,
+            max=timezone.localdate().year - ADULT_AGE,  # the service checks it too
+        )
         self.fields["size"].widget.attrs.update(min=1, max=30)
         for name, value in AUTOCOMPLETE.items():
             self.fields[name].widget.attrs["autocomplete"] = value

@@ -1,7 +1,9 @@
 """Writes of the household registry: register, change, consent, notes, enrol, export, erase.
 
 Every function takes the acting user and organisation, checks the role's permission, keeps
-the tenancy rule (core.tenancy) and writes an audit event for personal data it touches.
+the tenancy rule (core.tenancy) and writes an audit event for personal data it touches. The
+audit event's channel (web, api, command) comes from `acting.via`; the `via` keyword some
+functions still accept is ignored and kept only for callers not yet updated (core/demo.py).
 """
 
 import json
@@ -20,7 +22,7 @@ from core.models import AuditEvent, Programme
 from core.programmes import Part, registry
 from core.services import audit_record
 from core.tenancy import Acting, scoped
-from core.validators import clean_postcode
+from core.validators import clean_birth_year, clean_phone, clean_postcode, local_today
 from households.models import Consent, Enrolment, Household, RestrictedNote
 
 HOUSEHOLD_FIELDS = (
@@ -64,6 +66,16 @@ def _validate_and_save(household: Household) -> None:
         errors["email"] = [_("Give an e-mail address to be contacted by e-mail.")]
     if household.contact_channel in ("phone", "sms") and not household.phone:
         errors["phone"] = [_("Give a phone number to be contacted by phone or text message.")]
+    elif household.phone:
+        # Stored as E.164 (+3250123456), so calls, texts and searches need no guessing.
+        try:
+            household.phone = clean_phone(household.phone, household.country)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    try:
+        clean_birth_year(household.birth_year, today=local_today(household.organisation))
+    except ValidationError as exc:
+        errors["birth_year"] = exc.messages
     try:
         household.full_clean(exclude=list(errors), validate_constraints=False)
     except ValidationError as exc:
@@ -87,7 +99,9 @@ def _validate_and_save(household: Household) -> None:
 
 
 @transaction.atomic
-def household_create(*, acting: Acting, fields: dict[str, Any], via: str = "web") -> Household:
+def household_create(
+    *, acting: Acting, fields: dict[str, Any], via: str | None = None
+) -> Household:
     acting.require("household.change")
     unknown = set(fields) - set(HOUSEHOLD_FIELDS)
     if unknown:
@@ -99,15 +113,12 @@ def household_create(*, acting: Acting, fields: dict[str, Any], via: str = "web"
         action=Action.CREATE,
         household=household,
         subject=f"household {household.reference}",
-        via=via,
     )
     return household
 
 
 @transaction.atomic
-def household_update(
-    *, acting: Acting, household: Household, fields: dict[str, Any], via: str = "web"
-) -> Household:
+def household_update(*, acting: Acting, household: Household, fields: dict[str, Any]) -> Household:
     acting.require("household.change")
     _require_visible(acting, household)
     if household.erased_at:
@@ -128,7 +139,6 @@ def household_update(
         action=Action.CHANGE,
         household=household,
         subject=f"household {household.reference}: {', '.join(changed)}",
-        via=via,
     )
     return household
 
@@ -143,14 +153,13 @@ def _refuse_erased(household: Household) -> None:
         raise ValidationError(_("This household was erased and can no longer be changed."))
 
 
-def household_viewed(*, acting: Acting, household: Household, via: str = "web") -> None:
+def household_viewed(*, acting: Acting, household: Household) -> None:
     """Record that someone opened a household's personal data."""
     audit_record(
         acting=acting,
         action=Action.VIEW,
         household=household,
         subject=f"household {household.reference}",
-        via=via,
     )
 
 
@@ -230,7 +239,7 @@ def household_enrol(
     household: Household,
     programme: Programme,
     override_reason: str = "",
-    via: str = "web",
+    via: str | None = None,
 ) -> Enrolment:
     """Decide on a household's eligibility for a programme and store the result of each rule.
 
@@ -262,7 +271,7 @@ def household_enrol(
             }
         ) from exc
     override_reason = (override_reason or "").strip()
-    if override_reason and not acting.can("programme.manage"):
+    if override_reason and not acting.can("enrolment.override"):
         raise ValidationError(
             {"override_reason": _("Only a coordinator can enrol a household that is not eligible.")}
         )
@@ -284,7 +293,6 @@ def household_enrol(
         action=Action.ENROL,
         household=household,
         subject=f"household {household.reference}: {programme.slug} {status}",
-        via=via,
     )
     return enrolment
 
@@ -363,7 +371,7 @@ def household_export_data(*, acting: Acting, household: Household) -> dict[str, 
     return data
 
 
-def household_export(*, acting: Acting, household: Household, via: str = "web") -> str:
+def household_export(*, acting: Acting, household: Household, via: str | None = None) -> str:
     """The export as JSON text; audited."""
     acting.require("household.export")
     _require_visible(acting, household)
@@ -373,12 +381,11 @@ def household_export(*, acting: Acting, household: Household, via: str = "web") 
         action=Action.EXPORT,
         household=household,
         subject=f"household {household.reference}: JSON",
-        via=via,
     )
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-def household_export_pdf(*, acting: Acting, household: Household, via: str = "web") -> bytes:
+def household_export_pdf(*, acting: Acting, household: Household, via: str | None = None) -> bytes:
     """The export as a PDF in the household's language; audited."""
     from weasyprint import HTML
 
@@ -395,7 +402,6 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str = "we
         action=Action.EXPORT,
         household=household,
         subject=f"household {household.reference}: PDF",
-        via=via,
     )
     return HTML(string=html).write_pdf()
 
@@ -416,7 +422,7 @@ def household_erasure_removes() -> list[Any]:
 
 
 @transaction.atomic
-def household_erase(*, acting: Acting, household: Household, via: str = "web") -> Household:
+def household_erase(*, acting: Acting, household: Household, via: str | None = None) -> Household:
     """Erase a household's personal data (right to erasure).
 
     The record stays, anonymised, so that programme counts and financial amounts linked to it
@@ -466,6 +472,5 @@ def household_erase(*, acting: Acting, household: Household, via: str = "web") -
         action=Action.ERASE,
         household=household,
         subject=f"household {household.reference}",
-        via=via,
     )
     return household

@@ -29,7 +29,7 @@ from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import Organisation, Programme
 from core.tenancy import Acting, get_scoped, scoped
 from households.models import Household
-from rentals import impact, services
+from rentals import impact, rules, selectors, services
 from rentals.models import (
     AgeBand,
     ApplianceModel,
@@ -118,14 +118,14 @@ def _organisation(field: str, slug: str) -> Organisation:
     return organisation
 
 
-def _is_technician(who: Acting) -> bool:
-    return "technician" in who.roles
-
-
-def _require_programme_view(who: Acting) -> None:
-    """Programme data (offers, catalogue, units) is also read by the supplier's technicians."""
-    if not _is_technician(who):
-        who.require("programme.view")
+def _require_programme_view(who: Acting, programme: Programme | None = None) -> None:
+    """Programme data (offers, catalogue, units) is also read by the supplier's technicians
+    (unit.view, rentals.rules.may_view_units)."""
+    if who.can("programme.view"):
+        return
+    who.require("unit.view")
+    if programme is not None and not rules.may_view_units(who, programme):
+        raise PermissionDenied
 
 
 def _page(queryset: QuerySet[Any], page: int) -> dict[str, Any]:
@@ -599,7 +599,9 @@ def contract_post(
 @needs("household.view")
 def contract_detail(request: HttpRequest, contract_id: ContractId) -> Any:
     acting(request).require("household.view")
-    return _contract(request, contract_id)
+    contract = _contract(request, contract_id)
+    selectors.households_viewed(acting(request), [contract.household], "contract")
+    return contract
 
 
 @router.post("/contracts/{contract_id}/sign", response={200: ContractOut, **ERRORS})
@@ -630,6 +632,7 @@ def contract_pdf_get(request: HttpRequest, contract_id: ContractId) -> HttpRespo
     """The contract as a PDF, in the household's language."""
     acting(request).require("household.view")
     contract = _contract(request, contract_id)
+    selectors.households_viewed(acting(request), [contract.household], "contract PDF")
     from rentals.documents import contract_pdf
 
     response = HttpResponse(contract_pdf(contract=contract), content_type="application/pdf")
@@ -656,6 +659,7 @@ def charge_list(request: HttpRequest, contract_id: ContractId) -> Any:
     """The monthly charges of the contract, oldest first, with what is paid of each."""
     acting(request).require("household.view")
     contract = _contract(request, contract_id)
+    selectors.households_viewed(acting(request), [contract.household], "charges")
     return scoped(Charge, acting(request)).filter(contract=contract).order_by("month", "pk")
 
 
@@ -663,7 +667,8 @@ def charge_list(request: HttpRequest, contract_id: ContractId) -> Any:
 
 
 class VisitOut(Schema):
-    """What the visit needs: where, what, and the household's name and phone."""
+    """What the visit needs: where, what, the household's name, and its phone only when it
+    wants to be called (rentals.selectors.VisitForTechnician, as on the pages)."""
 
     id: int
     contract_id: int
@@ -676,26 +681,11 @@ class VisitOut(Schema):
     done_at: datetime | None
     disposal: str
     report: str
-    category: Category = Field(alias="contract.category")
-    unit_serial: str = Field(alias="contract.unit.serial")
+    category: Category
+    unit_serial: str
     name: str
     address: str
-    phone: str = Field(alias="contract.household.phone")
-
-    @staticmethod
-    def resolve_technician(obj: Visit) -> str | None:
-        return obj.technician.get_username() if obj.technician else None
-
-    @staticmethod
-    def resolve_name(obj: Visit) -> str:
-        household = obj.contract.household
-        return f"{household.first_name} {household.last_name}".strip()
-
-    @staticmethod
-    def resolve_address(obj: Visit) -> str:
-        h = obj.contract.household
-        number = f"{h.house_number} {h.box}".strip()
-        return f"{h.street} {number}, {h.postcode} {h.city}"
+    phone: str = Field(description="Empty unless the household wants calls or texts.")
 
 
 class VisitPage(Schema):
@@ -734,10 +724,13 @@ class VisitPlanIn(Schema):
     ticket: ObjectId | None = Field(None, description="Id of the ticket the visit solves.")
 
 
-def _visits(request: HttpRequest) -> QuerySet[Visit]:
-    return scoped(Visit, acting(request)).select_related(
-        "contract__household", "contract__unit", "technician"
-    )
+def _visit_out(request: HttpRequest, visit_id: int) -> selectors.VisitForTechnician:
+    return selectors.visit_for(acting(request), visit_id)[1]
+
+
+def _visit(request: HttpRequest, visit_id: int) -> Visit:
+    # Found through the same read as the answer: a technician finds only their own visits.
+    return get_scoped(selectors.visible_visits(acting(request)), acting(request), pk=visit_id)
 
 
 @router.get("/visits", response={200: VisitPage, **ERRORS})
@@ -753,26 +746,23 @@ def visit_list(
     """Visits by date. A technician sees the visits assigned to them; coordinators and intake
     workers see those of their households, optionally of one programme."""
     who = acting(request)
-    visits = _visits(request)
-    if who.can("household.view"):
-        if programme is not None:
-            visits = visits.filter(contract__programme_id=programme)
-    elif _is_technician(who):
-        visits = visits.filter(technician_id=who.user_id)
-    else:
-        raise PermissionDenied
+    visits = selectors.visible_visits(who)
+    if programme is not None:
+        visits = visits.filter(contract__programme_id=programme)
     if on is not None:
         visits = visits.filter(planned_on=on)
     if status is not None:
         visits = visits.filter(status=status)
-    return _page(visits.order_by("planned_on", "window", "pk"), page)
+    body = _page(visits.order_by("planned_on", "window", "pk"), page)
+    selectors.households_viewed(who, (v.contract.household for v in body["results"]), "visit")
+    body["results"] = [selectors.visit_card(v) for v in body["results"]]
+    return body
 
 
 @router.post("/contracts/{contract_id}/visits", response={201: VisitOut, **ERRORS})
 @needs("visit.plan")
 def visit_post(request: HttpRequest, contract_id: ContractId, payload: VisitPlanIn) -> Any:
     """Plan a repair, swap or return visit, optionally for a ticket."""
-    acting(request).require("household.change")
     contract = _contract(request, contract_id)
     ticket = None
     if payload.ticket is not None:
@@ -791,24 +781,22 @@ def visit_post(request: HttpRequest, contract_id: ContractId, payload: VisitPlan
         window=payload.window,
         ticket=ticket,
     )
-    return Status(201, _visits(request).get(pk=visit.pk))
+    return Status(201, _visit_out(request, visit.pk))
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS})
 @needs("visit.view")
 @needs("visit.view_assigned", of=ASSIGNED)
 def visit_detail(request: HttpRequest, visit_id: VisitId) -> Any:
-    who = acting(request)
-    if not (who.can("household.view") or _is_technician(who)):
-        raise PermissionDenied
-    return get_scoped(_visits(request), who, pk=visit_id)
+    """A technician reads only the visits assigned to them; reading is audited."""
+    return _visit_out(request, visit_id)
 
 
 @router.post("/visits/{visit_id}/assign", response={200: VisitOut, **ERRORS})
 @needs("visit.assign", of=(LEAD, SUPPLIER))
 def visit_assign_post(request: HttpRequest, visit_id: VisitId, payload: VisitAssignIn) -> Any:
     """Give the visit to a technician of the supplier, and optionally a new day or window."""
-    visit = get_scoped(_visits(request), acting(request), pk=visit_id)
+    visit = _visit(request, visit_id)
     from django.contrib.auth import get_user_model
 
     technician = get_user_model().objects.filter(username=payload.technician).first()
@@ -821,14 +809,14 @@ def visit_assign_post(request: HttpRequest, visit_id: VisitId, payload: VisitAss
         planned_on=payload.planned_on,
         window=payload.window,
     )
-    return _visits(request).get(pk=visit.pk)
+    return _visit_out(request, visit.pk)
 
 
 @router.post("/visits/{visit_id}/complete", response={200: VisitOut, **ERRORS})
 @needs("visit.complete", of=ASSIGNED)
 def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitCompleteIn) -> Any:
     """Record the visit as done; the contract, units and ticket move along with it."""
-    visit = get_scoped(_visits(request), acting(request), pk=visit_id)
+    visit = _visit(request, visit_id)
     replacement = None
     if payload.replacement is not None:
         replacement = _inner(
@@ -846,7 +834,7 @@ def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitC
         report=payload.report,
         replacement=replacement,
     )
-    return _visits(request).get(pk=visit.pk)
+    return _visit_out(request, visit.pk)
 
 
 class TicketOut(Schema):
@@ -872,7 +860,7 @@ class TicketIn(Schema):
 @needs("ticket.open")
 def ticket_post(request: HttpRequest, contract_id: ContractId, payload: TicketIn) -> Any:
     """Report a breakdown (by phone or at the desk)."""
-    acting(request).require("household.change")
+    acting(request).require("ticket.open")  # refused on role before any lookup
     contract = _contract(request, contract_id)
     ticket = services.ticket_open(
         acting=acting(request),
@@ -886,7 +874,7 @@ def ticket_post(request: HttpRequest, contract_id: ContractId, payload: TicketIn
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
 @needs("ticket.view")
 def ticket_detail(request: HttpRequest, ticket_id: TicketId) -> Any:
-    acting(request).require("household.view")
+    acting(request).require("ticket.view")
     return get_scoped(Ticket, acting(request), pk=ticket_id)
 
 
@@ -943,9 +931,9 @@ class BalanceOut(Schema):
 @router.get("/households/{household_id}/balance", response={200: BalanceOut, **ERRORS})
 @needs("collection.view", of=COLLECTOR)
 def balance_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
-    acting(request).require("household.view")
     household = _household(request, household_id)
-    balance = services.household_balance(household)
+    balance, next_step = selectors.collection_balance(acting(request), household)
+    selectors.households_viewed(acting(request), [household], "balance")
     return {
         "charged": _cents(balance.charged),
         "paid": _cents(balance.paid),
@@ -953,7 +941,7 @@ def balance_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
         "due": _cents(balance.due),
         "arrears": _cents(balance.arrears),
         "months_behind": balance.months_behind,
-        "next_step": services.arrears_next_step(household),
+        "next_step": next_step,
     }
 
 
@@ -982,6 +970,7 @@ class PaymentIn(Schema):
 def payment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
     acting(request).require("household.view")
     household = _household(request, household_id)
+    selectors.households_viewed(acting(request), [household], "payments")
     return scoped(Payment, acting(request)).filter(household=household).select_related("collector")
 
 
@@ -1038,6 +1027,7 @@ def savings_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     """What the household saved per calendar year since installation (docs/savings-model.md)."""
     acting(request).require("household.view")
     household = _household(request, household_id)
+    selectors.households_viewed(acting(request), [household], "savings")
     try:
         yearly = impact.household_yearly(household)
     except SavingsError:
@@ -1058,6 +1048,7 @@ def savings_pdf_get(request: HttpRequest, household_id: HouseholdId, year: Year)
     """The yearly statement "what you saved" as a PDF, in the household's language."""
     acting(request).require("household.view")
     household = _household(request, household_id)
+    selectors.households_viewed(acting(request), [household], f"savings {year} PDF")
     from rentals.documents import savings_statement_pdf
 
     try:

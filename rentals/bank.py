@@ -49,7 +49,7 @@ _CHUNK = 500
 
 def _require_collector(acting: Acting) -> None:
     """Only staff of an organisation that collects rent for a rental programme."""
-    acting.require("household.change")
+    acting.require("payment.record")
     if not collected_programmes(acting.organisation).exists():
         raise PermissionDenied(_("Your organisation does not collect rent for any programme."))
 
@@ -320,7 +320,7 @@ def sepa_direct_debit_export(
     statement on which the collections are credited (bank transaction code PMNT/RDDT), or are
     recorded by hand. Two files made before the first collection is booked are thus both FRST.
     """
-    acting.require("household.change")
+    acting.require("payment.record")
     if not collected_programmes(acting.organisation).filter(pk=programme.pk).exists():
         raise PermissionDenied(_("Your organisation does not collect for this programme."))
     creditor = acting.organisation
@@ -439,7 +439,7 @@ def remittance_data(*, acting: Acting, year: int) -> dict[str, Any]:
     paid in advance is counted in the year of the charge it settles ("received" minus the
     collected totals of all years is the credit held).
     """
-    acting.require("household.view")
+    acting.require("collection.view")
     organisation = acting.organisation
     programmes = list(collected_programmes(organisation).order_by("name", "pk"))
     if not programmes:

@@ -40,7 +40,7 @@ from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
-from rentals import dashboard, services
+from rentals import dashboard, rules, selectors, services
 from rentals.models import (
     ArrearsStep,
     BankImport,
@@ -75,13 +75,8 @@ class BillingRunForm(forms.Form):
     )
 
     def clean_month(self) -> date:
+        # Which months may be billed is the service's rule (services.check_billing_month).
         month: date = self.cleaned_data["month"].replace(day=1)
-        next_month = dashboard.add_months(timezone.localdate().replace(day=1), 1)
-        if month.year < FIRST_YEAR:
-            raise ValidationError(_("This month is too long ago."))
-        if month > next_month:
-            # Billing a month far ahead would charge for months nobody has had yet.
-            raise ValidationError(_("You can bill at most one month ahead."))
         return month
 
 
@@ -283,7 +278,7 @@ def index(request: HttpRequest) -> HttpResponse:
     org_collects = _collected_schemes(acting).exists()
     # Readers of a collecting organisation get the way to a household's payments, not the
     # bank tools they may not use.
-    collects = acting.can("household.change") and org_collects
+    collects = acting.can("payment.record") and org_collects
     context = {
         "led": led,
         "collects": collects,
@@ -301,7 +296,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("billing.run", of=LEAD)
 def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
-    acting = _acting(request, "programme.manage")
+    acting = _acting(request, "billing.run")
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -356,17 +351,17 @@ def _render_household(
     # The page shows the household's name and finances: an access to personal data.
     household_viewed(acting=acting, household=household)
     today = timezone.localdate()
-    next_step = services.arrears_next_step(household, today)
+    balance, next_step = selectors.collection_balance(acting, household, today)
     charges = (
         scoped(Charge, acting)
         .filter(contract__household=household)
         .select_related("contract")
         .order_by("-month", "contract_id")
     )
-    can_change = acting.can("household.change")
+    can_change = rules.may_record_payment(acting, household)
     context = {
         "household": household,
-        "balance": services.household_balance(household, today),
+        "balance": balance,
         "contracts": _collected_contracts(acting).filter(household=household).order_by("pk"),
         "charges": Paginator(charges, 24).get_page(request.GET.get("page")),
         "payments": scoped(Payment, acting).filter(household=household)[:50],
@@ -394,7 +389,7 @@ def _household_url(household: Household, anchor: str = "") -> str:
 @require_GET
 @needs("collection.view", of=COLLECTOR)
 def household(request: HttpRequest, household_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.view")
+    acting = _acting(request, "collection.view")
     return _render_household(request, acting, _money_household(acting, household_pk))
 
 
@@ -402,7 +397,7 @@ def household(request: HttpRequest, household_pk: int) -> HttpResponse:
 @require_POST
 @needs("payment.record", of=COLLECTOR)
 def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.change")
+    acting = _acting(request, "payment.record")
     household = _money_household(acting, household_pk)
     form = PaymentForm(request.POST)
     if form.is_valid():

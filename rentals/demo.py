@@ -34,7 +34,7 @@ from stdnum.eu import at_02
 
 from core.demo import REGISTRAR, SEED, LoadResult, be_iban, nl_iban
 from core.models import Organisation, Programme, ProgrammePartner
-from core.tenancy import Acting
+from core.tenancy import Acting, operator_acting
 from core.validators import clean_sepa_creditor_id
 from households.models import Enrolment, Household
 from households.services import enrolment_end
@@ -759,7 +759,11 @@ class RentalDemo:
             visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
             visitor = self._visitor(plan.scheme)
             if plan.scheme.technician:
-                services.visit_assign(acting=visitor, visit=visit, technician=self.technician)
+                services.visit_assign(
+                    acting=self.actings[plan.scheme.coordinator],
+                    visit=visit,
+                    technician=self.technician,
+                )
             services.visit_complete(
                 acting=visitor,
                 visit=visit,
@@ -864,12 +868,19 @@ class RentalDemo:
         registrar = self._registrar(contract.household)
         coordinator = self.actings[spec.coordinator]
         technician = self.actings[TECHNICIAN]
-        ticket = services.ticket_open(
-            contract=contract,
-            channel=ticket_spec.channel,
-            description=ticket_spec.description,
-            acting=None if ticket_spec.channel == Ticket.Channel.RESIDENT else registrar,
-        )
+        if ticket_spec.channel == Ticket.Channel.RESIDENT:
+            ticket = services.ticket_open_by_resident(
+                household=contract.household,
+                contract=contract,
+                description=ticket_spec.description,
+            )
+        else:
+            ticket = services.ticket_open(
+                acting=registrar,
+                contract=contract,
+                channel=ticket_spec.channel,
+                description=ticket_spec.description,
+            )
         Ticket.objects.filter(pk=ticket.pk).update(opened_at=_at(opened, 9, 40))
         self._events_on(_at(opened, 9, 40))
         if ticket_spec.outcome == "open":
@@ -935,7 +946,11 @@ class RentalDemo:
                 )
                 visit = contract.visits.get(kind=Visit.Kind.RETURN)
                 if plan.scheme.technician:
-                    services.visit_assign(acting=visitor, visit=visit, technician=self.technician)
+                    services.visit_assign(
+                        acting=self.actings[plan.scheme.coordinator],
+                        visit=visit,
+                        technician=self.technician,
+                    )
                 services.visit_complete(
                     acting=visitor,
                     visit=visit,
@@ -978,7 +993,7 @@ class RentalDemo:
             contract = self._contract(plan, rental)
             if plan.scheme.technician:
                 services.visit_assign(
-                    acting=self._visitor(plan.scheme),
+                    acting=self.actings[plan.scheme.coordinator],
                     visit=contract.visits.get(kind=Visit.Kind.INSTALLATION),
                     technician=self.technician,
                 )
@@ -1022,7 +1037,11 @@ class RentalDemo:
             return
         month = first.replace(day=1)
         while month <= LAST_BILLED_MONTH:
-            services.billing_run(programme=programme, month=month)
+            services.billing_run(
+                acting=operator_acting(programme.lead_organisation),
+                programme=programme,
+                month=month,
+            )
             month = (month + timedelta(days=32)).replace(day=1)
 
     # --- payments
@@ -1147,7 +1166,8 @@ class RentalDemo:
             for level in levels:
                 if (plan.household.pk, level) in taken:
                     continue
-                if services.arrears_next_step(plan.household) != level:
+                collector = self._registrar(plan.household).organisation
+                if services.arrears_next_step(plan.household, collector=collector) != level:
                     break
                 services.arrears_step_take(
                     acting=self._registrar(plan.household),

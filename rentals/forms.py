@@ -262,12 +262,9 @@ class ContractFilterForm(forms.Form):
 
 # ---------------------------------------------------------------- visits and tickets
 def technicians_of(organisation: Organisation) -> QuerySet[Any]:
-    return (
-        get_user_model()
-        .objects.filter(memberships__organisation=organisation, memberships__role="technician")
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    from rentals.rules import technicians_of as _technicians
+
+    return _technicians(organisation).order_by("first_name", "last_name", "username")
 
 
 class TechnicianChoiceField(forms.ModelChoiceField):

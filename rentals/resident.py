@@ -275,7 +275,7 @@ def resident_overview(household: Household, today: date | None = None) -> Overvi
         saved_this_year=yearly.get(today.year, impact.PeriodSavings()),
         saved_total=impact.total(yearly),
         next_visit=next_visit,
-        balance=household_balance(household, today),
+        balance=household_balance(household, collector=None, today=today),
         organisation_name=organisation.name,
         organisation_phone=organisation.phone,
         year=today.year,

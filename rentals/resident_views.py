@@ -26,8 +26,8 @@ from core.access import public
 from core.forms import add_service_errors
 from households.models import Household
 from rentals import resident
-from rentals.models import Contract, Ticket
-from rentals.services import ticket_open
+from rentals.models import Contract
+from rentals.services import ticket_open_by_resident
 
 SESSION_HOUSEHOLD = "resident_household_id"
 SESSION_KEY = "resident_key"
@@ -240,11 +240,10 @@ def breakdown(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                ticket_open(
+                ticket_open_by_resident(
+                    household=household,
                     contract=form.cleaned_data["contract"],
-                    channel=Ticket.Channel.RESIDENT,
                     description=form.cleaned_data["description"],
-                    acting=None,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

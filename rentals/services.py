@@ -15,8 +15,16 @@ from django.utils.translation import gettext as _
 
 from core.models import AuditEvent, Organisation, Programme, ProgrammePartner
 from core.services import audit_record
-from core.tenancy import Acting, scoped
+from core.tenancy import Acting, operator_acting, scoped
+from core.validators import (
+    EARLIEST_DATE,
+    VISIT_DAYS_AHEAD,
+    VISIT_DAYS_BACK,
+    check_date_range,
+    local_today,
+)
 from households.models import Enrolment, Household
+from rentals import rules
 from rentals.models import (
     UNIT_TRANSITIONS,
     ZERO,
@@ -132,26 +140,9 @@ def appliance_model_create(
 
 
 # ---------------------------------------------------------------- units
-def can_manage_units(acting: Acting, programme: Programme) -> bool:
-    try:
-        require_unit_manager(acting, programme)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def require_unit_manager(acting: Acting, programme: Programme) -> None:
-    """The lead's coordinators and the supplier's technicians handle units."""
-    if acting.can("programme.manage") and programme.lead_organisation_id == acting.organisation.pk:
-        return
-    scheme = RentalScheme.objects.filter(programme=programme).first()
-    if (
-        scheme
-        and scheme.supplier_id == acting.organisation.pk
-        and acting.roles & {"technician", "org_admin", "coordinator"}
-    ):
-        return
-    raise PermissionDenied(_("Only the coordinator or the supplier handles units."))
+# unit.manage: the lead's coordinators and the supplier's technicians (rentals/rules.py).
+can_manage_units = rules.may_manage_units
+require_unit_manager = rules.require_unit_manager
 
 
 @transaction.atomic
@@ -485,6 +476,12 @@ def contract_sign(
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Contract.Status.DRAFT:
         raise ValidationError(_("Only a draft contract can be signed."))
+    today = local_today(acting.organisation)
+    check_visit_day(installation_on, field="installation_on", today=today)
+    # A mandate is signed on paper before it is entered: never in the future.
+    check_date_range(
+        mandate_signed_on, field="mandate_signed_on", earliest=EARLIEST_DATE, latest=today
+    )
     if payment_method == "direct_debit":
         if not debtor_iban:
             raise ValidationError({"debtor_iban": _("Direct debit needs the household's IBAN.")})
@@ -493,7 +490,7 @@ def contract_sign(
         except ValidationError as exc:
             raise ValidationError({"debtor_iban": exc.messages}) from exc
         contract.mandate_id = f"WIJK-{contract.pk}"
-        contract.mandate_signed_on = mandate_signed_on or timezone.localdate()
+        contract.mandate_signed_on = mandate_signed_on or today
     offer = Offer.objects.get(programme=contract.programme, category=contract.category)
     contract.tenant_fee, contract.subsidy, contract.term_months = (
         offer.tenant_fee,
@@ -556,6 +553,17 @@ def contract_end(
 
 
 # ---------------------------------------------------------------- visits and tickets
+def check_visit_day(value: date | None, *, field: str, today: date) -> None:
+    """A visit is planned at most a year ahead, and recorded as planned at most five years
+    back (core.validators)."""
+    check_date_range(
+        value,
+        field=field,
+        earliest=today - timedelta(days=VISIT_DAYS_BACK),
+        latest=today + timedelta(days=VISIT_DAYS_AHEAD),
+    )
+
+
 def _require_visit_access(acting: Acting, visit: Visit) -> None:
     if scoped(Visit, acting).filter(pk=visit.pk).exists():
         return
@@ -573,17 +581,15 @@ def visit_plan(
     technician: Any = None,
     ticket: Ticket | None = None,
 ) -> Visit:
-    acting.require("household.change")
-    if not scoped(Contract, acting).filter(pk=contract.pk).exists():
-        raise PermissionDenied
+    rules.require_visit_plan(acting, contract)
+    if kind not in Visit.Kind.values or kind == Visit.Kind.INSTALLATION:
+        raise ValidationError({"kind": _("Plan a repair, swap or return visit.")})
+    check_visit_day(planned_on, field="planned_on", today=local_today(acting.organisation))
     scheme = _scheme(contract.programme)
-    if (
-        technician is not None
-        and not technician.memberships.filter(
-            organisation=scheme.supplier, role="technician"
-        ).exists()
-    ):
-        raise ValidationError({"technician": _("Choose a technician of the supplier.")})
+    if technician is not None:
+        # Who plans a new visit may name the supplier's technician at once; moving an
+        # existing visit to someone else is visit.assign (visit_assign).
+        _check_technician(technician, scheme.supplier)
     visit = Visit.objects.create(
         contract=contract,
         kind=kind,
@@ -608,18 +614,29 @@ def visit_assign(
     planned_on: date | None = None,
     window: str | None = None,
 ) -> Visit:
+    """Give the visit to a technician of the supplier (visit.assign), and optionally move it
+    to another day or window (visit.reschedule): the lead's coordinators and the supplier's
+    planners only."""
     _require_visit_access(acting, visit)
-    if not technician.memberships.filter(
-        organisation=visit.technician_organisation, role="technician"
-    ).exists():
-        raise ValidationError({"technician": _("Choose a technician of the supplier.")})
+    rules.require_visit_planner(acting, visit.contract.programme)
+    _check_technician(technician, visit.technician_organisation)
+    if visit.status != Visit.Status.PLANNED:
+        raise ValidationError(_("This visit is already done or cancelled."))
     visit.technician = technician
-    if planned_on:
+    if planned_on and planned_on != visit.planned_on:
+        acting.require("visit.reschedule")
+        check_visit_day(planned_on, field="planned_on", today=local_today(acting.organisation))
         visit.planned_on = planned_on
     if window is not None:
         visit.window = window
     visit.save()
     return visit
+
+
+def _check_technician(technician: Any, supplier: Organisation) -> None:
+    """The visit goes to a technician of the supplier."""
+    if not rules.technicians_of(supplier).filter(pk=technician.pk).exists():
+        raise ValidationError({"technician": _("Choose a technician of the supplier.")})
 
 
 @transaction.atomic
@@ -643,12 +660,15 @@ def visit_complete(
     """
     _require_visit_access(acting, visit)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    rules.require_visit_complete(acting, visit)
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError(_("This visit is already done or cancelled."))
+    today = local_today(acting.organisation)
+    check_date_range(done_on, field="done_on", earliest=EARLIEST_DATE, latest=today)
     if disposal not in Visit.Disposal.values:
         raise ValidationError({"disposal": _("Choose what happened to the old appliance.")})
     contract = Contract.objects.select_for_update().get(pk=visit.contract_id)
-    done_on = done_on or timezone.localdate()
+    done_on = done_on or today
     by = acting.user_id
     if visit.kind == Visit.Kind.INSTALLATION:
         if contract.status != Contract.Status.SIGNED:
@@ -711,12 +731,30 @@ def _resolve_ticket(ticket: Ticket | None, resolution: str) -> None:
 
 
 @transaction.atomic
-def ticket_open(
-    *, contract: Contract, channel: str, description: str, acting: Acting | None = None
+def ticket_open(*, acting: Acting, contract: Contract, channel: str, description: str) -> Ticket:
+    """Report a breakdown for a household (by phone or at the desk): ticket.open."""
+    rules.require_ticket_open(acting, contract)
+    return _ticket_create(
+        contract=contract, channel=channel, description=description, by_id=acting.user_id
+    )
+
+
+@transaction.atomic
+def ticket_open_by_resident(
+    *, household: Household, contract: Contract, description: str
 ) -> Ticket:
-    """Report a breakdown. `acting` is None when the resident reports it on their own page."""
-    if acting is not None and not scoped(Contract, acting).filter(pk=contract.pk).exists():
+    """A resident reports a breakdown on their own page (opened with their link and PIN):
+    only for a contract of the household the PIN opened."""
+    if contract.household_id != household.pk:
         raise PermissionDenied
+    return _ticket_create(
+        contract=contract, channel=Ticket.Channel.RESIDENT, description=description, by_id=None
+    )
+
+
+def _ticket_create(
+    *, contract: Contract, channel: str, description: str, by_id: int | None
+) -> Ticket:
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("Say in a few words what is wrong.")})
@@ -728,12 +766,7 @@ def ticket_open(
     ticket.full_clean()
     ticket.save()
     if contract.unit.status == UnitStatus.INSTALLED:
-        _move_unit(
-            contract.unit,
-            UnitStatus.IN_REPAIR,
-            by_id=getattr(acting, "user_id", None),
-            note=f"ticket {ticket.pk}",
-        )
+        _move_unit(contract.unit, UnitStatus.IN_REPAIR, by_id=by_id, note=f"ticket {ticket.pk}")
     return ticket
 
 
@@ -777,21 +810,37 @@ class BillingResult:
     contracts: int
 
 
+def check_billing_month(month: date, *, today: date) -> date:
+    """The first day of a month that may be billed: from 2000 on, at most one month ahead
+    (billing further would charge for months nobody has had yet)."""
+    first = month_start(month)
+    next_month = month_end(today) + timedelta(days=1)
+    if first < EARLIEST_DATE:
+        raise ValidationError({"month": _("This month is too long ago.")})
+    if first > next_month:
+        raise ValidationError({"month": _("You can bill at most one month ahead.")})
+    return first
+
+
 def billing_run(
     *, programme: Programme, month: date, acting: Acting | None = None
 ) -> BillingResult:
     """One charge per contract active in the month, split in tenant part and subsidy part.
 
     Safe to run again: the unique constraint (contract, month) makes a second run add nothing.
-    `acting` is None when run from the command line by the installation's operator.
+    billing.run: the lead's coordinators, or the operator from the command line
+    (core.tenancy.operator_acting; `acting=None` is the operator too, for scripts and the
+    benchmark); at most one month ahead for everyone.
 
     Contracts active the whole month are charged their fees as they are, so one
     INSERT … SELECT writes them in the database (nearly all charges of a month); the few that
     start or end within the month are prorated (rentals/proration.py) and written in bulk.
     """
-    if acting is not None:
-        _require_lead(acting, programme)
-    first, last = month_start(month), month_end(month)
+    if acting is None:
+        acting = operator_acting(programme.lead_organisation)
+    rules.require_billing(acting, programme)
+    first = check_billing_month(month, today=local_today(programme.lead_organisation))
+    last = month_end(first)
     now = timezone.now()
     ops = connection.ops
     charge, contract = (
@@ -847,6 +896,12 @@ def billing_run(
         )
     created = whole + _insert_charges(batch, programme)
     _apply_credit_after_billing(programme, first)
+    if created:  # a run again adds nothing, not even to the log
+        audit_record(
+            acting=acting,
+            action=Action.CREATE,
+            subject=f"programme {programme.slug}: billed {first:%Y-%m}, {created} charges",
+        )
     return BillingResult(created=created, contracts=whole + len(batch))
 
 
@@ -884,10 +939,6 @@ def _insert_charges(batch: list[Charge], programme: Programme) -> int:
 
 
 # ---------------------------------------------------------------- payments and collection
-def _collector_households(acting: Acting):  # type: ignore[no-untyped-def]
-    return Household.objects.filter(rental_contracts__collector=acting.organisation)
-
-
 def open_charges(household: Household, collector: Organisation | None = None):  # type: ignore[no-untyped-def]
     qs = Charge.objects.filter(contract__household=household, settled__lt=F("tenant_amount"))
     if collector is not None:
@@ -910,17 +961,16 @@ def payment_record(
 
     What is paid beyond what is owed stays on the payment as credit for later charges.
     """
-    if not (acting.roles & {"org_admin", "coordinator", "intake_worker"}):
-        raise PermissionDenied
-    if not _collector_households(acting).filter(pk=household.pk).exists():
-        raise PermissionDenied(_("Your organisation does not collect for this household."))
+    rules.require_payment_record(acting, household)
     amount = Decimal(amount).quantize(Decimal("0.01"))
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
     if amount > Decimal("100000"):
         raise ValidationError({"amount": _("This amount is not plausible for a rental fee.")})
-    if received_on > timezone.localdate() + timedelta(days=1):
+    today = local_today(acting.organisation)
+    if received_on > today + timedelta(days=1):  # a day's margin: a bank books ahead
         raise ValidationError({"received_on": _("A payment cannot be received in the future.")})
+    check_date_range(received_on, field="received_on", earliest=EARLIEST_DATE)
     payment = Payment(
         household=household,
         collector=acting.organisation,
@@ -935,6 +985,12 @@ def payment_record(
     payment.full_clean(exclude=["bank_line"], validate_constraints=False)
     payment.save()
     allocate_credit(household=household, collector=acting.organisation)
+    audit_record(
+        acting=acting,
+        action=Action.CHANGE,
+        household=household,
+        subject=f"household {household.reference}: payment {payment.pk} recorded",
+    )
     return payment
 
 
@@ -978,11 +1034,19 @@ class Balance:
         return self.charged - (self.paid - self.credit)
 
 
-def household_balance(household: Household, today: date | None = None) -> Balance:
+def household_balance(
+    household: Household, *, collector: Organisation | None, today: date | None = None
+) -> Balance:
+    """What the household owes one collector (the contracts it collects for, the payments
+    it received); `collector=None` only for the resident's own page, which shows all."""
     today = today or timezone.localdate()
     charges = Charge.objects.filter(contract__household=household)
+    payments = Payment.objects.filter(household=household)
+    if collector is not None:
+        charges = charges.filter(contract__collector=collector)
+        payments = payments.filter(collector=collector)
     charged = charges.aggregate(s=Sum("tenant_amount"))["s"] or ZERO
-    paid = Payment.objects.filter(household=household).aggregate(s=Sum("amount"))["s"] or ZERO
+    paid = payments.aggregate(s=Sum("amount"))["s"] or ZERO
     settled = charges.aggregate(s=Sum("settled"))["s"] or ZERO
     overdue = charges.filter(month__lt=month_start(today), settled__lt=F("tenant_amount"))
     arrears = overdue.aggregate(s=Sum(F("tenant_amount") - F("settled")))["s"] or ZERO
@@ -997,12 +1061,14 @@ def household_balance(household: Household, today: date | None = None) -> Balanc
     )
 
 
-def arrears_next_step(household: Household, today: date | None = None) -> int | None:
+def arrears_next_step(
+    household: Household, *, collector: Organisation | None, today: date | None = None
+) -> int | None:
     """The gentle next step: a letter after 1 month behind, contact after 2, review after 3.
 
     Only a suggestion for a person to take; nothing is terminated automatically.
     """
-    balance = household_balance(household, today)
+    balance = household_balance(household, collector=collector, today=today)
     if balance.arrears <= 0:
         return None
     taken = ArrearsStep.objects.filter(household=household).order_by("-level").first()
@@ -1015,15 +1081,16 @@ def arrears_next_step(household: Household, today: date | None = None) -> int | 
 def arrears_step_take(
     *, acting: Acting, household: Household, level: int, note: str = ""
 ) -> ArrearsStep:
-    acting.require("household.change")
+    acting.require("arrears.step")
     if not scoped(Household, acting).filter(pk=household.pk).exists():
         raise PermissionDenied
+    rules.require_collection_view(acting, household)
     if level not in ArrearsStep.Level.values:
         raise ValidationError({"level": _("Unknown step.")})
     step = ArrearsStep.objects.create(
         household=household,
         level=level,
-        arrears=household_balance(household).arrears,
+        arrears=household_balance(household, collector=acting.organisation).arrears,
         by_id=acting.user_id,
         note=note,
     )

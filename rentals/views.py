@@ -26,11 +26,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.access import ASSIGNED, LEAD, SUPPLIER, login_only, needs
 from core.forms import add_service_errors
 from core.models import Programme
-from core.templatetags.wijk_tags import address_line
 from core.tenancy import Acting, get_scoped, request_acting, scoped
-from households.models import ContactChannel, Enrolment, Household
+from households.models import Enrolment, Household
 from households.services import household_viewed
-from rentals import services
+from rentals import rules, selectors, services
 from rentals.forms import (
     ApplianceModelForm,
     ApplicationForm,
@@ -116,14 +115,9 @@ def _require_unit_access(acting: Acting, programme: Programme) -> None:
 
 
 def _plans_visits(acting: Acting, programme: Programme, scheme: RentalScheme | None) -> bool:
-    """The lead's coordinators and the supplier's planners assign technicians."""
-    if _is_lead_manager(acting, programme):
-        return True
-    return bool(
-        scheme
-        and scheme.supplier_id == acting.organisation.pk
-        and acting.roles & {"org_admin", "coordinator"}
-    )
+    """The lead's coordinators and the supplier's planners assign technicians (the service
+    checks the same rule, rentals.rules.plans_visits)."""
+    return scheme is not None and rules.plans_visits(acting, programme)
 
 
 def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -854,7 +848,7 @@ def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @require_GET
 @needs("visit.view")
 def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.view")
+    acting = _acting(request, "visit.view")
     programme = _programme(acting, programme_pk)
     scheme = _scheme(programme)
     visits = (
@@ -920,31 +914,7 @@ def visit_assign(request: HttpRequest, visit_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the technician's page
 def _my_visits(request: HttpRequest, acting: Acting) -> QuerySet[Visit]:
     # Only visits assigned to this user, and only through the tenancy rules.
-    return scoped(Visit, acting).filter(technician_id=request.user.pk)
-
-
-def _phone_for(household: Household) -> str:
-    """The phone number only when the household wants to be reached by phone or text."""
-    if household.contact_channel in (ContactChannel.PHONE, ContactChannel.SMS):
-        return household.phone
-    return ""
-
-
-def _visit_card(visit: Visit) -> dict[str, Any]:
-    """What a technician needs for a visit, and nothing more (no income, eligibility, notes)."""
-    household = visit.contract.household
-    unit = visit.contract.unit
-    return {
-        "visit": visit,
-        "name": household.name,
-        "address": address_line(household),
-        "phone": _phone_for(household),
-        "appliance": visit.contract.get_category_display(),
-        "model": str(unit.appliance_model),
-        "serial": unit.serial,
-        "ticket": visit.ticket.description if visit.ticket else "",
-        "has_old_appliance": visit.contract.application.has_old_appliance,
-    }
+    return rules.technician_visits(acting)
 
 
 @login_required
@@ -956,20 +926,14 @@ def today(request: HttpRequest) -> HttpResponse:
     visits = (
         _my_visits(request, acting)
         .filter(status=Visit.Status.PLANNED, planned_on__lte=day + timedelta(TECHNICIAN_DAYS_AHEAD))
-        .select_related(
-            "contract__household",
-            "contract__unit__appliance_model",
-            "contract__application",
-            "ticket",
-        )
         .order_by("planned_on", "window", "pk")
     )
-    cards = [_visit_card(v) for v in visits]
+    cards = selectors.visit_cards(acting, visits)
     context = {
         "today": day,
-        "earlier": [c for c in cards if c["visit"].planned_on < day],
-        "todays": [c for c in cards if c["visit"].planned_on == day],
-        "later": [c for c in cards if c["visit"].planned_on > day],
+        "earlier": [c for c in cards if c.planned_on < day],
+        "todays": [c for c in cards if c.planned_on == day],
+        "later": [c for c in cards if c.planned_on > day],
     }
     return render(request, "rentals/today.html", context)
 
@@ -1021,7 +985,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
     return render(
         request,
         "rentals/today_visit.html",
-        {"card": _visit_card(visit), "form": form},
+        {"card": selectors.visit_card(visit), "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -1031,7 +995,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("ticket.open")
 def ticket_open(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.change")
+    acting = _acting(request, "ticket.open")
     contract = _contract(acting, contract_pk)
     form = TicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -1098,7 +1062,9 @@ def _render_ticket(
     plan_form: VisitPlanForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    can_plan = acting.can("household.change") and ticket.status != Ticket.Status.RESOLVED
+    can_plan = (
+        rules.may_plan_visit(acting, ticket.contract) and ticket.status != Ticket.Status.RESOLVED
+    )
     scheme = _scheme(ticket.contract.programme)
     resolution_time = ticket.resolved_at - ticket.opened_at if ticket.resolved_at else None
     context: dict[str, Any] = {
@@ -1122,7 +1088,7 @@ def _render_ticket(
 @require_GET
 @needs("ticket.view")
 def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.view")
+    acting = _acting(request, "ticket.view")
     return _render_ticket(request, acting, _ticket(acting, ticket_pk))
 
 
@@ -1130,7 +1096,7 @@ def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
 @require_POST
 @needs("visit.plan")
 def ticket_plan_visit(request: HttpRequest, ticket_pk: int) -> HttpResponse:
-    acting = _acting(request, "household.change")
+    acting = _acting(request, "visit.plan")
     ticket = _ticket(acting, ticket_pk)
     if ticket.status == Ticket.Status.RESOLVED:
         messages.info(request, _("This ticket is already resolved."))

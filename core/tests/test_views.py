@@ -543,7 +543,7 @@ class AuditLogWordsTest(PageTestCase):
         self.assertNotIn("Resident (personal link)", html)
 
     def test_channel_and_column_are_words(self) -> None:
-        audit_record(acting=self.acting("ada"), action="view", subject="by the api", via="api")
+        audit_record(acting=self.acting("ada").through("api"), action="view", subject="by the api")
         html = self.get_log()
         self.assertIn("<td>API</td>", html)
         self.assertNotIn("<td>api</td>", html)

@@ -132,6 +132,8 @@ class HouseholdApiTest(ApiTestCase):
             ({**NEW, "first_name": "x" * 101}, "first_name"),
             ({**NEW, "first_name": ""}, "first_name"),
             ({**NEW, "phone": ""}, "phone"),  # contacted by phone, so a number is needed
+            ({**NEW, "phone": "abc"}, "phone"),  # issue 6
+            ({**NEW, "birth_year": 2090}, "birth_year"),  # issue 6
             ({**NEW, "email": "not-an-address"}, "email"),
         ):
             with self.subTest(field=field, data=data.get(field)):

@@ -2,10 +2,12 @@
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -76,7 +78,7 @@ class HouseholdCreateTest(Case):
         self.assertEqual(stored.duplicate_key, "elamrani|8400|torhoutsesteenweg|110|3")
 
     def test_writes_a_create_audit_event_without_personal_data(self) -> None:
-        household = household_create(acting=self.acting("ines"), fields=new_fields(), via="api")
+        household = household_create(acting=self.acting("ines").through("api"), fields=new_fields())
         [event] = events(household, "create")
         self.assertEqual((event.user, event.organisation, event.via), (self.ines, self.ocmw, "api"))
         self.assertIn(household.reference, event.subject)
@@ -191,7 +193,23 @@ class HouseholdCreateTest(Case):
     def test_out_of_range_values(self) -> None:
         self.assert_refused("size", size=0)
         self.assert_refused("birth_year", birth_year=1850)
+        self.assert_refused("birth_year", birth_year=2090)
         self.assert_refused("net_monthly_income", net_monthly_income=Decimal("-1"))
+
+    @time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Brussels")))
+    def test_the_contact_person_is_an_adult(self) -> None:
+        self.assert_refused("birth_year", birth_year=2009)
+        household_create(acting=self.acting("ines"), fields=new_fields(birth_year=2008))
+
+    def test_a_phone_number_is_belgian_or_dutch_and_stored_as_e164(self) -> None:
+        for phone in ("abc", "123", "+44 20 7946 0958"):
+            with self.subTest(phone=phone):
+                self.assert_refused("phone", contact_channel="phone", phone=phone)
+        household = household_create(
+            acting=self.acting("ines"),
+            fields=new_fields(contact_channel="sms", phone="0031 6 12345678"),
+        )
+        self.assertEqual(household.phone, "+31612345678")
 
     def test_email_channel_needs_an_email_address(self) -> None:
         self.assert_refused("email", contact_channel="email", email="")
@@ -219,7 +237,7 @@ class HouseholdUpdateTest(Case):
             fields={"phone": "050 12 34 56", "size": 3, "city": "Brugge"},
         )
         stored = fresh(household)
-        self.assertEqual((stored.phone, stored.size), ("050 12 34 56", 3))
+        self.assertEqual((stored.phone, stored.size), ("+3250123456", 3))  # stored as E.164
         [event] = events(household, "change")
         self.assertIn("phone", event.subject)
         self.assertIn("size", event.subject)
@@ -573,7 +591,7 @@ class ExportTest(Case):
         )
 
     def test_export_is_audited(self) -> None:
-        household_export(acting=self.acting("ines"), household=self.jansens, via="api")
+        household_export(acting=self.acting("ines").through("api"), household=self.jansens)
         [event] = events(self.jansens, "export")
         self.assertEqual((event.organisation, event.user, event.via), (self.ocmw, self.ines, "api"))
         # The next export lists the previous one.

@@ -216,7 +216,7 @@ class CreateAndEditTest(PageTestCase):
         response = self.client.post(url, data)
         self.assertRedirects(response, reverse("households:detail", args=[self.peeters.pk]))
         self.peeters.refresh_from_db()
-        self.assertEqual(self.peeters.phone, "0470 11 22 33")
+        self.assertEqual(self.peeters.phone, "+32470112233")  # stored as E.164
         self.assertTrue(self.peeters.social_tariff)
 
     def test_edit_with_invalid_postcode_changes_nothing(self) -> None:

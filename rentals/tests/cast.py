@@ -119,6 +119,8 @@ class RentalTestCase(WijkTestCase):
             debtor_iban="BE71096123456769" if payment_method == "direct_debit" else "",
         )
         visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
+        # Only the technician the visit is assigned to records it as done.
+        services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
         services.visit_complete(
             acting=self.acting("tom"), visit=visit, done_on=installed_on, disposal="recycled"
         )

@@ -574,7 +574,7 @@ class RentalApiBadInputTest(RentalApiTestCase):
             422,
             "technician",
         )
-        self.assertEqual(Visit.objects.get(pk=visit.pk).technician_id, None)
+        self.assertEqual(Visit.objects.get(pk=visit.pk).technician_id, self.tom.pk)
 
     def test_ids_out_of_range_are_not_found(self) -> None:
         for path in (f"{R}/units/0", f"{R}/units/{2**70}", f"{R}/contracts/abc"):
@@ -784,6 +784,7 @@ class RentalApiCollectionTest(RentalApiTestCase):
         )
         self.assertEqual(signed["mandate_id"], f"WIJK-{contract['id']}")
         visit = Visit.objects.get(contract_id=contract["id"])
+        services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
         self.ok(self.post(f"{R}/visits/{visit.pk}/complete", "tom", data={"done_on": "2026-03-10"}))
 
     def test_sepa_export(self) -> None:

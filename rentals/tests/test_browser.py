@@ -430,11 +430,9 @@ def test_resident_reports_a_breakdown(live_server: Any, browser: Any, cast: Any)
         payment_method="transfer",
         installation_on=timezone.localdate(),
     )
-    services.visit_complete(
-        acting=tom,
-        visit=contract.visits.get(kind=Visit.Kind.INSTALLATION),
-        disposal="recycled",
-    )
+    visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
+    services.visit_assign(acting=_acting(cast.cora), visit=visit, technician=cast.tom)
+    services.visit_complete(acting=tom, visit=visit, disposal="recycled")
     key, pin = resident_access_issue(acting=ines, household=household)
 
     context = browser.new_context(locale="nl-BE")

@@ -206,7 +206,7 @@ class HouseholdMoneyTest(CollectionTestCase):
         self.assertContains(response, contract.payment_reference)
         self.assertContains(response, "kassa 12")
         body = response.content.decode()
-        balance = services.household_balance(self.jansens)
+        balance = services.household_balance(self.jansens, collector=self.ocmw)
         self.assertEqual(response.context["balance"], balance)
         self.assertEqual(len(re.findall(r'<th scope="row">2026-0[345]</th>', body)), 3)
 
@@ -265,7 +265,7 @@ class ArrearsTest(CollectionTestCase):
         body = self.client.get(url, headers=EN).content.decode()
         self.assertIn("Suggested next step:", body)
         # Three months behind and no step yet: the first step, a plain reminder letter.
-        self.assertEqual(services.arrears_next_step(self.jansens), 1)
+        self.assertEqual(services.arrears_next_step(self.jansens, collector=self.ocmw), 1)
         self.assertIn("Plain reminder letter", body)
         self.assertNotRegex(body.lower(), r"terminat|cancel the contract|end the contract")
         actions = re.findall(r'<form[^>]*action="([^"]*)"', body)
@@ -586,9 +586,11 @@ class BankStatementTest(CollectionTestCase):
             debtor_iban="BE71096123456769",
             mandate_signed_on=date(2026, 3, 1),
         )
+        visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
+        services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
         services.visit_complete(
             acting=self.acting("tom"),
-            visit=contract.visits.get(kind=Visit.Kind.INSTALLATION),
+            visit=visit,
             done_on=date(2026, 3, 10),
             disposal="recycled",
         )

@@ -63,7 +63,9 @@ class RentalFlowTest(RentalTestCase):
             received_on=date(2026, 3, 6),
             method="cash",
         )
-        balance = services.household_balance(self.jansens, today=date(2026, 3, 20))
+        balance = services.household_balance(
+            self.jansens, collector=self.ocmw, today=date(2026, 3, 20)
+        )
         self.assertEqual(balance.credit, Decimal("37.50"))
         self.assertTrue(all(c.settled == c.tenant_amount for c in contract.charges.all()))
 
@@ -99,9 +101,13 @@ class RentalFlowTest(RentalTestCase):
         services.billing_run(programme=self.rental, month=date(2026, 2, 1))
         february = contract.charges.get(month=date(2026, 2, 1))
         self.assertEqual(february.settled, Decimal("7.50"))
-        balance = services.household_balance(self.jansens, today=date(2026, 3, 15))
+        balance = services.household_balance(
+            self.jansens, collector=self.ocmw, today=date(2026, 3, 15)
+        )
         self.assertEqual((balance.arrears, balance.credit), (Decimal("0.00"), Decimal("5.00")))
-        self.assertIsNone(services.arrears_next_step(self.jansens, today=date(2026, 3, 15)))
+        self.assertIsNone(
+            services.arrears_next_step(self.jansens, collector=self.ocmw, today=date(2026, 3, 15))
+        )
 
     def test_the_registering_welfare_office_collects_when_it_is_a_collecting_partner(self) -> None:
         from core.models import ProgrammePartner

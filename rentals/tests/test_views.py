@@ -800,7 +800,7 @@ class TechnicianPageTest(ViewTestCase):
         self.login("tom")
         response = self.client.get(url("today"))
         self.assertEqual(response.context["todays"], [])
-        self.assertEqual([c["visit"] for c in response.context["later"]], [self.visit])
+        self.assertEqual([c.id for c in response.context["later"]], [self.visit.pk])
 
 
 class TicketPagesTest(ViewTestCase):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, load
+from core.tenancy import COMMAND, channel
 
 
 class Command(BaseCommand):
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         if households < 0:
             raise CommandError(_("The number of households cannot be negative."))
         try:
-            result = load(households=households)
+            with channel(COMMAND):  # every audit event of the demo says "via command"
+                result = load(households=households)
         except ValidationError as exc:  # a bug in the demo data, not in the user's input
             raise CommandError(f"demo data is not valid: {exc}") from exc
         if result.created:
