@@ -129,7 +129,7 @@ class Programme(models.Model):
         verbose_name=_("lead organisation"),
     )
     description = models.TextField(_("description"), blank=True)
-    # Which facts make a household eligible; see households/eligibility.py for the format.
+    # Which facts make a household eligible; see core/eligibility.py for the format.
     eligibility_rules = models.JSONField(_("eligibility rules"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

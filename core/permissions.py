@@ -175,11 +175,17 @@ CATALOGUE: tuple[Permission, ...] = (
     ),
     Permission(
         "visit.complete",
-        FIELD | MANAGERS,
-        "The technician the visit is assigned to (`rentals.rules.is_assigned_technician`), "
-        "or a coordinator or org admin of the programme's lead organisation recording a visit "
-        "the supplier reported done (a supplier without Wijk accounts). Completing an "
-        "installation starts the contract and its billing (`rentals.rules.may_complete_visit`).",
+        FIELD,
+        "The technician the visit is assigned to (`rentals.rules.is_assigned_technician`) "
+        "records it done. Completing an installation starts the contract and its billing "
+        "(`rentals.rules.may_complete_visit`).",
+    ),
+    Permission(
+        "visit.record_done",
+        MANAGERS,
+        "A coordinator or org admin of the programme's lead organisation records a visit the "
+        "supplier reported done (a supplier without Wijk accounts); same effects as "
+        "visit.complete (`rentals.rules.may_complete_visit`).",
     ),
     Permission(
         "visit.do",

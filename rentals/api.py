@@ -118,13 +118,13 @@ def _organisation(field: str, slug: str) -> Organisation:
     return organisation
 
 
-def _require_programme_view(who: Acting, programme: Programme | None = None) -> None:
+def _require_programme_view(who: Acting, programme: Programme) -> None:
     """Programme data (offers, catalogue, units) is also read by the supplier's technicians
     (unit.view, rentals.rules.may_view_units)."""
     if who.can("programme.view"):
         return
     who.require("unit.view")
-    if programme is not None and not rules.may_view_units(who, programme):
+    if not rules.may_view_units(who, programme):
         raise PermissionDenied
 
 
@@ -165,8 +165,8 @@ class SchemeIn(Schema):
 @needs("unit.view", of=SUPPLIER)
 def scheme_detail(request: HttpRequest, programme_id: ProgrammeId) -> Any:
     """Who collects, who supplies, and the limits of the programme's rental scheme."""
-    _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
+    _require_programme_view(acting(request), programme)
     return get_scoped(
         RentalScheme.objects.select_related("collector", "supplier"),
         acting(request),
@@ -208,8 +208,8 @@ class OfferIn(Schema):
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
 def offer_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
-    _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
+    _require_programme_view(acting(request), programme)
     return scoped(Offer, acting(request)).filter(programme=programme)
 
 
@@ -264,8 +264,8 @@ class ApplianceModelIn(Schema):
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
 def appliance_model_list(request: HttpRequest, programme_id: ProgrammeId) -> Any:
-    _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
+    _require_programme_view(acting(request), programme)
     return scoped(ApplianceModel, acting(request)).filter(programme=programme)
 
 
@@ -351,8 +351,8 @@ def unit_list(
     page: Page = 1,
 ) -> Any:
     """The programme's units, 100 a page, optionally of one status and category."""
-    _require_programme_view(acting(request))
     programme = _programme(request, programme_id)
+    _require_programme_view(acting(request), programme)
     units = scoped(Unit, acting(request)).filter(programme=programme)
     if status:
         units = units.filter(status=status)
@@ -388,8 +388,11 @@ def unit_post(request: HttpRequest, programme_id: ProgrammeId, payload: UnitIn) 
 @needs("unit.view", of=SUPPLIER)
 def unit_detail(request: HttpRequest, unit_id: UnitId) -> Any:
     """A unit with every change of its status: who, when, from and to."""
-    _require_programme_view(acting(request))
-    return get_scoped(Unit.objects.select_related("appliance_model"), acting(request), pk=unit_id)
+    unit = get_scoped(
+        Unit.objects.select_related("appliance_model", "programme"), acting(request), pk=unit_id
+    )
+    _require_programme_view(acting(request), unit.programme)
+    return unit
 
 
 @router.post("/units/{unit_id}/transition", response={200: UnitDetailOut, **ERRORS})
@@ -479,6 +482,8 @@ def application_post(
     request: HttpRequest, programme_id: ProgrammeId, payload: ApplicationIn
 ) -> Any:
     """An enrolled household applies for an appliance and describes the old one."""
+    # The role first: a refused role learns nothing from "there is no such household".
+    acting(request).require("household.change")
     programme = _programme(request, programme_id)
     household = _inner(
         Household.objects.active(),
@@ -814,6 +819,7 @@ def visit_assign_post(request: HttpRequest, visit_id: VisitId, payload: VisitAss
 
 @router.post("/visits/{visit_id}/complete", response={200: VisitOut, **ERRORS})
 @needs("visit.complete", of=ASSIGNED)
+@needs("visit.record_done", of=LEAD)
 def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitCompleteIn) -> Any:
     """Record the visit as done; the contract, units and ticket move along with it."""
     visit = _visit(request, visit_id)
@@ -968,8 +974,8 @@ class PaymentIn(Schema):
 @router.get("/households/{household_id}/payments", response={200: list[PaymentOut], **ERRORS})
 @needs("collection.view", of=COLLECTOR)
 def payment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
-    acting(request).require("household.view")
     household = _household(request, household_id)
+    rules.require_collection_view(acting(request), household)
     selectors.households_viewed(acting(request), [household], "payments")
     return scoped(Payment, acting(request)).filter(household=household).select_related("collector")
 

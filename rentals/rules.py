@@ -78,12 +78,11 @@ def may_plan_visit(acting: Acting, contract: Contract) -> bool:
 
 
 def may_complete_visit(acting: Acting, visit: Visit) -> bool:
-    """visit.complete: the assigned technician, or the lead's coordinators and org admins."""
-    if not acting.can("visit.complete"):
-        return False
-    if is_assigned_technician(acting, visit):
+    """visit.complete: the assigned technician; visit.record_done: the lead's coordinators
+    and org admins."""
+    if acting.can("visit.complete") and is_assigned_technician(acting, visit):
         return True
-    return manages_programme(acting, visit.contract.programme)
+    return acting.can("visit.record_done") and manages_programme(acting, visit.contract.programme)
 
 
 def may_open_ticket(acting: Acting, contract: Contract) -> bool:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.access import ASSIGNED, LEAD, SUPPLIER, login_only, needs
+from core.access import ASSIGNED, LEAD, SUPPLIER, needs
 from core.forms import add_service_errors
 from core.models import Programme
 from core.tenancy import Acting, get_scoped, request_acting, scoped
@@ -919,9 +919,9 @@ def _my_visits(request: HttpRequest, acting: Acting) -> QuerySet[Visit]:
 
 @login_required
 @require_GET
-@login_only
+@needs("visit.view_assigned")
 def today(request: HttpRequest) -> HttpResponse:
-    acting = _acting(request)
+    acting = _acting(request, "visit.view_assigned")
     day = timezone.localdate()
     visits = (
         _my_visits(request, acting)
