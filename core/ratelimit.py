@@ -54,9 +54,7 @@ def client_address(request: HttpRequest) -> str:
     trusted: int = settings.WIJK_TRUSTED_PROXIES
     if trusted <= 0:
         return remote
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < trusted:
         return remote

@@ -22,14 +22,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from core.api import router as core_router
 from core.permissions import PERMISSIONS
-from core.services import api_token_authenticate
 from core.tenancy import Acting
+from core.tokens import TokenRefused, api_token_check
 from households.api import router as households_router
 
 logger = logging.getLogger("wijk.api")
@@ -41,10 +41,14 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Acting | None:
         if not token or len(token) > 200:
             return None
-        acting = api_token_authenticate(token.strip())
-        if acting is not None:
-            # The token decides the organisation, not a browser session that may be present.
-            request.acting = acting  # type: ignore[attr-defined]
+        try:
+            acting, api_token = api_token_check(token.strip())
+        except TokenRefused as exc:
+            # An expired or revoked token says so: the client must make a new one.
+            raise AuthenticationError(message=str(exc.message)) from exc
+        # The token decides the organisation, not a browser session that may be present.
+        request.acting = acting  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]
         return acting
 
 
@@ -189,6 +193,9 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 429 and not isinstance(exc, Throttled):
+        # core.ratelimit's refusal, already in the user's language.
+        return error_response(request, 429, str(exc.message))
     messages = {
         # ninja raises 400 when the body cannot be parsed as JSON
         400: _("The request body is not valid JSON."),

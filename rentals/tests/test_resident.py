@@ -6,8 +6,8 @@ from unittest import mock
 
 from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
-from django.test import Client, override_settings
 from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
