@@ -169,7 +169,7 @@ def token_list(request: HttpRequest) -> Any:
     """Your own API tokens (never the tokens themselves: they are shown only once)."""
     current = getattr(request, "api_token", None)
     tokens = list(
-        ApiToken.objects.filter(user_id=acting(request).user_id)
+        ApiToken.objects.filter(user=cast(User, acting(request).user))
         .select_related("organisation")
         .order_by("-created_at", "-pk")
     )
