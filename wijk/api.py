@@ -19,7 +19,8 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -216,6 +217,28 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         _("The request is too large: at most %(size)s MiB.")
         % {"size": f"{limit / (1024 * 1024):g}"},
     )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A client's mistake (no boundary, a cut-off body), not ours: never a 500.
+    return error_response(
+        request,
+        400,
+        _("The upload could not be read: send the file as multipart/form-data, field “file”."),
+    )
+
+
+@api.exception_handler(UnreadablePostError)
+def on_unreadable(request: HttpRequest, exc: UnreadablePostError) -> HttpResponse:
+    # The connection broke off while the body was sent.
+    return error_response(request, 400, _("The request was cut off; send it again."))
+
+
+@api.exception_handler(UnicodeError)
+def on_bad_encoding(request: HttpRequest, exc: UnicodeError) -> HttpResponse:
+    # Only reached while reading the request: our own code does not decode bytes unchecked.
+    return error_response(request, 400, _("The request is not in the character set it says."))
 
 
 @api.exception_handler(SuspiciousOperation)
