@@ -10,15 +10,17 @@ from decimal import Decimal
 from typing import Annotated, Any, cast
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
-from ninja.errors import AuthenticationError
-from ninja.throttling import AnonRateThrottle
+from ninja.errors import AuthenticationError, HttpError
 from pydantic import AfterValidator, ConfigDict
 
-from core.access import LEAD, needs, public
+from core import ratelimit
+from core.access import LEAD, login_only, needs, public
 from core.eligibility import RULES
 from core.models import (
     ApiToken,
@@ -33,7 +35,6 @@ from core.models import (
     TimeZone,
 )
 from core.services import (
-    api_token_create,
     organisation_update,
     programme_create,
     programme_partner_add,
@@ -41,6 +42,7 @@ from core.services import (
     tariff_create,
 )
 from core.tenancy import Acting, get_scoped, scoped
+from core.tokens import api_token_issue, api_token_revoke
 
 # --- shared by every app's API ------------------------------------------------------------
 
@@ -100,21 +102,53 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     organisation: str
+    expires_at: datetime = Field(description="The token works until then; then get a new one.")
+
+
+class TokenInfoOut(Schema):
+    id: int
+    organisation: str = Field(alias="organisation.slug")
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    current: bool = Field(False, description="The token this request was made with.")
+
+
+class TokenRevokeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id: ObjectId | None = Field(
+        None, description="One of your own tokens (GET /auth/tokens); none: this request's."
+    )
+
+
+def _password_refused() -> HttpError:
+    return HttpError(
+        429, _("Too many wrong passwords. Wait 15 minutes, or ask your organisation's admin.")
+    )
 
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, **ERRORS},
+    response={200: TokenOut, **ERRORS, 429: ErrorOut},
     auth=None,
     tags=["auth"],
-    # Password guessing: at most 10 tries a minute from one address (the cache is shared by
-    # the workers of a server, see settings.CACHES).
-    throttle=[AnonRateThrottle("10/m")],
 )
 @public
-def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
-    """Exchange a username and password for a bearer token (shown only once)."""
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+    """Exchange a username and password for a bearer token (shown only once).
+
+    Wrong passwords are limited like on the login page (per user name, and more widely per
+    address); a right one is never counted.
+    """
+    address = ratelimit.client_address(request)
+    if ratelimit.password_attempt_blocked(username=payload.username, address=address):
+        raise _password_refused()
     user = authenticate(request, username=payload.username, password=payload.password)
+    ratelimit.password_attempt_record(
+        username=payload.username, address=address, success=user is not None
+    )
     if user is None:
         raise AuthenticationError(message=_("Wrong username or password."))
     organisation = None
@@ -124,9 +158,41 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
             raise ValidationError(
                 {"organisation": _("This user is not a member of that organisation.")}
             )
-    key = api_token_create(user=user, organisation=organisation)
-    token = ApiToken.objects.select_related("organisation").get(key_hash=ApiToken.hash(key))
-    return {"token": key, "organisation": token.organisation.slug}
+    issued = api_token_issue(user=user, organisation=organisation)
+    return {
+        "token": issued.key,
+        "organisation": issued.token.organisation.slug,
+        "expires_at": issued.token.expires_at,
+    }
+
+
+@router.get("/auth/tokens", response={200: list[TokenInfoOut], **ERRORS}, tags=["auth"])
+@login_only
+def token_list(request: HttpRequest) -> Any:
+    """Your own API tokens (never the tokens themselves: they are shown only once)."""
+    current = getattr(request, "api_token", None)
+    tokens = list(
+        ApiToken.objects.filter(user=cast(User, acting(request).user))
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+    for token in tokens:
+        token.current = current is not None and token.pk == current.pk  # type: ignore[attr-defined]
+    return tokens
+
+
+@router.post("/auth/token/revoke", response={200: TokenInfoOut, **ERRORS}, tags=["auth"])
+@login_only
+def token_revoke(request: HttpRequest, payload: TokenRevokeIn) -> Any:
+    """Revoke one of your own tokens, or the one this request was made with; it answers 401
+    from then on."""
+    user = cast(User, acting(request).user)
+    if payload.id is None:
+        token = request.api_token  # type: ignore[attr-defined]
+    else:
+        # Another user's token id is simply not found.
+        token = get_object_or_404(ApiToken, pk=payload.id, user=user)
+    return api_token_revoke(user=user, token=token)
 
 
 # --- organisations ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import hashlib
 import secrets
+from datetime import timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -277,10 +278,16 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
 
 
+def api_token_expiry() -> Any:
+    """When a token made now expires: WIJK_API_TOKEN_DAYS (default 90) from now."""
+    return timezone.now() + timedelta(days=settings.WIJK_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; it acts for one user in one organisation.
 
-    Only a SHA-256 hash is stored; the token itself is shown once, when it is made.
+    Only a SHA-256 hash is stored; the token itself is shown once, when it is made. It
+    works until `expires_at`, or until it is revoked (core.tokens).
     """
 
     tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
@@ -294,6 +301,8 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=api_token_expiry)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -8,12 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.eligibility import RulesError, validate_config
 from core.models import (
-    ApiToken,
     AuditEvent,
     Membership,
     Organisation,
@@ -242,40 +240,6 @@ def tariff_create(
             {"valid_from": _("A tariff already starts on this date; change that one instead.")}
         ) from exc
     return tariff
-
-
-def api_token_create(*, user: User, organisation: Organisation | None = None) -> str:
-    """Make a bearer token for the user acting for one of their organisations; return it once."""
-    memberships = Membership.objects.filter(user=user)
-    if organisation is not None:
-        memberships = memberships.filter(organisation=organisation)
-    membership = memberships.order_by("organisation__name").first()
-    if membership is None:
-        raise ValidationError(
-            {"organisation": _("This user is not a member of that organisation.")}
-        )
-    key = ApiToken.new_key()
-    ApiToken.objects.create(
-        user=user, organisation_id=membership.organisation_id, key_hash=ApiToken.hash(key)
-    )
-    return key
-
-
-def api_token_authenticate(key: str) -> Acting | None:
-    from core.tenancy import API, acting_for
-
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash(key), user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    acting = acting_for(token.user, token.organisation_id, via=API)
-    if acting is None or acting.organisation.pk != token.organisation_id:
-        return None  # the membership was removed after the token was made
-    return acting
 
 
 def user_create(

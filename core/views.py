@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from stdnum import iban as stdnum_iban
 
-from core import services
+from core import ratelimit, services
 from core.access import LEAD, login_only, needs
 from core.eligibility import RulesError, income_limit, validate_config
 from core.forms import (
@@ -403,20 +402,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-LOGIN_ATTEMPTS = 10
-LOGIN_WINDOW = 15 * 60
-
-
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's login, refusing more than 10 wrong passwords per user name and address in
-    15 minutes: guessing a social worker's password must not be possible."""
+    """Django's login with the password limits of core.ratelimit: wrong passwords lock the
+    user name for 15 minutes (from any address), a right one resets its count, and many
+    user names tried from one address meet a wider limit. Guessing a social worker's
+    password must not be possible, nor locking out a colleague."""
 
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").strip().lower()[:150]
-        return f"login-fail:{self.request.META.get('REMOTE_ADDR', '')}:{username}"
+    def _username(self) -> str:
+        return str(self.request.POST.get("username") or "")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
+        address = ratelimit.client_address(request)
+        if ratelimit.password_attempt_blocked(username=self._username(), address=address):
             form = self.get_form()
             form.add_error(
                 None,
@@ -425,8 +422,17 @@ class ThrottledLoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        ratelimit.password_attempt_record(
+            username=self._username(), address=ratelimit.client_address(self.request), success=True
+        )
+        return super().form_valid(form)
+
     def form_invalid(self, form: Any) -> HttpResponse:
-        key = self._key()
-        cache.add(key, 0, LOGIN_WINDOW)
-        cache.incr(key)
+        if self.request.POST.get("password"):  # an empty form is no guess
+            ratelimit.password_attempt_record(
+                username=self._username(),
+                address=ratelimit.client_address(self.request),
+                success=False,
+            )
         return super().form_invalid(form)

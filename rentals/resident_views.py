@@ -2,9 +2,9 @@
 
 /r/<key>/ shows only the PIN form — the same for a known and an unknown key, so keys cannot
 be probed. The right PIN marks the session as verified for this household for 30 minutes.
-Besides the lock per link (rentals.resident), PIN attempts are limited per client address in
-the cache. The cache is per process by default; an installation with several web workers
-should configure a shared cache (CACHES) for the limit to hold across them.
+Wrong PINs lock the link itself (rentals.resident); besides, core.ratelimit keeps a wide
+safety net per client address. Only wrong PINs count, so one resident's mistakes or an
+attacker's guesses never close the page for another resident with the right PIN.
 """
 
 import time
@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
 from core.access import public
 from core.forms import add_service_errors
 from households.models import Household
@@ -35,9 +35,6 @@ SESSION_UNTIL = "resident_until"
 SESSION_LANGUAGE = "resident_language"
 SESSION_TICKET_SENT = "resident_ticket_sent"
 SESSION_MINUTES = 30
-
-IP_ATTEMPTS = 20
-IP_WINDOW_SECONDS = 15 * 60
 
 
 # ---------------------------------------------------------------- forms
@@ -149,19 +146,6 @@ def _pin_url(key: str) -> str:
     return reverse("resident:pin", kwargs={"key": key})
 
 
-def _ip_attempt_allowed(request: HttpRequest) -> bool:
-    """Count a PIN attempt of this client address; False once over the limit in the window."""
-    address = request.META.get("REMOTE_ADDR") or "unknown"
-    cache_key = f"resident-pin-ip:{address}"
-    cache.add(cache_key, 0, IP_WINDOW_SECONDS)  # the window starts at the first attempt
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, IP_WINDOW_SECONDS)
-        count = 1
-    return count <= IP_ATTEMPTS
-
-
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -184,7 +168,8 @@ def pin(request: HttpRequest, key: str) -> HttpResponse:
 
     form = PinForm(request.POST)
     context: dict[str, Any] = {"form": form, "key": key}
-    if not _ip_attempt_allowed(request):
+    address = ratelimit.address_key(ratelimit.client_address(request))
+    if ratelimit.attempts_blocked(ratelimit.RESIDENT_PIN_PER_ADDRESS, address):
         context["error"] = _(
             "You tried many times. For your safety you have to wait 15 minutes. Then try again."
         )
@@ -194,6 +179,8 @@ def pin(request: HttpRequest, key: str) -> HttpResponse:
     try:
         household = resident.resident_access_check(key=key, pin=form.cleaned_data["pin"])
     except resident.ResidentAccessError as exc:
+        if not isinstance(exc, resident.Expired):  # an expired link was opened with its PIN
+            ratelimit.attempt_failed(ratelimit.RESIDENT_PIN_PER_ADDRESS, address)
         context["form"] = PinForm()  # never echo a PIN back
         context["error"] = exc.message
         status = 429 if isinstance(exc, resident.Locked) else 403

@@ -20,11 +20,11 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
@@ -34,8 +34,8 @@ from pydantic.json_schema import CoreModeRef, DefsRef
 from core.access import public
 from core.api import router as core_router
 from core.permissions import PERMISSIONS
-from core.services import api_token_authenticate
 from core.tenancy import Acting
+from core.tokens import TokenRefused, api_token_check
 from households.api import router as households_router
 
 logger = logging.getLogger("wijk.api")
@@ -47,10 +47,14 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Acting | None:
         if not token or len(token) > 200:
             return None
-        acting = api_token_authenticate(token.strip())
-        if acting is not None:
-            # The token decides the organisation, not a browser session that may be present.
-            request.acting = acting  # type: ignore[attr-defined]
+        try:
+            acting, api_token = api_token_check(token.strip())
+        except TokenRefused as exc:
+            # An expired or revoked token says so: the client must make a new one.
+            raise AuthenticationError(message=str(exc.message)) from exc
+        # The token decides the organisation, not a browser session that may be present.
+        request.acting = acting  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]
         return acting
 
 
@@ -250,6 +254,9 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 429 and not isinstance(exc, Throttled):
+        # core.ratelimit's refusal, already in the user's language.
+        return error_response(request, 429, str(exc.message))
     messages = {
         # ninja raises 400 when the body cannot be parsed as JSON
         400: _("The request body is not valid JSON."),
@@ -272,7 +279,28 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
-@api.exception_handler(MultiPartParserError)  # e.g. a multipart body without a boundary
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A client's mistake (no boundary, a cut-off body), not ours: never a 500.
+    return error_response(
+        request,
+        400,
+        _("The upload could not be read: send the file as multipart/form-data, field “file”."),
+    )
+
+
+@api.exception_handler(UnreadablePostError)
+def on_unreadable(request: HttpRequest, exc: UnreadablePostError) -> HttpResponse:
+    # The connection broke off while the body was sent.
+    return error_response(request, 400, _("The request was cut off; send it again."))
+
+
+@api.exception_handler(UnicodeError)
+def on_bad_encoding(request: HttpRequest, exc: UnicodeError) -> HttpResponse:
+    # Only reached while reading the request: our own code does not decode bytes unchecked.
+    return error_response(request, 400, _("The request is not in the character set it says."))
+
+
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 400, _("The request could not be read."))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -148,15 +149,41 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("WIJK_FROM_EMAIL", "wijk@localhost")
 
 
-# A file cache under var/ is shared by every web worker of one server (dashboard figures,
-# the resident page's attempt limit); several servers need a shared one (WIJK_CACHE_URL is
-# not supported yet: set CACHES here).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-    }
-}
+def cache_from_url(url: str, var_dir: Path) -> dict[str, object]:
+    """The default cache from WIJK_CACHE_URL (see docs/configuration.md).
+
+    Empty: a file cache under var/, shared by the web workers of one server. `redis://…`:
+    Django's own Redis backend, shared by several servers. `locmem://`: per process (tests).
+    """
+    scheme, _sep, rest = url.partition("://")
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache"),
+        }
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    raise ImproperlyConfigured(
+        f"WIJK_CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"
+    )
+
+
+# Rate limits (core.ratelimit), dashboard figures: they hold across servers only when every
+# server uses the same cache, so several servers need WIJK_CACHE_URL=redis://….
+CACHES = {"default": cache_from_url(os.environ.get("WIJK_CACHE_URL", "").strip(), VAR_DIR)}
+
+# How many reverse proxies in front of Wijk append to X-Forwarded-For (core.ratelimit.
+# client_address). 0: the client is REMOTE_ADDR, and the header is ignored.
+WIJK_TRUSTED_PROXIES = int(os.environ.get("WIJK_TRUSTED_PROXIES", "0"))
+if WIJK_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("WIJK_TRUSTED_PROXIES must be 0 or more")
+
+# Lifetime of a new API token (core.tokens); `manage.py api_token --days` chooses another.
+WIJK_API_TOKEN_DAYS = int(os.environ.get("WIJK_API_TOKEN_DAYS", "90"))
+if not 1 <= WIJK_API_TOKEN_DAYS <= 3660:
+    raise ImproperlyConfigured("WIJK_API_TOKEN_DAYS must be between 1 and 3660")
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test.client import Client
 
 from core.models import ApiToken, Organisation, Programme, ProgrammePartner, Tariff
-from core.services import api_token_authenticate, api_token_create
+from core.tokens import api_token_authenticate, api_token_create
 from wijk.testing import PASSWORD, WijkTestCase
 
 

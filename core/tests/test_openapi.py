@@ -15,8 +15,8 @@ from django.test import SimpleTestCase
 from hypothesis import HealthCheck, Phase, given, settings
 from ninja.openapi.schema import OpenAPISchema
 
-from core.services import api_token_create
 from core.tests.walk import WalkTestCase
+from core.tokens import api_token_create
 from wijk.api import WijkOpenAPISchema, api
 
 API = "/api/v1/"

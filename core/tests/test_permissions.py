@@ -2,8 +2,9 @@
 
 from core.models import AuditEvent, Role
 from core.permissions import CATALOGUE, PERMISSIONS
-from core.services import api_token_authenticate, api_token_create, audit_record
+from core.services import audit_record
 from core.tenancy import COMMAND, acting_for, channel, operator_acting
+from core.tokens import api_token_authenticate, api_token_create
 from wijk.testing import WijkTestCase
 
 

@@ -10,8 +10,6 @@ from django.db import IntegrityError, transaction
 
 from core.models import ApiToken, Membership, Organisation, Programme, ProgrammePartner, Tariff
 from core.services import (
-    api_token_authenticate,
-    api_token_create,
     organisation_create,
     organisation_update,
     programme_create,
@@ -19,6 +17,7 @@ from core.services import (
     programme_update,
     tariff_create,
 )
+from core.tokens import api_token_authenticate, api_token_create
 from wijk.testing import WijkTestCase
 
 TARIFF = {

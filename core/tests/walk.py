@@ -28,8 +28,8 @@ from django.urls import URLResolver, get_resolver
 
 from core.access import ELSEWHERE, Access, declared
 from core.models import Organisation, Role
-from core.services import api_token_create
 from core.tenancy import Acting, acting_for
+from core.tokens import api_token_create
 from households.models import Consent, RestrictedNote
 from rentals.tests.cast import RentalTestCase
 

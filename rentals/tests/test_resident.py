@@ -7,10 +7,13 @@ from unittest import mock
 from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
+from core import ratelimit
 from core.models import AuditEvent
+from core.ratelimit import Limit
 from core.templatetags.wijk_tags import money
 from households.models import Enrolment, Household, RestrictedNote
 from rentals import resident, savings, services
@@ -23,10 +26,13 @@ from rentals.resident import (
     resident_access_check,
     resident_access_issue,
 )
-from rentals.resident_views import IP_ATTEMPTS, SESSION_UNTIL
+from rentals.resident_views import SESSION_UNTIL
 from rentals.tests.cast import RentalTestCase
 from wijk.testing import make_household
 
+ATTACKER = "203.0.113.7"
+NEIGHBOUR = "198.51.100.2"
+PROXY = "10.0.0.1"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
@@ -380,14 +386,71 @@ class PageTest(ResidentTestCase):
         self.assertIn('<html lang="en">', english.content.decode())
         self.assertIn('<html lang="en">', self.client.get(f"/r/{key}/home/").content.decode())
 
-    def test_pin_attempts_are_limited_per_client_address(self) -> None:
-        for _attempt in range(IP_ATTEMPTS):
-            response = self.enter("guessed-key", "123456", REMOTE_ADDR="203.0.113.7")
-            self.assertEqual(response.status_code, 403)
-        blocked = self.enter(self.key, self.pin, REMOTE_ADDR="203.0.113.7")
-        self.assertEqual(blocked.status_code, 429)
-        self.assertNotIn("Bosch", blocked.content.decode())
-        self.assertFalse(AuditEvent.objects.filter(via="resident").exists())
-        # Another address is not blocked.
-        other = self.enter(self.key, self.pin, REMOTE_ADDR="198.51.100.2")
-        self.assertRedirects(other, f"/r/{self.key}/home/", fetch_redirect_response=False)
+    def neighbour(self) -> tuple[str, str]:
+        """Another resident with their own link and PIN."""
+        return self.issue(self.peeters)
+
+    def test_an_attackers_many_tries_do_not_lock_out_another_residents_right_pin(self) -> None:
+        # Everyone comes through the same proxy address (no trusted proxy configured).
+        for attempt in range(25):
+            key = f"guessed-key-{attempt}" if attempt % 2 else self.key
+            response = self.enter(key, wrong(self.pin), REMOTE_ADDR=PROXY)
+            self.assertIn(response.status_code, (403, 429))
+        key, pin = self.neighbour()
+        fresh = Client()
+        response = fresh.post(f"/r/{key}/", {"pin": pin}, REMOTE_ADDR=PROXY)
+        self.assertRedirects(response, f"/r/{key}/home/", fetch_redirect_response=False)
+
+    def test_right_pins_never_count(self) -> None:
+        key, pin = self.neighbour()
+        with mock.patch.object(ratelimit, "RESIDENT_PIN_PER_ADDRESS", Limit("t", 2, 900)):
+            for _ in range(4):
+                for right_key, right_pin in ((self.key, self.pin), (key, pin)):
+                    response = Client().post(
+                        f"/r/{right_key}/", {"pin": right_pin}, REMOTE_ADDR=PROXY
+                    )
+                    self.assertEqual(response.status_code, 302)
+
+    def test_a_right_pin_resets_the_links_count(self) -> None:
+        for _ in range(resident.MAX_FAILED_PINS - 1):
+            self.assertEqual(self.enter(self.key, wrong(self.pin)).status_code, 403)
+        self.assertEqual(Client().post(f"/r/{self.key}/", {"pin": self.pin}).status_code, 302)
+        for _ in range(resident.MAX_FAILED_PINS - 1):
+            self.assertEqual(self.enter(self.key, wrong(self.pin)).status_code, 403)
+        self.assertEqual(Client().post(f"/r/{self.key}/", {"pin": self.pin}).status_code, 302)
+
+    def test_very_many_wrong_tries_from_one_address_meet_the_safety_net(self) -> None:
+        with mock.patch.object(ratelimit, "RESIDENT_PIN_PER_ADDRESS", Limit("t", 6, 900)):
+            for attempt in range(6):
+                response = self.enter(f"guessed-{attempt}", "123456", REMOTE_ADDR=ATTACKER)
+                self.assertEqual(response.status_code, 403)
+            blocked = self.enter(self.key, self.pin, REMOTE_ADDR=ATTACKER)
+            self.assertEqual(blocked.status_code, 429)
+            self.assertNotIn("Bosch", blocked.content.decode())
+            self.assertFalse(AuditEvent.objects.filter(via="resident").exists())
+            # Another address is not blocked.
+            other = Client().post(f"/r/{self.key}/", {"pin": self.pin}, REMOTE_ADDR=NEIGHBOUR)
+            self.assertRedirects(other, f"/r/{self.key}/home/", fetch_redirect_response=False)
+
+    @override_settings(WIJK_TRUSTED_PROXIES=1)
+    def test_behind_a_trusted_proxy_the_net_counts_the_real_address(self) -> None:
+        with mock.patch.object(ratelimit, "RESIDENT_PIN_PER_ADDRESS", Limit("t", 3, 900)):
+            for attempt in range(3):
+                self.enter(
+                    f"guessed-{attempt}",
+                    "123456",
+                    REMOTE_ADDR=PROXY,
+                    # The attacker spoofs the neighbour's address; the proxy appends its own.
+                    HTTP_X_FORWARDED_FOR=f"{NEIGHBOUR}, {ATTACKER}",
+                )
+            attacker = self.enter(
+                self.key, self.pin, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ATTACKER
+            )
+            self.assertEqual(attacker.status_code, 429)
+            neighbour = Client().post(
+                f"/r/{self.key}/",
+                {"pin": self.pin},
+                REMOTE_ADDR=PROXY,
+                HTTP_X_FORWARDED_FOR=NEIGHBOUR,
+            )
+            self.assertEqual(neighbour.status_code, 302)

@@ -1,0 +1,124 @@
+"""API bearer tokens: made for one user in one organisation, with an end, and revocable.
+
+A token works until `expires_at` (WIJK_API_TOKEN_DAYS after it was made, unless the
+command chose another lifetime) or until its user revokes it. A refused token says why
+(TokenRefused.message), so an API client can tell "make a new token" from "wrong token".
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import ApiToken, Membership, Organisation
+from core.tenancy import API, Acting, acting_for
+
+MAX_DAYS = 3660
+
+
+class TokenRefused(Exception):
+    """Why a bearer token was not accepted; `message` is answered to the client."""
+
+    message: str | Promise = gettext_lazy(
+        "Give a valid API token in the header “Authorization: Bearer <token>”; "
+        "get one with POST /api/v1/auth/token."
+    )
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class TokenExpired(TokenRefused):
+    message = gettext_lazy(
+        "This API token has expired. Get a new one with POST /api/v1/auth/token."
+    )
+
+
+class TokenRevoked(TokenRefused):
+    message = gettext_lazy(
+        "This API token was revoked. Get a new one with POST /api/v1/auth/token."
+    )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    key: str  # shown once; only its hash is stored
+    token: ApiToken
+
+
+def api_token_issue(
+    *, user: User, organisation: Organisation | None = None, days: int | None = None
+) -> IssuedToken:
+    """Make a bearer token for the user acting for one of their organisations."""
+    if days is None:
+        days = settings.WIJK_API_TOKEN_DAYS
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ValidationError({"days": _("Choose between 1 and %(max)d days.") % {"max": MAX_DAYS}})
+    memberships = Membership.objects.filter(user=user)
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    membership = memberships.select_related("organisation").order_by("organisation__name").first()
+    if membership is None:
+        raise ValidationError(
+            {"organisation": _("This user is not a member of that organisation.")}
+        )
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user,
+        organisation=membership.organisation,
+        key_hash=ApiToken.hash(key),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return IssuedToken(key=key, token=token)
+
+
+def api_token_create(*, user: User, organisation: Organisation | None = None) -> str:
+    """A new token with the default lifetime; returns the key itself (shown once)."""
+    return api_token_issue(user=user, organisation=organisation).key
+
+
+def api_token_check(key: str, *, now: datetime | None = None) -> tuple[Acting, ApiToken]:
+    """The acting user and organisation of a bearer token, or TokenRefused saying why."""
+    now = now or timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash(key), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        raise TokenRefused
+    if token.revoked_at is not None:
+        raise TokenRevoked
+    if token.expires_at <= now:
+        raise TokenExpired
+    acting = acting_for(token.user, token.organisation_id, via=API)
+    if acting is None or acting.organisation.pk != token.organisation_id:
+        raise TokenRefused  # the membership was removed after the token was made
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return acting, token
+
+
+def api_token_authenticate(key: str) -> Acting | None:
+    """The acting identity of a working token, else None."""
+    try:
+        return api_token_check(key)[0]
+    except TokenRefused:
+        return None
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens (revoking twice keeps the first moment)."""
+    if token.user_id != user.pk:
+        raise PermissionDenied(_("You can revoke only your own API tokens."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
