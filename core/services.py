@@ -172,6 +172,11 @@ def programme_update(*, acting: Acting, programme: Programme, fields: dict[str, 
     for name, value in fields.items():
         if name not in ("name", "description", "eligibility_rules", "active"):
             raise ValidationError({name: _("This field cannot be changed.")})
+        if value is None:
+            # null clears the description; the other fields must have a value.
+            if name != "description":
+                raise ValidationError({name: _("This field is required.")})
+            value = ""
         setattr(programme, name, value)
     _check_rules(programme.eligibility_rules)
     programme.full_clean()

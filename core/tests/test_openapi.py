@@ -190,9 +190,13 @@ class FuzzTest(WalkTestCase):
             )
             @given(case=strategy)
             def run(case: Any) -> None:
-                response = case.call(headers=headers)
+                call_headers = headers
+                if case.operation.path.endswith("/auth/token/revoke"):
+                    # It would revoke the fuzzer's own token: each call gets a token of its own.
+                    call_headers = {"Authorization": f"Bearer {api_token_create(user=self.cora)}"}
+                response = case.call(headers=call_headers)
                 statuses[response.status_code // 100] += 1
-                case.validate_response(response, checks=checks, headers=headers)
+                case.validate_response(response, checks=checks, headers=call_headers)
 
             try:
                 run()
@@ -216,4 +220,4 @@ class UnreadableBodyTest(WalkTestCase):
             HTTP_ACCEPT_LANGUAGE="en",
         )
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.json()["message"], "The request could not be read.")
+        self.assertIn("could not be read", response.json()["message"])

@@ -190,8 +190,12 @@ class RentalApiFlowTest(RentalApiTestCase):
             {k: balance[k] for k in ("charged", "paid", "credit", "due")},
             {"charged": "14.53", "paid": "10.00", "credit": "0.00", "due": "4.53"},
         )
-        payments = self.ok(self.get(f"{R}/households/{self.jansens.pk}/payments", "cora"))
+        payments = self.ok(self.get(f"{R}/households/{self.jansens.pk}/payments", "ines"))
         self.assertEqual([p["id"] for p in payments], [payment["id"]])
+        # The lead does not collect for this household: its payments are the collector's.
+        self.assertEqual(
+            self.get(f"{R}/households/{self.jansens.pk}/payments", "cora").status_code, 403
+        )
 
         # A breakdown.
         ticket = self.ok(
