@@ -113,8 +113,8 @@ def bench_billing(db: str) -> dict[str, Any]:
 
     from bench.dataset import PROGRAMME_SLUG
     from core.models import Programme
-    from rentals.models import Charge, Contract
     from core.tenancy import operator_acting
+    from rentals.models import Charge, Contract
     from rentals.services import billing_run
 
     programme = Programme.objects.get(slug=PROGRAMME_SLUG)
