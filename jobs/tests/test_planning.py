@@ -567,12 +567,17 @@ def test_a_job_that_is_alone_and_passes_the_prechecks_is_planned(
 
 
 def test_a_reason_reads_as_a_sentence_with_its_parameters() -> None:
+    from django.utils import translation
+
     from jobs.messages import reason_message
 
     reason = planning.Unassigned("piano", planning.CREW_TOO_LARGE, {"crew_size": 3, "qualified": 2})
-    assert reason_message(reason) == (
-        "The job needs 3 people, but only 2 qualified workers are available."
-    )
+    with translation.override("en"):
+        assert reason_message(reason) == (
+            "The job needs 3 people, but only 2 qualified workers are available."
+        )
+    with translation.override("nl"):
+        assert "3" in reason_message(reason) and "needs" not in reason_message(reason)
 
 
 # Whichever first-solution strategy is chosen (the crew seed comes first in both cases).

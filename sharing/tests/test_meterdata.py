@@ -342,5 +342,10 @@ def test_every_error_code_has_a_message() -> None:
     assert used <= set(LINE_ERROR_MESSAGES)
     result = parse_meter_file(export(OLD_DUTCH, [line(local_day(2026, 6, 1)[0], "X", "1")]))
     assert isinstance(result, MeterFileRejected)
-    assert line_error_message(result.errors[0]) == "Line 2: unknown register “X”."
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert line_error_message(result.errors[0]) == "Line 2: unknown register “X”."
+    with translation.override("fr"):
+        assert line_error_message(result.errors[0]).startswith("Ligne 2")
     assert np.all([isinstance(str(m), str) for m in LINE_ERROR_MESSAGES.values()])
