@@ -188,6 +188,12 @@ CATALOGUE: tuple[Permission, ...] = (
         "visit.complete (`rentals.rules.may_complete_visit`).",
     ),
     Permission(
+        "home.field_work",
+        FIELD | {R.NEIGHBOURHOOD_WORKER},
+        "Navigation only: the home page of someone who works in the field (technicians, "
+        "neighbourhood workers) says where their visits or jobs will appear.",
+    ),
+    Permission(
         "visit.do",
         FIELD,
         'Navigation only: shows the technician\'s page ("my visits"); the same people as '

@@ -91,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["work_panels"], context["glance_panels"] = home_parts(acting)
         if acting.can("programme.view"):
             context["programme_count"] = scoped(Programme, acting).filter(active=True).count()
-        context["field_work"] = bool(acting.roles & {Role.TECHNICIAN, Role.NEIGHBOURHOOD_WORKER})
+        context["field_work"] = acting.can("home.field_work")
     return render(request, "core/home.html", context)
 
 

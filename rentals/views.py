@@ -858,6 +858,8 @@ def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
         .order_by("planned_on", "window", "pk")
     )
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows names and addresses: each household on the page is a read of its data.
+    selectors.households_viewed(acting, [v.contract.household for v in page], "visits")
     context = {
         "programme": programme,
         "page": page,

@@ -251,6 +251,18 @@ class AuditOfRentalsTest(RulebookTestCase):
             sorted(event.values_list("via", flat=True)), ["api", "web"], list(event.values())
         )
 
+    def test_the_visit_list_page_audits_the_households_it_shows(self) -> None:
+        self.installation(self.signed_contract())
+        AuditEvent.objects.all().delete()
+        self.login("cora")
+        response = self.client.get(reverse("rentals:visits", args=[self.rental.pk]))
+        self.assertContains(response, self.jansens.last_name)
+        events = AuditEvent.objects.filter(household=self.jansens, action="view")
+        self.assertEqual(
+            list(events.values_list("via", "subject")),
+            [("web", f"household {self.jansens.reference}: visits")],
+        )
+
     def test_rentals_api_actions_are_audited_as_api(self) -> None:
         contract = self.signed_contract()
         visit = self.installation(contract)
