@@ -1,8 +1,9 @@
 """Demo data for appliance rental: two programmes with a history since 2024.
 
-Called by core.demo.load() after the households are in. Everything goes through the rental
-services, acting as the people who would really do it (the coordinator sets up, the welfare
-office's intake worker signs, the technician installs, the collector books payments).
+A demo loader registered in rentals/programme.py; it runs after the households are in.
+Everything goes through the rental services, acting as the people who would really do it
+(the coordinator sets up, the welfare office's intake worker signs, the technician installs,
+the collector books payments).
 
 The history is told relative to a fixed demo day, DEMO_TODAY, so that every run builds the
 same data. The services stamp "now" on a few timestamps (applied, signed, done, opened,
