@@ -1,29 +1,29 @@
 """The programme seam: what each programme app adds to the shared pages, export and erasure.
 
 `core` and `households` render what is registered here and import no programme app; a programme
-app (e.g. `rentals`) registers one `ProgrammeApp` from its `AppConfig.ready()`:
+app registers one `ProgrammeApp` from its `AppConfig.ready()`:
 
-    # rentals/apps.py
-    class RentalsConfig(AppConfig):
-        name = "rentals"
+    # repaircafe/apps.py
+    class RepairCafeConfig(AppConfig):
+        name = "repaircafe"
 
         def ready(self) -> None:
-            from rentals import programme
+            from repaircafe import programme
 
             programme.register()
 
-    # rentals/programme.py
+    # repaircafe/programme.py
     def register() -> None:
         registry.register(
             ProgrammeApp(
-                label="rentals",
-                kind="appliance_rental",
-                nav=(NavItem(label=_("My visits"), url_name="rentals:today",
+                label="repaircafe",
+                kind="repair_cafe",
+                nav=(NavItem(label=_("My visits"), url_name="repaircafe:today",
                              permission="visit.do"),),
                 household_sections=(
-                    HouseholdSection("rentals/parts/household.html", household_section),
+                    HouseholdSection("repaircafe/parts/household.html", household_section),
                 ),
-                export_parts=(ExportPart("rentals", export_data, "rentals/parts/export.html"),),
+                export_parts=(ExportPart("repaircafe", export_data, "repaircafe/export.html"),),
                 erasure=(ErasureHandler(refusals=erasure_refusals, erase=erase),),
                 demo_loaders=(DemoLoader(order=20, load=load_demo),),
             )

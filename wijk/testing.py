@@ -25,9 +25,12 @@ Households
   dubois   registered by kortrijk, not enrolled
 """
 
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -40,6 +43,15 @@ from core.tenancy import Acting, acting_for
 from households.models import Enrolment, Household
 
 PASSWORD = "wachtwoord-123"
+
+
+def clock_at(day: date) -> "time_machine.travel":
+    """Run a test (or a whole test class, set-up included) on `day`, 10:00 in Brussels, with
+    the clock ticking: for tests whose figures depend on what "today" is."""
+    return time_machine.travel(
+        datetime.combine(day, time(10), tzinfo=ZoneInfo("Europe/Brussels")), tick=True
+    )
+
 
 RENTAL_RULES = {
     "any_of": ["social_tariff", "welfare_client", "income_below"],

@@ -23,6 +23,7 @@ from rentals.models import (
 )
 from rentals.references import be_reference_for
 from rentals.tests.cast import RentalTestCase
+from wijk.testing import clock_at
 
 CREDITOR_ID = "BE68ZZZ0123456789"
 DEBTOR_IBAN = "BE71096123456769"
@@ -117,6 +118,7 @@ class CollectionTestCase(RentalTestCase):
             services.billing_run(programme=self.rental, month=month)
 
 
+@clock_at(date(2026, 12, 1))
 class BankImportTest(CollectionTestCase):
     def setUp(self) -> None:
         self.contract = self.active_contract(installed_on=date(2026, 3, 10))
@@ -319,6 +321,7 @@ class BankImportTest(CollectionTestCase):
         self.assertEqual((len(again.unmatched), again.already_imported), (1, []))
 
 
+@clock_at(date(2026, 12, 1))
 class DirectDebitExportTest(CollectionTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

@@ -18,7 +18,7 @@ from households.models import Enrolment
 from rentals import dashboard, services
 from rentals.models import Application, Charge, Contract, Ticket, Unit, UnitStatus
 from rentals.tests.cast import RentalTestCase
-from wijk.testing import make_household
+from wijk.testing import clock_at, make_household
 
 EN = {"Accept-Language": "en"}
 
@@ -78,6 +78,7 @@ class DashboardFixture(RentalTestCase):
             Ticket.objects.filter(pk=ticket.pk).update(opened_at=now - timedelta(days=days))
 
 
+@clock_at(date(2026, 6, 17))
 class SelectorTest(DashboardFixture):
     def setUp(self) -> None:
         self.build()
@@ -202,6 +203,7 @@ class SelectorTest(DashboardFixture):
         self.assertEqual(dashboard.add_months(date(2026, 1, 1), -13), date(2024, 12, 1))
 
 
+@clock_at(date(2026, 6, 17))
 class DashboardPageTest(DashboardFixture):
     def setUp(self) -> None:
         self.build()

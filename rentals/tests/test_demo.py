@@ -31,6 +31,7 @@ from rentals.models import (
     Visit,
 )
 from rentals.resident import resident_access_check
+from wijk.testing import clock_at
 
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 # Few households keep the test quick; with these the seeded history has a waiting list,
@@ -69,6 +70,7 @@ def months(first: date, last: date) -> list[date]:
 
 
 @FAST_HASHER
+@clock_at(date(2026, 12, 1))
 class RentalDemoTest(TestCase):
     result: LoadResult
     wvl: Programme
