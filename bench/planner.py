@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.planning import (  # noqa: E402
+from jobs.planning import (
     NO_CAPACITY_LEFT,
     Depot,
     Equipment,

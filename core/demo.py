@@ -402,7 +402,8 @@ def _people(result: LoadResult, orgs: dict[str, Organisation]) -> dict[str, Acti
     actings: dict[str, Acting] = {}
     for person in PEOPLE:
         acting = acting_for(users[person.username], orgs[person.organisation].pk)
-        assert acting is not None  # the membership was made just above
+        if acting is None:
+            raise RuntimeError("the membership was made just above")
         actings[person.username] = acting
     return actings
 

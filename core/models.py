@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import secrets
 from datetime import timedelta
@@ -143,7 +144,7 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def tariff_on(self, day) -> "Tariff | None":
+    def tariff_on(self, day: datetime.date) -> "Tariff | None":
         """The tariff valid on a day: the latest one that started on or before it."""
         return self.tariffs.filter(valid_from__lte=day).order_by("-valid_from").first()
 

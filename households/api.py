@@ -210,7 +210,7 @@ def household_patch(
 def household_export_get(
     request: HttpRequest,
     household_id: HouseholdId,
-    format: ExportFormat = ExportFormat.JSON,  # noqa: A002 - the query parameter's public name
+    format: ExportFormat = ExportFormat.JSON,
 ) -> HttpResponse:
     """Everything your organisation holds on a household (GDPR), as JSON or as a PDF."""
     acting(request).require("household.export")

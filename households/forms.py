@@ -52,7 +52,8 @@ class HouseholdForm(forms.Form):
         )
         # A radio group needs no empty "---------" choice.
         channel = self.fields["contact_channel"]
-        assert isinstance(channel, forms.ChoiceField)
+        if not isinstance(channel, forms.ChoiceField):
+            raise TypeError("channel is not a ChoiceField")
         channel.choices = ContactChannel.choices
         # Localised, so "1250,50" works in Dutch and French; a text input because a number
         # input refuses the decimal comma in some browsers.
@@ -119,7 +120,8 @@ class EnrolForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         programme = self.fields["programme"]
-        assert isinstance(programme, forms.ModelChoiceField)
+        if not isinstance(programme, forms.ModelChoiceField):
+            raise TypeError("programme is not a ModelChoiceField")
         programme.queryset = programmes
         if not can_override:
             del self.fields["override_reason"]

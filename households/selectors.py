@@ -75,7 +75,8 @@ def phone_digits() -> Replace:
     expression: F | Replace = F("phone")
     for separator in PHONE_SEPARATORS:
         expression = Replace(expression, Value(separator), Value(""))
-    assert isinstance(expression, Replace)
+    if not isinstance(expression, Replace):
+        raise TypeError("expression is not a Replace")
     return expression
 
 

@@ -709,7 +709,7 @@ def _seed(
     best: tuple[int, int, list[list[int]]] | None = None
     for attempt in range(SEED_TRIES):
         if attempt:
-            shuffle = random.Random(attempt).shuffle
+            shuffle = random.Random(attempt).shuffle  # noqa: S311 -- a seeded search, not a secret
             shuffle(crews)
             shuffle(singles)
         planned = _seed_crews(
@@ -722,7 +722,8 @@ def _seed(
             travel += sum(rides[a][b] for a, b in zip(path, path[1:], strict=False))
         if best is None or (-jobs_in, travel) < (-best[0], best[1]):
             best = (jobs_in, travel, planned)
-    assert best is not None
+    if best is None:
+        raise RuntimeError("best must be set")
     return [[manager.NodeToIndex(node) for node in route] for route in best[2]]
 
 

@@ -48,7 +48,7 @@ def _n(value: float) -> str:
 
 def _chart_id(kind: str, *parts: object) -> str:
     # Deterministic and unique per content: several charts can share one page or PDF.
-    digest = hashlib.sha1(repr((kind, parts)).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(repr((kind, parts)).encode(), usedforsecurity=False).hexdigest()[:10]
     return f"chart-{kind}-{digest}"
 
 

@@ -425,7 +425,7 @@ def cached_figures(programme: Programme, today: date | None = None) -> Figures:
     charge or a payment was added. At national scale (200,000 contracts, 6 million charges)
     figures() takes about two seconds on PostgreSQL; the page must answer in 200 ms."""
     today = today or timezone.localdate()
-    version = hashlib.sha1(_money_version().encode()).hexdigest()
+    version = hashlib.sha1(_money_version().encode(), usedforsecurity=False).hexdigest()
     key = f"rentals-dashboard:{programme.pk}:{today.isoformat()}:{version}"
     found = cache.get(key)
     if found is None:

@@ -756,7 +756,8 @@ class RentalDemo:
             if (plan.household.pk, rental.category) in applied:
                 continue
             contract = self._contract(plan, rental)
-            assert rental.installed_on is not None
+            if rental.installed_on is None:
+                raise RuntimeError("rental.installed_on must be set")
             visit = contract.visits.get(kind=Visit.Kind.INSTALLATION)
             visitor = self._visitor(plan.scheme)
             if plan.scheme.technician:
@@ -796,7 +797,8 @@ class RentalDemo:
         )
         Application.objects.filter(pk=application.pk).update(applied_at=_at(rental.applied_on))
         contract = services.contract_draft(acting=acting, application=application)
-        assert rental.signed_on is not None
+        if rental.signed_on is None:
+            raise RuntimeError("rental.signed_on must be set")
         direct_debit = plan.method == PaymentMethod.DIRECT_DEBIT
         installation_on = rental.installed_on or self._upcoming_day(plan)
         contract = services.contract_sign(
@@ -1154,7 +1156,8 @@ class RentalDemo:
                     contract = Contract.objects.filter(
                         household=forgetful.plan.household, programme=programme
                     ).first()
-                    assert contract is not None
+                    if contract is None:
+                        raise RuntimeError("contract must be set")
                     bank.bank_line_resolve(acting=acting, line=line, contract=contract)
 
     # --- arrears: the gentle steps a social worker took

@@ -76,7 +76,7 @@ def _page_counter_css() -> SafeString:
             parts.append(f"counter({chunk})")
         elif chunk:
             parts.append(_css_string(chunk))
-    return mark_safe(" ".join(parts))  # noqa: S308 — every text part went through _css_string
+    return mark_safe(" ".join(parts))  # noqa: S308 -- each chunk is a quoted CSS string
 
 
 def _money(value: Any) -> str:
@@ -285,7 +285,7 @@ def _savings_chart(per_year: dict[int, savings.PeriodSavings]) -> SafeString:
         tick_fmt=_whole_money,
         empty_text=_("There are no figures yet."),
     )
-    return mark_safe(chart)  # noqa: S308 — charts escape every text they draw
+    return mark_safe(chart)  # noqa: S308 -- the chart escapes every text
 
 
 def savings_statement_html(*, household: Household, year: int, today: date | None = None) -> str:
@@ -360,7 +360,7 @@ def _remittance_chart(months: list[dict[str, Any]]) -> SafeString:
         tick_fmt=_whole_money,
         empty_text=_("There are no figures yet."),
     )
-    return mark_safe(chart)  # noqa: S308 — charts escape every text they draw
+    return mark_safe(chart)  # noqa: S308 -- the chart escapes every text
 
 
 def remittance_statement_html(

@@ -78,7 +78,8 @@ class SchemeForm(forms.Form):
         ).order_by("name")
         for name in ("collector", "supplier"):
             field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
+            if not isinstance(field, forms.ModelChoiceField):
+                raise TypeError("field is not a ModelChoiceField")
             field.queryset = organisations
 
 
@@ -147,7 +148,8 @@ class UnitForm(forms.Form):
     def __init__(self, *args: Any, models: QuerySet[ApplianceModel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["appliance_model"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("field is not a ModelChoiceField")
         field.queryset = models
 
 
@@ -199,7 +201,8 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["programme"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("field is not a ModelChoiceField")
         field.queryset = programmes
         if len(programmes) == 1:
             field.initial = programmes[0].pk
@@ -287,7 +290,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, supplier: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["technician"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("field is not a ModelChoiceField")
         field.queryset = technicians_of(supplier)
 
 
@@ -310,7 +314,8 @@ class VisitPlanForm(forms.Form):
     def __init__(self, *args: Any, supplier: Organisation | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["technician"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("field is not a ModelChoiceField")
         if supplier is not None:
             field.queryset = technicians_of(supplier)
 
@@ -346,7 +351,8 @@ class VisitDoneForm(forms.Form):
             del self.fields["disposal"]
         if visit.kind == Visit.Kind.SWAP:
             field = self.fields["replacement"]
-            assert isinstance(field, forms.ModelChoiceField)
+            if not isinstance(field, forms.ModelChoiceField):
+                raise TypeError("field is not a ModelChoiceField")
             field.queryset = replacements if replacements is not None else Unit.objects.none()
             field.required = True
         else:

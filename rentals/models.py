@@ -178,7 +178,8 @@ class ApplianceModel(models.Model):
     def yearly_kwh(self) -> Decimal:
         if self.kwh_per_year is not None:
             return self.kwh_per_year
-        assert self.kwh_per_100_cycles is not None and self.cycles_per_year is not None
+        if self.kwh_per_100_cycles is None or self.cycles_per_year is None:
+            raise RuntimeError("self.kwh_per_100_cycles and self.cycles_per_year must be set")
         return (self.kwh_per_100_cycles * self.cycles_per_year / 100).quantize(Decimal("0.1"))
 
 

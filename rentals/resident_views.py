@@ -89,7 +89,8 @@ class BreakdownForm(forms.Form):
         # Only this household's installed appliances: another contract id is not a choice.
         contracts = resident.active_contracts(household)
         field = self.fields["contract"]
-        assert isinstance(field, ContractChoiceField)
+        if not isinstance(field, ContractChoiceField):
+            raise TypeError("field is not a ContractChoiceField")
         field.queryset = contracts
         if len(contracts) == 1:
             field.initial = contracts[0].pk
@@ -118,7 +119,7 @@ def _activate_language(request: HttpRequest, household: Household | None = None)
     language = request.session.get(SESSION_LANGUAGE) or (household and household.language)
     if language in dict(settings.LANGUAGES):
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
 
 
 def _verified_household(request: HttpRequest, key: str) -> Household | None:

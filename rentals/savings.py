@@ -265,7 +265,8 @@ def estimate(*, old: OldAppliance | None, new: NewModel) -> SavingsEstimate:
     water_old = water_new = Decimal(0)
     if new.category in WATER_CATEGORIES and new.water_litres_per_cycle is not None:
         _not_negative(new.water_litres_per_cycle, "water per cycle")
-        assert cycles is not None  # every water category runs in cycles
+        if cycles is None:
+            raise RuntimeError("every water category runs in cycles")
         water_new = new.water_litres_per_cycle * cycles / 1000
         if old is not None:
             water_old = AGE_WATER_LITRES[new.category][old.age_band] * cycles / 1000

@@ -849,7 +849,7 @@ def billing_run(
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {charge} "
+            f"INSERT INTO {charge} "  # noqa: S608 -- table names from the ORM, values bound
             "(contract_id, month, tenant_amount, subsidy_amount, settled, created_at) "
             f"SELECT c.id, %s, c.tenant_fee, c.subsidy, %s, %s FROM {contract} c "
             "WHERE c.programme_id = %s AND c.start_date <= %s "
@@ -879,7 +879,8 @@ def billing_run(
     )
     batch: list[Charge] = []
     for pk, tenant_fee, subsidy, start, end in partial:
-        assert start is not None  # the query asks for installed contracts only
+        if start is None:
+            raise RuntimeError("the query asks for installed contracts only")
         tenant, sub = charge_split(
             tenant_fee=tenant_fee, subsidy=subsidy, start=start, end=end, month=first
         )

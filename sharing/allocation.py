@@ -273,7 +273,8 @@ def allocate_period(
                 f"Every span needs the same participants: {n} rows instead of "
                 f"{totals.participants}."
             )
-        assert vul is not None
+        if vul is None:
+            raise RuntimeError("vul must be set")
         for start in range(0, off.shape[1], slice_quarter_hours):
             part_off = off[:, start : start + slice_quarter_hours]
             part_inj = inj[:, start : start + slice_quarter_hours]

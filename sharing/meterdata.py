@@ -402,7 +402,8 @@ class _Reading:
                 start = datetime(day.year, day.month, day.day, tzinfo=BRUSSELS)
                 end = start + timedelta(hours=23, minutes=59)
                 offset = start.utcoffset()
-                assert offset is not None
+                if offset is None:
+                    raise RuntimeError("offset must be set")
                 result = (
                     (day - EPOCH).days,
                     int(offset.total_seconds()) // 60,

@@ -192,7 +192,8 @@ class WijkTestCase(TestCase):
     def acting(self, username: str) -> Acting:
         """The named cast member acting for their (first) organisation."""
         acting = acting_for(getattr(self, username))
-        assert acting is not None
+        if acting is None:
+            raise RuntimeError("acting must be set")
         return acting
 
     def login(self, username: str) -> None:

@@ -76,7 +76,8 @@ def startswith(value: Any, prefix: Any) -> bool:
 def render_part(context: template.Context, part: Part) -> SafeString:
     """Render a registered template with the context its function gave, inside the page's
     context (request, acting, CSRF token), as {% include %} does."""
-    assert context.template is not None  # only inside a template
+    if context.template is None:
+        raise RuntimeError("only inside a template")
     compiled = context.template.engine.get_template(part.template)
     with context.push(**part.context):
         return compiled.render(context)

@@ -1,6 +1,7 @@
 """The API of the core domain: tokens, errors, organisations, memberships, programmes."""
 
 import json
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -454,7 +455,7 @@ class ProgrammeApiTest(ApiTestCase):
             },
         )
         self.assertEqual(response.status_code, 201, response.content)
-        tariff = self.rental.tariff_on("2027-06-01")
+        tariff = self.rental.tariff_on(date(2027, 6, 1))
         assert tariff is not None
         self.assertEqual(tariff.water, Decimal("5.5"))
 

@@ -1,6 +1,7 @@
 """`manage.py demo_data`: the demo economy loads, is the same every time and loads only once."""
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -218,13 +219,13 @@ class DemoDataTest(TestCase):
             self.assertIn((office, "collector"), partners)
         self.assertIn(("elektro-vandamme", "supplier"), partners)
         self.assertIn("8400", rental.eligibility_rules["postcodes"])
-        tariff = rental.tariff_on("2026-06-01")
+        tariff = rental.tariff_on(date(2026, 6, 1))
         assert tariff is not None
         self.assertEqual(tariff.electricity_standard, Decimal("0.3300"))
         self.assertEqual(rental.tariffs.count(), 2)
         arnhem = Programme.objects.get(slug="huren-arnhem")
         self.assertEqual(arnhem.lead_organisation.country, "NL")
-        self.assertEqual(arnhem.tariff_on("2026-06-01").water, Decimal("1.6000"))  # type: ignore[union-attr]
+        self.assertEqual(arnhem.tariff_on(date(2026, 6, 1)).water, Decimal("1.6000"))  # type: ignore[union-attr]
         kinds = set(Programme.objects.values_list("kind", flat=True))
         self.assertEqual(kinds, {"appliance_rental", "job_bureau", "energy_sharing"})
 

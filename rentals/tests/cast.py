@@ -96,7 +96,7 @@ class RentalTestCase(WijkTestCase):
     def active_contract(
         self,
         household=None,
-        category: str = "washing_machine",  # type: ignore[no-untyped-def]
+        category: str = "washing_machine",
         installed_on: date = date(2026, 3, 10),
         payment_method: str = "transfer",
     ) -> Contract:

@@ -84,11 +84,11 @@ def django_today(day: date) -> Iterator[None]:
             return day
         return real(value, timezone)
 
-    timezone.localdate = localdate  # type: ignore[assignment]
+    timezone.localdate = localdate
     try:
         yield
     finally:
-        timezone.localdate = real  # type: ignore[assignment]
+        timezone.localdate = real
 
 
 def log_in(browser: Any, base: str, username: str) -> Any:

@@ -26,7 +26,7 @@ def zero_y(root: ET.Element) -> float:
 
 
 class BarChartTests(TestCase):
-    def chart(self, **kwargs) -> ET.Element:  # type: ignore[no-untyped-def]
+    def chart(self, **kwargs) -> ET.Element:
         values: dict[str, Any] = {
             "title": "Saved",
             "labels": ["a", "b", "c"],

@@ -70,7 +70,7 @@ def camt(*entries: str) -> bytes:
 
 
 class CollectionTestCase(RentalTestCase):
-    def import_file(self, data: bytes, username: str = "ines", filename: str = "stmt.xml"):  # type: ignore[no-untyped-def]
+    def import_file(self, data: bytes, username: str = "ines", filename: str = "stmt.xml"):
         with translation.override("en"):
             return bank.bank_statement_import(
                 acting=self.acting(username), filename=filename, data=data
@@ -84,7 +84,7 @@ class CollectionTestCase(RentalTestCase):
     def direct_debit_contract(
         self,
         household=None,
-        category: str = "washing_machine",  # type: ignore[no-untyped-def]
+        category: str = "washing_machine",
         installed_on: date = date(2026, 3, 10),
     ) -> Contract:
         """Like the cast's active_contract(payment_method="direct_debit"), whose example IBAN

@@ -29,14 +29,12 @@ def collection(name: str, **kwargs: object) -> str:
 
 
 class CollectionTestCase(RentalTestCase):
-    def get_as(  # type: ignore[no-untyped-def]
-        self, username: str, url: str, headers: dict[str, str] | None = None
-    ):
+    def get_as(self, username: str, url: str, headers: dict[str, str] | None = None):
         self.client.logout()
         self.login(username)
         return self.client.get(url, headers=headers)
 
-    def billed_contract(self, months: tuple[int, ...] = (3, 4, 5)):  # type: ignore[no-untyped-def]
+    def billed_contract(self, months: tuple[int, ...] = (3, 4, 5)):
         contract = self.active_contract(installed_on=date(2026, 3, 10))
         for month in months:
             services.billing_run(programme=self.rental, month=date(2026, month, 1))
@@ -422,7 +420,7 @@ def statement_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
 
 @skipUnless(HAS_BANK, "rentals.bank is not there yet")
 class BankStatementTest(CollectionTestCase):
-    def upload(self, data: bytes, name: str = "afschrift.csv"):  # type: ignore[no-untyped-def]
+    def upload(self, data: bytes, name: str = "afschrift.csv"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         return self.client.post(

@@ -23,7 +23,7 @@ from wijk.testing import clock_at, make_household
 EN = {"Accept-Language": "en"}
 
 
-def enrolled_household(test: RentalTestCase, last_name: str):  # type: ignore[no-untyped-def]
+def enrolled_household(test: RentalTestCase, last_name: str):
     household = make_household(test.ocmw, first_name="Test", last_name=last_name)
     Enrolment.objects.create(household=household, programme=test.rental, status="enrolled")
     return household

@@ -45,12 +45,12 @@ class ResidentTestCase(RentalTestCase):
     def setUp(self) -> None:
         cache.clear()  # the per-address limit lives in the cache
 
-    def issue(self, household: Household | None = None, **kwargs) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    def issue(self, household: Household | None = None, **kwargs) -> tuple[str, str]:
         return resident_access_issue(
             acting=self.acting("ines"), household=household or self.jansens, **kwargs
         )
 
-    def enter(self, key: str, pin: str, **extra):  # type: ignore[no-untyped-def]
+    def enter(self, key: str, pin: str, **extra):
         return self.client.post(f"/r/{key}/", {"pin": pin}, **extra)
 
     def french_household(self) -> Household:
@@ -153,7 +153,7 @@ class PageTest(ResidentTestCase):
         self.contract = self.active_contract()
         self.key, self.pin = self.issue()
 
-    def open_home(self, key: str | None = None, pin: str | None = None):  # type: ignore[no-untyped-def]
+    def open_home(self, key: str | None = None, pin: str | None = None):
         key = key or self.key
         response = self.enter(key, pin or self.pin)
         self.assertRedirects(response, f"/r/{key}/home/", fetch_redirect_response=False)

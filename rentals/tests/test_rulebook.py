@@ -26,7 +26,7 @@ NOON = datetime(2026, 5, 14, 12, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 
 @time_machine.travel(NOON, tick=False)
 class RulebookTestCase(RentalApiTestCase):
-    def signed_contract(self, household=None) -> Contract:  # type: ignore[no-untyped-def]
+    def signed_contract(self, household=None) -> Contract:
         ines = self.acting("ines")
         application = services.application_create(
             acting=ines,

@@ -285,7 +285,7 @@ class UnitPagesTest(ViewTestCase):
 
 
 class WaitingListTest(ViewTestCase):
-    def apply(self, household, category: str = "fridge") -> Application:  # type: ignore[no-untyped-def]
+    def apply(self, household, category: str = "fridge") -> Application:
         return services.application_create(
             acting=self.acting("ines")
             if household.organisation == self.ocmw
@@ -467,7 +467,7 @@ class WaitingListTest(ViewTestCase):
 class ResidentLinkTest(ViewTestCase):
     """The letter's link and PIN: made on the household's rental page, shown once."""
 
-    def issue(self, username: str = "ines"):  # type: ignore[no-untyped-def]
+    def issue(self, username: str = "ines"):
         self.login(username)
         return self.client.post(url("resident_link", self.jansens.pk))
 
