@@ -19,7 +19,7 @@ from typing import Any
 from django.test import override_settings
 
 from core.models import Role
-from core.tests.walk import WalkTestCase, api_routes, page_routes
+from core.tests.walk import WalkTestCase, api_routes, page_routes, walk_parts
 
 REFUSED = {403, 404, 405}
 # Pages for residents without an account: they open with a secret link and a PIN, so they
@@ -42,6 +42,7 @@ class TenantIsolationTest(WalkTestCase):
             "OCMW Brugge",
             "Ring twice",
             "Leaks water",
+            *(secret for part in walk_parts() for secret in part.secrets(self)),
         )
 
     def find_leaks(self, only: str = "") -> tuple[list[str], int]:

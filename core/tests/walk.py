@@ -11,15 +11,19 @@ The world (WalkTestCase.setUpTestData, built once per test class) is the named c
     restricted note and a resident link.
 """
 
+import importlib
+import importlib.util
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from unittest import mock
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -98,7 +102,7 @@ def page_routes() -> list[Route]:
         # <int:household_pk> → <household_pk>
         template = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", template)
         parameters = tuple(re.findall(r"<(\w+)>", template))
-        methods = tuple(PAGE_REQUESTS.get(name, {"GET": None}))
+        methods = tuple(page_requests().get(name, {"GET": None}))
         routes.append(Route(name, template, methods, access, False, parameters))
     return routes
 
@@ -370,6 +374,51 @@ API_BODIES: dict[str, Any] = {
     },
 }
 
+
+# --- what each programme app adds -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WalkPart:
+    """A programme app's share of the walk, as `PART` in `<app>/tests/walk.py`.
+
+    world(cls) runs at the end of WalkTestCase.setUpTestData (the cast and rentals' world
+    exist) and makes the app's records for the victims (the lead and ocmw); it returns path
+    parameter → record, e.g. {"worker": worker} for `<worker_pk>` and `{worker_id}`.
+    secrets(case) are texts of those records that no stranger may ever see."""
+
+    world: Callable[[Any], dict[str, Any]]
+    page_requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    api_bodies: dict[str, Any] = field(default_factory=dict)
+    secrets: Callable[[Any], tuple[str, ...]] = lambda case: ()
+
+
+@cache
+def walk_parts() -> tuple[WalkPart, ...]:
+    found = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.walk"
+        if config.name == "core" or importlib.util.find_spec(f"{config.name}.tests") is None:
+            continue
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name).PART)
+    return tuple(found)
+
+
+def page_requests() -> dict[str, dict[str, Any]]:
+    merged = dict(PAGE_REQUESTS)
+    for part in walk_parts():
+        merged.update(part.page_requests)
+    return merged
+
+
+def api_bodies() -> dict[str, Any]:
+    merged = dict(API_BODIES)
+    for part in walk_parts():
+        merged.update(part.api_bodies)
+    return merged
+
+
 ORGANISATIONS = ("lead", "ocmw", "kortrijk", "supplier", "arnhem")
 # The cast's members, by (organisation, role); the other roles get a member made here.
 CAST: dict[tuple[str, str], str] = {
@@ -408,6 +457,7 @@ class WalkTestCase(RentalTestCase):
     payment: Any
     bank_import: Any
     bank_line: Any
+    part_objects: dict[str, Any]
     consent: Consent
     note: RestrictedNote
     resident_key: str
@@ -486,6 +536,9 @@ class WalkTestCase(RentalTestCase):
             text=cls.contract.payment_reference,
             status=BankLine.Status.UNMATCHED,
         )
+        cls.part_objects = {}
+        for part in walk_parts():
+            cls.part_objects.update(part.world(cls))
         cls.consent = Consent.objects.create(
             household=cls.jansens, purpose="programme", given_on=date(2026, 1, 5)
         )
@@ -519,6 +572,7 @@ class WalkTestCase(RentalTestCase):
             "bank_import": self.bank_import,
             "bank_line": self.bank_line,
             "organisation": self.ocmw,
+            **self.part_objects,
         }
         found = {f"{name}_{suffix}": v for name, v in values.items() for suffix in ("pk", "id")}
         found.update(
@@ -533,9 +587,9 @@ class WalkTestCase(RentalTestCase):
 
     def body_for(self, route: Route, method: str) -> Any:
         if route.api:
-            body = API_BODIES.get(route.key)
+            body = api_bodies().get(route.key)
         else:
-            body = PAGE_REQUESTS.get(route.key, {}).get(method)
+            body = page_requests().get(route.key, {}).get(method)
         return body(self) if callable(body) else body
 
     def send(self, client: Client, route: Route, method: str, url: str, body: Any) -> Any:
