@@ -31,12 +31,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import COLLECTOR, LEAD, needs
 from core.forms import add_service_errors
 from core.models import Programme
+from core.runs import run_start, runs_recent
 from core.templatetags.wijk_tags import decimal as format_decimal
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
@@ -56,6 +57,7 @@ from rentals.models import (
 )
 from rentals.pure import charts
 from rentals.pure.savings import SavingsError
+from rentals.runs import BILLING
 from rentals.selectors import dashboard
 from rentals.selectors.collection import collected_programmes
 from rentals.selectors.remittance import remittance_data
@@ -313,39 +315,28 @@ def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Billing runs in the background (core.runs, rentals/runs.py); its page shows how far
+        # it got, and links back here. The month rules are checked before it is queued.
         month = form.cleaned_data["month"]
         try:
-            result = services.billing_run(programme=programme, month=month, acting=acting)
+            run = run_start(
+                acting=acting,
+                kind=BILLING,
+                programme=programme,
+                params={"month": f"{month:%Y-%m}"},
+                back_url=request.path,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            label = f"{month:%Y-%m}"
-            if result.created:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s charge was created for %(month)s.",
-                        "%(count)s charges were created for %(month)s.",
-                        result.created,
-                    )
-                    % {"count": result.created, "month": label},
-                )
-            elif Charge.objects.filter(contract__programme=programme, month=month).exists():
-                messages.info(
-                    request,
-                    _("0 charges created — %(month)s was already billed.") % {"month": label},
-                )
-            else:
-                messages.info(
-                    request,
-                    _("0 charges created — no contract was active in %(month)s.")
-                    % {"month": label},
-                )
-            return redirect("collection:billing", programme_pk=programme.pk)
+            if not run.is_new:
+                messages.info(request, _("This month is being billed already: here is that run."))
+            return redirect(run.get_absolute_url())
     context = {
         "programme": programme,
         "form": form,
         "months": dashboard.billing_months(programme),
+        "runs": runs_recent(acting, kind=BILLING, programme=programme, limit=5),
     }
     return render(request, "rentals/collection/billing.html", context)
 
