@@ -28,13 +28,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import COLLECTOR, LEAD, needs
+from core.files import PDF, XLSX, XML, file_response
 from core.forms import add_service_errors
 from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
@@ -71,7 +71,6 @@ MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 25
 FIRST_YEAR = 2000
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- forms (parse input only)
@@ -259,12 +258,6 @@ def _first_day(contracts: Any) -> date | None:
     if found["created"] is not None:
         days.append(timezone.localtime(found["created"]).date())
     return min((d for d in days if d is not None), default=None)
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -462,7 +455,9 @@ def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpRespo
     household = _money_household(acting, household_pk)
     year = _year(year)
     pdf = savings_statement_pdf(household=household, year=year)
-    return _download(pdf, f"savings-{household.reference}-{year}.pdf", "application/pdf")
+    return file_response(
+        pdf, filename=f"savings-{household.reference}-{year}.pdf", content_type=PDF
+    )
 
 
 # ---------------------------------------------------------------- bank statements
@@ -721,7 +716,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("There is nothing to collect by direct debit."))
             else:
                 filename = f"pain008-{data['collection_date']:%Y-%m-%d}.xml"
-                return _download(xml, filename, "application/xml")
+                return file_response(xml, filename=filename, content_type=XML)
     status = 400 if request.method == "POST" else 200
     return render(request, "rentals/collection/direct_debit.html", {"form": form}, status=status)
 
@@ -750,7 +745,9 @@ def remittance_pdf(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
     pdf = remittance_statement_pdf(organisation=acting.organisation, year=year, data=data)
-    return _download(pdf, f"remittance-{acting.organisation.slug}-{year}.pdf", "application/pdf")
+    return file_response(
+        pdf, filename=f"remittance-{acting.organisation.slug}-{year}.pdf", content_type=PDF
+    )
 
 
 # ---------------------------------------------------------------- dashboard
@@ -845,4 +842,6 @@ def dashboard_xlsx(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = _lead_programme(acting, programme_pk)
     today = timezone.localdate()
     content = documents.workbook_bytes(programme, today)
-    return _download(content, f"dashboard-{programme.slug}-{today:%Y-%m-%d}.xlsx", XLSX)
+    return file_response(
+        content, filename=f"dashboard-{programme.slug}-{today:%Y-%m-%d}.xlsx", content_type=XLSX
+    )

@@ -18,12 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.access import ASSIGNED, LEAD, SUPPLIER, needs
+from core.files import PDF, file_response
 from core.forms import add_service_errors
 from core.models import Programme
 from core.tenancy import Acting, get_scoped, request_acting, scoped
@@ -145,10 +146,8 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
-    return response
+    """Shown in the browser, to print (labels) or read (a contract)."""
+    return file_response(content, filename=filename, content_type=PDF, inline=True)
 
 
 # ---------------------------------------------------------------- programme set-up
