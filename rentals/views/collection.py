@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import COLLECTOR, LEAD, needs
 from core.files import PDF, XLSX, XML, file_response
 from core.forms import add_service_errors
+from core.http import WijkRequest
 from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
 from core.tenancy import Acting, get_scoped, request_acting, scoped
@@ -214,7 +215,7 @@ def _collected_schemes(acting: Acting) -> Any:
     )
 
 
-def _collector(request: HttpRequest, permission: str = "household.change") -> Acting:
+def _collector(request: WijkRequest, permission: str = "household.change") -> Acting:
     """The acting user of a collecting organisation, or 403."""
     acting = _acting(request, permission)
     if not _collected_schemes(acting).exists():
@@ -260,7 +261,7 @@ def _first_day(contracts: Any) -> date | None:
     return min((d for d in days if d is not None), default=None)
 
 
-def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
+def _show_errors(request: WijkRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -269,7 +270,7 @@ def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_GET
 @needs("household.view")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.view")
     led = (
         scoped(Programme, acting)
@@ -301,7 +302,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("billing.run", of=LEAD)
-def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def billing(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "billing.run")
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
@@ -345,7 +346,7 @@ def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- a household's money
 def _render_household(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     household: Household,
     payment_form: PaymentForm | None = None,
@@ -393,7 +394,7 @@ def _household_url(household: Household, anchor: str = "") -> str:
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def household(request: HttpRequest, household_pk: int) -> HttpResponse:
+def household(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "collection.view")
     return _render_household(request, acting, _money_household(acting, household_pk))
 
@@ -401,7 +402,7 @@ def household(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
+def payment_add(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "payment.record")
     household = _money_household(acting, household_pk)
     form = PaymentForm(request.POST)
@@ -427,7 +428,7 @@ def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("arrears.step", of=COLLECTOR)
-def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
+def arrears_step(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _money_household(acting, household_pk)
     form = ArrearsStepForm(request.POST)
@@ -450,7 +451,7 @@ def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpResponse:
+def savings_pdf(request: WijkRequest, household_pk: int, year: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
     year = _year(year)
@@ -464,7 +465,7 @@ def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpRespo
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     imports = (
         scoped(BankImport, acting)
@@ -482,7 +483,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("payment.record", of=COLLECTOR)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
@@ -542,7 +543,7 @@ def _import_summary(report: Any) -> str:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
+def import_detail(request: WijkRequest, bank_import_pk: int) -> HttpResponse:
     acting = _collector(request)
     bank_import = get_scoped(BankImport, acting, pk=bank_import_pk)
     lines = scoped(BankLine, acting).filter(bank_import=bank_import)
@@ -562,7 +563,7 @@ def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def line_list(request: HttpRequest) -> HttpResponse:
+def line_list(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     lines = (
         scoped(BankLine, acting)
@@ -592,7 +593,7 @@ def _candidates(acting: Acting, q: str) -> Any:
 
 
 def _render_line(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     line: BankLine,
     ignore_form: IgnoreForm | None = None,
@@ -621,7 +622,7 @@ def _render_line(
         "ignore_form": ignore_form or IgnoreForm(),
     }
     template = "rentals/collection/line_detail.html"
-    if getattr(request, "htmx", False) and request.method == "GET":
+    if request.htmx and request.method == "GET":
         template += "#candidates"
     return render(request, template, context, status=status)
 
@@ -629,7 +630,7 @@ def _render_line(
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def line_detail(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_detail(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     return _render_line(request, acting, line)
@@ -642,7 +643,7 @@ def _after_line(line: BankLine) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_resolve(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     try:
@@ -669,7 +670,7 @@ def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_ignore(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     form = IgnoreForm(request.POST)
@@ -688,7 +689,7 @@ def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("payment.record", of=COLLECTOR)
-def direct_debit(request: HttpRequest) -> HttpResponse:
+def direct_debit(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     programmes = (
         scoped(Programme, acting)
@@ -725,7 +726,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def remittance(request: HttpRequest, year: int) -> HttpResponse:
+def remittance(request: WijkRequest, year: int) -> HttpResponse:
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
@@ -740,7 +741,7 @@ def remittance(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def remittance_pdf(request: HttpRequest, year: int) -> HttpResponse:
+def remittance_pdf(request: WijkRequest, year: int) -> HttpResponse:
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
@@ -801,7 +802,7 @@ def _charts(
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_page(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     figures = dashboard.cached_figures(programme)
@@ -821,7 +822,7 @@ def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_savings(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     try:
@@ -829,7 +830,7 @@ def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
     except SavingsError:
         figures = None
     context = {"programme": programme, "savings": figures}
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "rentals/collection/dashboard.html#savings", context)
     return render(request, "rentals/collection/dashboard_savings.html", context)
 
@@ -837,7 +838,7 @@ def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_xlsx(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_xlsx(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     today = timezone.localdate()
