@@ -604,7 +604,7 @@ def waiting(request: WijkRequest, programme_pk: int) -> HttpResponse:
         positions[pk] = seen[cat]
     free = {cat: selectors.free_units(programme, cat).count() for cat in Category.values}
     can_contract = acting.can("household.change")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for application in scoped(selectors.waiting_list(programme, category or None), acting):
         position = positions[application.pk]
         rows.append(
