@@ -568,6 +568,7 @@ class BankStatementTest(CollectionTestCase):
         self.assertEqual(response["Content-Type"], "application/xml")
         self.assertIn(b"pain.008", response.content)
         self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(response["Cache-Control"], "no-store")
 
     def direct_debit_contract(self) -> None:
         # Not cast.active_contract(payment_method="direct_debit"): its example IBAN fails the
