@@ -465,6 +465,7 @@ class ExportTest(PageTestCase):
         response = self.client.get(reverse("households:export_json", args=[self.jansens.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("application/json"))
+        self.assertEqual(response["Cache-Control"], "no-store")  # personal data: never cached
         self.assertIn("attachment", response["Content-Disposition"])
         self.assertIn(self.jansens.reference, response["Content-Disposition"])
         data = json.loads(response.content)
@@ -482,6 +483,8 @@ class ExportTest(PageTestCase):
         response = self.client.get(reverse("households:export_pdf", args=[self.dubois.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertIn(f"{self.dubois.reference}.pdf", response["Content-Disposition"])
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertTrue(
             AuditEvent.objects.filter(
