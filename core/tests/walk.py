@@ -285,6 +285,7 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "resident:pin": {"GET": None, "POST": {"pin": "000000"}},
     "resident:breakdown": {"GET": None, "POST": {"description": "Leaks again"}},
     "resident:logout": {"POST": {}},
+    "notification_list": {"GET": None, "POST": {"read": "all"}},
     # core/tests/leaky_urls.py
     "leak_write": {"POST": {"city": "Gent"}},
     "leak_no_role": {"GET": None, "POST": {"city": "Gent"}},
@@ -306,6 +307,7 @@ API_BODIES: dict[str, Any] = {
         "water": "5.30",
         "co2": "0.17",
     },
+    "POST /notifications/read": {"all": True},
     "POST /households": {
         "first_name": "Els",
         "last_name": "Nieuwe",
@@ -535,6 +537,16 @@ class WalkTestCase(RentalTestCase):
             counterparty="Jansens",
             text=cls.contract.payment_reference,
             status=BankLine.Status.UNMATCHED,
+        )
+        # A notification for the lead's coordinator naming the household (core.notifications).
+        from core.models import Notification
+
+        Notification.objects.create(
+            recipient=cls.cora,
+            organisation=cls.lead,
+            kind="rentals.ticket_opened",
+            params={"reference": cls.jansens.reference, "unit": cls.contract.unit.serial},
+            url=f"/rentals/tickets/{cls.ticket.pk}/",
         )
         cls.part_objects = {}
         for part in walk_parts():
