@@ -1,6 +1,8 @@
 """The notification centre: kinds + params translated when read, per person, e-mail after
 commit, the page, the API and the home page's "To do" panel."""
 
+from typing import Any
+
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -34,7 +36,7 @@ class NotificationTest(WijkTestCase):
         self.addCleanup(context.__exit__, None, None, None)
 
     def send(self, **kwargs):
-        values = {
+        values: dict[str, Any] = {
             "organisation": self.lead,
             "kind": KIND.key,
             "params": {"organisation": "H7K2M9QX"},
