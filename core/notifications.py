@@ -18,6 +18,7 @@ organisation they act for (core.tenancy) and themselves as the recipient.
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -101,13 +103,24 @@ def notification_resolve(*, organisation: Organisation, key: str) -> int:
     ).update(read_at=timezone.now())
 
 
+def _readable(name: str, value: Any) -> Any:
+    # Params named "…_on" hold ISO dates: shown as the reader's language writes a date.
+    if name.endswith("_on") and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
 def notification_text(notification: Notification) -> str:
     """The notification's text in the active language."""
     kind = registry.notice_kind(notification.kind)
     if kind is None:  # the app that made it is gone
         return _("A notification of a kind this installation no longer knows.")
+    params = {name: _readable(name, value) for name, value in dict(notification.params).items()}
     try:
-        return str(kind.text) % dict(notification.params)
+        return str(kind.text) % params
     except (KeyError, TypeError, ValueError):
         logger.warning("notification %s: params do not fit its text", notification.pk)
         return str(kind.text)
