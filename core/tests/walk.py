@@ -472,7 +472,7 @@ class WalkTestCase(RentalTestCase):
         from core.models import Programme
         from rentals import services as rentals
         from rentals.models import BankImport, BankLine, Visit
-        from rentals.resident import resident_access_issue
+        from rentals.services.resident import resident_access_issue
 
         User = get_user_model()
         cls.energy = Programme.objects.create(
