@@ -36,7 +36,7 @@ from core.tenancy import Acting, scoped
 
 logger = logging.getLogger("wijk.notifications")
 
-Params = Mapping[str, str | int]
+Params = Mapping[str, Any]  # JSON values: strings and numbers
 
 
 class UnknownKind(ValueError):

@@ -37,7 +37,7 @@ from rentals.models import (
 )
 from rentals.selectors import impact
 from rentals.selectors.collection import collected_programmes
-from rentals.services import erasure
+from rentals.services import erasure, notices
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -340,5 +340,7 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=20, load=load_demo),),
             impact_figures=(impact_figures,),
+            notice_kinds=notices.NOTICE_KINDS,
+            todo=(notices.TODO,),
         )
     )

@@ -16,6 +16,7 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.rules import require_unit_manager
+from rentals.services import notices
 from rentals.services.common import move_unit, require_lead, require_rental
 
 
@@ -135,6 +136,10 @@ def unit_create(
             }
         ) from exc
     UnitEvent.objects.create(unit=unit, from_status="", to_status=status, by_id=acting.user_id)
+    if status == UnitStatus.IN_STOCK:
+        notices.units_available(
+            programme=appliance_model.programme, category=appliance_model.category
+        )
     return unit
 
 
@@ -157,4 +162,7 @@ def unit_transition(*, acting: Acting, unit: Unit, to: str, note: str = "") -> U
         )
     if to not in UnitStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    return move_unit(unit, to, by_id=acting.user_id, note=note)
+    moved = move_unit(unit, to, by_id=acting.user_id, note=note)
+    if to == UnitStatus.IN_STOCK:
+        notices.units_available(programme=unit.programme, category=unit.appliance_model.category)
+    return moved

@@ -312,10 +312,18 @@ def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "billing.run")
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
+    skipped = ""  # the month before was never billed: the page asks to confirm
     if request.method == "POST" and form.is_valid():
         month = form.cleaned_data["month"]
         try:
-            result = services.billing_run(programme=programme, month=month, acting=acting)
+            result = services.billing_run(
+                programme=programme,
+                month=month,
+                acting=acting,
+                confirm=request.POST.get("confirm") == "yes",
+            )
+        except services.SkippedMonth as exc:
+            skipped = exc.message_dict["month"][0]
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -346,6 +354,7 @@ def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
         "programme": programme,
         "form": form,
         "months": dashboard.billing_months(programme),
+        "skipped": skipped,
     }
     return render(request, "rentals/collection/billing.html", context)
 
