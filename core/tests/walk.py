@@ -251,11 +251,11 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     },
     "rentals:application_prioritise": {"GET": None, "POST": {"reason": "Baby at home"}},
     "rentals:application_contract": {"POST": {}},
-    "rentals:application_cancel": {"POST": {}},
+    "rentals:application_cancel": {"GET": None, "POST": {}},
     "rentals:contract_sign": {
         "POST": {"payment_method": "transfer", "installation_on": "2026-03-02"}
     },
-    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30"}},
+    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30", "confirm": "yes"}},
     "rentals:visit_assign": {
         "GET": None,
         "POST": lambda t: {"technician": t.tom.pk, "planned_on": "2026-02-12", "window": "9-12"},

@@ -281,7 +281,8 @@ class ConsentTests(FlowTestCase):
     def test_the_household_page_says_the_consent_is_missing(self) -> None:
         self.login("ines")
         page = self.client.get(f"/households/{self.peeters.pk}/", headers={"accept-language": "en"})
-        self.assertContains(page, "Record the household's consent")
+        self.assertContains(page, "consent to take part")
+        self.assertContains(page, "Record the consent")
 
 
 class HubTests(FlowTestCase):
