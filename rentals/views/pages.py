@@ -1028,6 +1028,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
                     disposal=data.get("disposal") or "",
                     report=data["report"],
                     replacement=data.get("replacement"),
+                    early_confirmed=bool(data.get("early")),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
