@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.models import Organisation, Programme
@@ -52,9 +53,13 @@ class SkippedMonth(ValidationError):
 
 
 def unbilled_month_before(programme: Programme, first: date) -> date | None:
-    """The month before `first` when contracts ran in it (with a fee) and none of them was
-    billed for it; None when it was billed, or nothing ran."""
+    """The month before `first` when the programme's billing has started (an earlier month
+    was billed), contracts ran in it (with a fee) and it was never billed: a gap in the run.
+    None otherwise (the first run of a programme starts where it starts)."""
     previous = month_start(first - timedelta(days=1))
+    billed = Charge.objects.filter(contract__programme=programme)
+    if not billed.filter(month__lt=previous).exists():
+        return None
     ran = (
         Contract.objects.filter(programme=programme, start_date__lte=month_end(previous))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=previous))
@@ -62,7 +67,7 @@ def unbilled_month_before(programme: Programme, first: date) -> date | None:
     )
     if not ran.exists():
         return None
-    if Charge.objects.filter(contract__programme=programme, month=previous).exists():
+    if billed.filter(month=previous).exists():
         return None
     return previous
 
@@ -74,14 +79,16 @@ def check_no_skipped_month(programme: Programme, first: date) -> None:
     raise SkippedMonth(
         {
             "month": ValidationError(
-                _(
-                    "%(previous)s was never billed, though contracts ran then. Bill "
-                    "%(previous)s first, or confirm that you bill %(month)s and skip it."
-                )
-                % {
-                    "previous": date_format(previous, "YEAR_MONTH_FORMAT"),
-                    "month": date_format(first, "YEAR_MONTH_FORMAT"),
-                },
+                capfirst(
+                    _(
+                        "%(previous)s was never billed, though contracts ran then. Bill "
+                        "%(previous)s first, or confirm that you bill %(month)s and skip it."
+                    )
+                    % {
+                        "previous": date_format(previous, "YEAR_MONTH_FORMAT"),
+                        "month": date_format(first, "YEAR_MONTH_FORMAT"),
+                    }
+                ),
                 code="skipped_month",
             )
         }

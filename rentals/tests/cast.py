@@ -108,6 +108,11 @@ class RentalTestCase(WijkTestCase):
         """A contract taken from intake to installation through the services."""
         household = household or self.jansens
         ines = self.acting("ines")
+        if not household.consents.filter(purpose="programme").exists():
+            # Intake records the consent to take part: no contract without it.
+            Consent.objects.create(
+                household=household, purpose="programme", given_on=date(2025, 12, 1)
+            )
         application = services.application_create(
             acting=ines,
             household=household,

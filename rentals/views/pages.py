@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -822,6 +823,22 @@ def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
     contract = _contract(acting, contract_pk)
     form = EndForm(request.POST)
     if form.is_valid() and request.POST.get("confirm") != "yes":
+        # The service's own checks first (a dry run, rolled back): a wrong date is shown on
+        # the form, not asked to be confirmed.
+        try:
+            with transaction.atomic():
+                services.contract_end(
+                    acting=acting,
+                    contract=contract,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
+                )
+                transaction.set_rollback(True)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            contract.refresh_from_db()
+            return _render_contract(request, acting, contract, end_form=form, status=400)
+        contract.refresh_from_db()
         # Are you sure? The same fields go along with the confirmation.
         back = reverse("rentals:contract", args=[contract.pk])
         return _confirm(
