@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_apitoken_expiry'),
+        ('core', '0005_background_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
