@@ -23,7 +23,7 @@ from core.tenancy import Acting
 from core.validators import local_today
 from rentals import rules
 from rentals.models import Charge
-from rentals.services.billing import billing_run, check_billing_month
+from rentals.services.billing import billing_run, check_billing_month, check_no_skipped_month
 
 BILLING = "rentals.billing"
 
@@ -44,7 +44,10 @@ def _billing_clean(
     first = check_billing_month(
         _month(params.get("month")), today=local_today(programme.lead_organisation)
     )
-    return {"month": f"{first:%Y-%m}"}
+    confirm = params.get("confirm") is True
+    if not confirm:
+        check_no_skipped_month(programme, first)  # refused before it is queued
+    return {"month": f"{first:%Y-%m}", "confirm": confirm}
 
 
 @run_kind(
@@ -55,13 +58,13 @@ def _billing_clean(
     target=lambda params: str(params["month"]),
     describe=lambda params: str(params["month"]),
 )
-def billing(progress: Progress, *, month: str) -> dict[str, Any]:
+def billing(progress: Progress, *, month: str, confirm: bool = False) -> dict[str, Any]:
     programme = progress.programme
     if programme is None:
         raise RunError(_("This billing run has no programme."))
     first = _month(month)
     progress.step(0, 1, _("Charging the contracts active in %(month)s") % {"month": month})
-    result = billing_run(programme=programme, month=first, acting=progress.acting)
+    result = billing_run(programme=programme, month=first, acting=progress.acting, confirm=confirm)
     if result.created:
         summary = ngettext(
             "%(count)s charge was created for %(month)s.",

@@ -71,6 +71,9 @@ class VisitCompleteIn(Schema):
     )
     report: Text = Field("", max_length=4000)
     replacement: ObjectId | None = Field(None, description="Id of the new unit (swap).")
+    early: bool = Field(
+        False, description="Confirm a visit done before its planned day (else 400 on done_on)."
+    )
 
 
 class VisitPlanIn(Schema):
@@ -196,5 +199,6 @@ def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitC
         disposal=payload.disposal,
         report=payload.report,
         replacement=replacement,
+        early_confirmed=payload.early,
     )
     return _visit_out(request, visit.pk)

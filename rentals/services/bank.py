@@ -31,6 +31,7 @@ from rentals.models import (
     PaymentMethod,
 )
 from rentals.selectors.collection import collected_contracts, collected_programmes
+from rentals.services import notices
 from rentals.services.payments import allocate_credit, payment_record
 
 Action = AuditEvent.Action
@@ -139,6 +140,8 @@ def bank_statement_import(*, acting: Acting, filename: str, data: bytes) -> Impo
     try:
         with transaction.atomic():
             _store(acting, parsed.format, parsed.lines, report)
+            if report.bank_import is not None:
+                notices.bank_import_done(report.bank_import)
     except IntegrityError:
         # Another import stored the same bank entries at the same moment; ours stored nothing.
         report.matched, report.unmatched, report.already_imported = [], [], []

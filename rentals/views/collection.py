@@ -308,6 +308,7 @@ def billing(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "billing.run")
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
+    skipped = ""  # the month before was never billed: the page asks to confirm
     if request.method == "POST" and form.is_valid():
         # Billing runs in the background (core.runs, rentals/runs.py); its page shows how far
         # it got, and links back here. The month rules are checked before it is queued.
@@ -317,9 +318,12 @@ def billing(request: WijkRequest, programme_pk: int) -> HttpResponse:
                 acting=acting,
                 kind=BILLING,
                 programme=programme,
-                params={"month": f"{month:%Y-%m}"},
+                params={"month": f"{month:%Y-%m}", "confirm": request.POST.get("confirm") == "yes"},
                 back_url=request.path,
             )
+        except services.SkippedMonth as exc:
+            # The month before was never billed: the page asks to confirm (a second button).
+            skipped = exc.message_dict["month"][0]
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -331,6 +335,7 @@ def billing(request: WijkRequest, programme_pk: int) -> HttpResponse:
         "form": form,
         "months": dashboard.billing_months(programme),
         "runs": runs_recent(acting, kind=BILLING, programme=programme, limit=5),
+        "skipped": skipped,
     }
     return render(request, "rentals/collection/billing.html", context)
 

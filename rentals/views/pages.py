@@ -13,11 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -138,7 +140,7 @@ def _done(request: WijkRequest, url: str) -> HttpResponse:
 
 
 def _next_or(request: WijkRequest, fallback: str) -> str:
-    url = request.POST.get("next", "")
+    url = request.POST.get("next", "") or request.GET.get("next", "")
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -685,12 +687,41 @@ def application_contract(request: WijkRequest, application_pk: int) -> HttpRespo
     return redirect(reverse("rentals:contract", args=[contract.pk]))
 
 
+def _confirm(request: WijkRequest, **context: Any) -> HttpResponse:
+    """The "Are you sure?" page of a destructive action (works without JavaScript)."""
+    return render(request, "rentals/confirm.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @needs("household.change")
 def application_cancel(request: WijkRequest, application_pk: int) -> HttpResponse:
+    """GET asks "Are you sure?"; POST (the button on that page) cancels."""
     acting = _acting(request, "household.change")
     application = _application(acting, application_pk)
+    back = _next_or(request, reverse("rentals:household", args=[application.household_id]))
+    if request.method == "GET":
+        if application.status != Application.Status.WAITING:
+            messages.error(request, _("Only a waiting application can be cancelled."))
+            return redirect(back)
+        appliance = application.get_category_display()
+        return _confirm(
+            request,
+            title=_("Cancel the application"),
+            question=_(
+                "Are you sure you want to cancel the application for a %(appliance)s of "
+                "household %(reference)s?"
+            )
+            % {"appliance": appliance, "reference": application.household.reference},
+            consequences=[
+                _("The household loses its place on the waiting list."),
+                _("To get an appliance later, it applies again and waits at the end."),
+            ],
+            action_url=request.path,
+            hidden=[("next", back)],
+            button=_("Yes, cancel the application"),
+            back_url=back,
+        )
     try:
         services.application_cancel(acting=acting, application=application)
     except ValidationError as exc:
@@ -787,6 +818,46 @@ def contract_end(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
     form = EndForm(request.POST)
+    if form.is_valid() and request.POST.get("confirm") != "yes":
+        # The service's own checks first (a dry run, rolled back): a wrong date is shown on
+        # the form, not asked to be confirmed.
+        try:
+            with transaction.atomic():
+                services.contract_end(
+                    acting=acting,
+                    contract=contract,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
+                )
+                transaction.set_rollback(True)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            contract.refresh_from_db()
+            return _render_contract(request, acting, contract, end_form=form, status=400)
+        contract.refresh_from_db()
+        # Are you sure? The same fields go along with the confirmation.
+        back = reverse("rentals:contract", args=[contract.pk])
+        return _confirm(
+            request,
+            title=_("End the contract"),
+            question=_(
+                "Are you sure you want to end the contract for the %(appliance)s of household "
+                "%(reference)s on %(date)s?"
+            )
+            % {
+                "appliance": contract.get_category_display(),
+                "reference": contract.household.reference,
+                "date": date_format(form.cleaned_data["on"], "DATE_FORMAT"),
+            },
+            consequences=[
+                _("A visit to collect the appliance is planned for that day."),
+                _("The household pays no rent after that day."),
+            ],
+            action_url=request.path,
+            hidden=[("reason", form.cleaned_data["reason"]), ("on", request.POST.get("on", ""))],
+            button=_("Yes, end the contract"),
+            back_url=back,
+        )
     if form.is_valid():
         try:
             services.contract_end(
@@ -970,6 +1041,7 @@ def today_visit(request: WijkRequest, visit_pk: int) -> HttpResponse:
                     disposal=data.get("disposal") or "",
                     report=data["report"],
                     replacement=data.get("replacement"),
+                    early_confirmed=bool(data.get("early")),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
