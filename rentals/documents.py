@@ -15,6 +15,7 @@ system fonts only ("DejaVu Sans"), the QR codes and charts are inline SVG.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -33,7 +34,7 @@ from django.utils.translation import to_locale
 
 from core.models import Organisation, Programme
 from households.models import Household
-from rentals.models import Contract, PaymentMethod, Unit, UnitStatus, Visit
+from rentals.models import ApplianceModel, Contract, PaymentMethod, Unit, UnitStatus, Visit
 from rentals.pure import charts, savings
 from rentals.selectors import dashboard, impact
 from rentals.selectors.remittance import Remittance, RemittanceProgramme, RemittanceTotals
@@ -222,9 +223,36 @@ def _explanation(estimate: savings.SavingsEstimate, contract: Contract) -> str:
     )
 
 
+@dataclass(frozen=True)
+class SavingsRow:
+    """A contract that ran during the year, on the savings statement."""
+
+    contract: Contract
+    model: ApplianceModel
+    estimate: savings.SavingsEstimate | None  # None: the savings cannot be computed
+    year: savings.PeriodSavings  # in the statement's year
+    since: savings.PeriodSavings  # since the installation
+    explanation: str
+    tariff_note: str
+    unknown: bool  # the savings cannot be computed: the row says so
+    negative: bool  # the new appliance used more electricity this year
+    uses_water: bool
+
+
+@dataclass(frozen=True)
+class SavingsStatement:
+    household: Household
+    year: int
+    until: date  # 31 December, or today when the year is not over
+    rows: tuple[SavingsRow, ...]
+    per_year: dict[int, savings.PeriodSavings]  # all contracts, by year
+    year_total: savings.PeriodSavings
+    since_total: savings.PeriodSavings
+
+
 def savings_statement_data(
     *, household: Household, year: int, today: date | None = None
-) -> dict[str, Any]:
+) -> SavingsStatement:
     """The figures of the statement, straight from rentals.selectors.impact (no rounding here).
 
     Counted until 31 December of `year`, or until today when the year is not over yet. Rows:
@@ -240,7 +268,7 @@ def savings_statement_data(
         )
         .order_by("start_date", "pk")
     )
-    rows = []
+    rows: list[SavingsRow] = []
     per_year: dict[int, savings.PeriodSavings] = {}
     for contract in contracts:
         try:
@@ -254,29 +282,29 @@ def savings_statement_data(
             continue  # ended before the year: counted in the totals, no row of its own
         this_year = yearly.get(year, savings.PeriodSavings())
         rows.append(
-            {
-                "contract": contract,
-                "model": contract.unit.appliance_model,
-                "estimate": estimate,
-                "year": this_year,
-                "since": impact.total(yearly),
-                "explanation": _explanation(estimate, contract) if estimate else "",
-                "tariff_note": impact.tariff_note(contract),
-                "unknown": estimate is None,
-                "negative": this_year.kwh < 0,
-                "uses_water": estimate is not None
+            SavingsRow(
+                contract=contract,
+                model=contract.unit.appliance_model,
+                estimate=estimate,
+                year=this_year,
+                since=impact.total(yearly),
+                explanation=_explanation(estimate, contract) if estimate else "",
+                tariff_note=impact.tariff_note(contract),
+                unknown=estimate is None,
+                negative=this_year.kwh < 0,
+                uses_water=estimate is not None
                 and (estimate.water_m3_old != 0 or estimate.water_m3_new != 0),
-            }
+            )
         )
-    return {
-        "household": household,
-        "year": year,
-        "until": until,
-        "rows": rows,
-        "per_year": dict(sorted(per_year.items())),
-        "year_total": per_year.get(year, savings.PeriodSavings()),
-        "since_total": impact.total(per_year),
-    }
+    return SavingsStatement(
+        household=household,
+        year=year,
+        until=until,
+        rows=tuple(rows),
+        per_year=dict(sorted(per_year.items())),
+        year_total=per_year.get(year, savings.PeriodSavings()),
+        since_total=impact.total(per_year),
+    )
 
 
 def _savings_chart(per_year: dict[int, savings.PeriodSavings]) -> SafeString:
@@ -298,14 +326,14 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
     language = household.language
     with translation.override(language):
         data = savings_statement_data(household=household, year=year, today=today)
-        first = data["rows"][0]["contract"] if data["rows"] else None
+        first = data.rows[0].contract if data.rows else None
         contact = _contact(first.collector, first.programme.lead_organisation) if first else None
-        since_money = data["since_total"].eur + data["since_total"].water_eur
+        since_money = data.since_total.eur + data.since_total.water_eur
         context = {
-            **data,
-            "chart": _savings_chart(data["per_year"]),
+            **{field.name: getattr(data, field.name) for field in fields(data)},
+            "chart": _savings_chart(data.per_year),
             "contact": contact,
-            "any_negative": any(r["negative"] for r in data["rows"]),
+            "any_negative": any(r.negative for r in data.rows),
             "since_money": since_money,
             "since_money_abs": abs(since_money),
             "footer_reference": household.reference,

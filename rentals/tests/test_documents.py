@@ -206,13 +206,13 @@ class SavingsStatementTests(RentalTestCase):
         contract = self.active_contract()
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
         yearly = impact.contract_yearly(contract, TODAY)
-        (row,) = data["rows"]
-        self.assertEqual(row["contract"], contract)
-        self.assertEqual(row["year"], yearly[2026])
-        self.assertEqual(row["since"], impact.total(yearly))
-        self.assertEqual(data["year_total"], impact.household_yearly(self.jansens, TODAY)[2026])
-        self.assertGreater(row["year"].kwh, 0)
-        self.assertFalse(row["negative"])
+        (row,) = data.rows
+        self.assertEqual(row.contract, contract)
+        self.assertEqual(row.year, yearly[2026])
+        self.assertEqual(row.since, impact.total(yearly))
+        self.assertEqual(data.year_total, impact.household_yearly(self.jansens, TODAY)[2026])
+        self.assertGreater(row.year.kwh, 0)
+        self.assertFalse(row.negative)
 
     def test_html_shows_the_figures_in_the_household_locale(self) -> None:
         contract = self.active_contract()
@@ -257,18 +257,18 @@ class SavingsStatementTests(RentalTestCase):
             old_measured_kwh=Decimal("50")
         )
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
-        (row,) = data["rows"]
-        self.assertLess(row["year"].kwh, 0)
-        self.assertTrue(row["negative"])
+        (row,) = data.rows
+        self.assertLess(row.year.kwh, 0)
+        self.assertTrue(row.negative)
         html = documents.savings_statement_html(household=self.jansens, year=2026, today=TODAY)
         self.assertIn("So the saving is negative.", html)
-        self.assertIn(eur(row["year"].eur, "en"), html)
+        self.assertIn(eur(row.year.eur, "en"), html)
         (chart,) = svgs(html)
         (bar,) = [el for el in chart.iter() if el.get("class") == "bar"]
         (zero,) = [el for el in chart.iter() if el.get("class") == "zero"]
         self.assertAlmostEqual(float(bar.get("y", "nan")), float(zero.get("y1", "nan")), 1)
-        self.assertEqual(Decimal(bar.get("data-value", "nan")), row["year"].eur)
-        self.assertLess(row["year"].eur, 0)
+        self.assertEqual(Decimal(bar.get("data-value", "nan")), row.year.eur)
+        self.assertLess(row.year.eur, 0)
         self.assertIn("your appliances used", html)  # the total told as a cost, not a saving
 
     def test_chart_has_a_bar_per_year(self) -> None:
@@ -278,8 +278,8 @@ class SavingsStatementTests(RentalTestCase):
         (chart,) = svgs(html)
         self.assertEqual(len([el for el in chart.iter() if el.get("class") == "bar"]), 2)
         data = documents.savings_statement_data(household=self.jansens, year=2027, today=later)
-        self.assertEqual(list(data["per_year"]), [2026, 2027])
-        self.assertEqual(data["since_total"], impact.total(impact.contract_yearly(contract, later)))
+        self.assertEqual(list(data.per_year), [2026, 2027])
+        self.assertEqual(data.since_total, impact.total(impact.contract_yearly(contract, later)))
 
     def test_ended_contract_before_the_year_is_left_out(self) -> None:
         speak(self.jansens, "en")
@@ -290,7 +290,7 @@ class SavingsStatementTests(RentalTestCase):
         data = documents.savings_statement_data(
             household=self.jansens, year=2027, today=date(2027, 3, 1)
         )
-        self.assertEqual(data["rows"], [])
+        self.assertEqual(data.rows, ())
         html = documents.savings_statement_html(
             household=self.jansens, year=2027, today=date(2027, 3, 1)
         )
@@ -304,9 +304,9 @@ class SavingsStatementTests(RentalTestCase):
             old_label="E", old_label_scale=""
         )
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
-        (row,) = data["rows"]
-        self.assertTrue(row["unknown"])
-        self.assertEqual(data["year_total"], impact.PeriodSavings())
+        (row,) = data.rows
+        self.assertTrue(row.unknown)
+        self.assertEqual(data.year_total, impact.PeriodSavings())
         html = documents.savings_statement_html(household=self.jansens, year=2026, today=TODAY)
         self.assertIn("We cannot calculate the saving of this appliance yet", html)
         pdf = documents.savings_statement_pdf(household=self.jansens, year=2026, today=TODAY)
