@@ -395,7 +395,13 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str | Non
     parts = [Part(p.pdf_template, {"part": data[p.key]}) for p in registry.export_parts()]
     with translation.override(household.language):
         html = render_to_string(
-            "households/export_pdf.html", {"household": household, "data": data, "parts": parts}
+            "households/export_pdf.html",
+            {
+                "household": household,
+                "data": data,
+                "parts": parts,
+                "word_country": acting.organisation.country,  # core.words
+            },
         )
     audit_record(
         acting=acting,

@@ -102,10 +102,16 @@ class Checker:
             return False
         if not response.headers.get("content-type", "").startswith("text/html"):
             return False
+        self.check_shown(page, url, label)
+        return True
+
+    def check_shown(self, page: Any, url: str, label: str) -> None:
+        """Check the page the browser shows now (after a goto, or a form sent)."""
+        page.set_viewport_size({"width": 1280, "height": 900})
         html = re.sub(r"[A-Za-z0-9]{64}", "", page.content())  # CSRF tokens differ per session
         digest = hashlib.sha256(html.encode()).hexdigest()
         if digest in self.seen:
-            return True
+            return
         self.seen.add(digest)
         self.checked += 1
         path = url.split("/", 3)[-1]
@@ -113,7 +119,6 @@ class Checker:
         page.set_viewport_size({"width": 360, "height": 780})
         self.run(page, f"{label} /{path} @360px", "html", LAYOUT_RULES)
         self.run(page, f"{label} /{path} @360px", ".site-header", None)
-        return True
 
 
 def _new_page(browser: Any) -> Any:
@@ -178,6 +183,12 @@ def test_every_page_of_every_role_has_no_serious_violation(live_server: Any, bro
     page.wait_for_url(f"{base}/r/{key}/home/")
     for name in RESIDENT:
         assert checker.check(page, base + routes[name].template.replace("<key>", key), "resident")
+    # The breakdown form sent empty: its error messages too.
+    page.goto(f"{base}/r/{key}/breakdown/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() > 0
+    checker.check_shown(page, f"{base}/r/{key}/breakdown/", "resident (errors)")
     page.context.close()
 
     assert pages > 60, pages  # the walk's staff pages were reached, not refused
