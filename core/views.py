@@ -282,9 +282,7 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
             .order_by("organisation__name", "role"),
             "tariffs": scoped(Tariff, acting).filter(programme=programme).order_by("-valid_from"),
             "current_tariff_pk": current.pk if current else None,
-            "rules": rules_in_words(
-                programme.eligibility_rules, country_of(acting.organisation)
-            ),
+            "rules": rules_in_words(programme.eligibility_rules, country_of(acting.organisation)),
             # The enrolled households (households) and the programme's own pages (its app).
             "sections": programme_parts(acting, programme),
         },

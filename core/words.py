@@ -76,7 +76,9 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         NL: pgettext_lazy("NL", "The household is a client of the municipality's social services."),
     },
     "rule.debt_support": {
-        BE: pgettext_lazy("BE", "The household has budget management or collective debt settlement."),
+        BE: pgettext_lazy(
+            "BE", "The household has budget management or collective debt settlement."
+        ),
         NL: pgettext_lazy("NL", "The household has debt help or statutory debt rescheduling."),
     },
     "result.social_tariff.passed": {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Programme
 from core.validators import ADULT_AGE, EARLIEST_BIRTH_YEAR
 from core.words import word
-from households.models import Consent, ContactChannel, Household
+from households.models import Consent, ContactChannel, DebtSupport, Household
 from households.services import HOUSEHOLD_FIELDS
 
 # The form's sections, in the order an intake conversation goes.
@@ -59,7 +59,7 @@ class HouseholdForm(forms.Form):
         if isinstance(debt, forms.ChoiceField):
             debt.choices = [
                 (value, word(f"debt_support.{value}", country) if value != "none" else label)
-                for value, label in debt.choices
+                for value, label in DebtSupport.choices
             ]
         # A radio group needs no empty "---------" choice.
         channel = self.fields["contact_channel"]

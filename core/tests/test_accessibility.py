@@ -31,18 +31,23 @@ from typing import Any
 import pytest
 from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
+from rentals.resident import resident_access_issue
 
 from core.models import Role
 from core.tests.test_route_matrix import allowed
 from core.tests.walk import Identity, Route, WalkTestCase, page_routes
-from rentals.resident import resident_access_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # Rules whose answer changes with the layout, run again at 360 px on the whole page.
-LAYOUT_RULES = ["color-contrast", "scrollable-region-focusable", "target-size", "link-in-text-block"]
+LAYOUT_RULES = [
+    "color-contrast",
+    "scrollable-region-focusable",
+    "target-size",
+    "link-in-text-block",
+]
 FAILING = {"serious", "critical"}
 # One member per role, in the organisation where that role has the most to see: the lead's
 # coordinator, job coach and neighbourhood worker; the welfare office that registers and
@@ -167,7 +172,13 @@ def test_every_page_of_every_role_has_no_serious_violation(live_server: Any, bro
         identity = next(i for i in World.identities if i.label == f"{org} {role}")
         page = _new_page(browser)
         page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": _session(world, identity), "url": base}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": _session(world, identity),
+                    "url": base,
+                }
+            ]
         )
         for url in _routes_of(identity, staff, objects):
             pages += checker.check(page, base + url, identity.label)

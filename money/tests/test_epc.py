@@ -92,7 +92,10 @@ def test_the_qr_code_holds_the_payload_at_level_m() -> None:
     import segno
 
     payload = epc_payload(
-        name="OCMW Brugge", iban="BE71096123456769", amount=Decimal("7.50"), reference="+++090/9337/55493+++"
+        name="OCMW Brugge",
+        iban="BE71096123456769",
+        amount=Decimal("7.50"),
+        reference="+++090/9337/55493+++",
     )
     qr = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
     assert qr.error == "M"
