@@ -409,7 +409,7 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str | Non
         household=household,
         subject=f"household {household.reference}: PDF",
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, accessible
 
 
 def household_erasure_refusals(*, acting: Acting, household: Household) -> list[str]:
