@@ -528,6 +528,7 @@ def programme_plans(spec: SchemeSpec, programme: Programme) -> list[HouseholdPla
             programme=programme,
             status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.ENDED],
             household__erased_at__isnull=True,
+            household__demo=True,  # never a household registered by hand
             household__organisation__slug__in=list(REGISTRAR),
         )
         .select_related("household__organisation")

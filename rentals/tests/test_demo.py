@@ -92,6 +92,45 @@ class RentalDemoTest(TestCase):
         self.assertEqual(result.created, {})
         self.assertEqual(result.resident, self.result.resident)
 
+    def test_a_household_registered_by_hand_is_never_touched(self) -> None:
+        """A used database: someone registered and enrolled a household by hand at the
+        welfare office of Oostende; running the demo again (twice) gives it nothing."""
+        from core.tenancy import acting_for
+        from households.models import Household
+        from households.services import household_create, household_enrol
+
+        intake = acting_for(get_user_model().objects.get(username="intake"))
+        assert intake is not None
+        hand = household_create(
+            acting=intake,
+            fields={
+                "first_name": "Hanne",
+                "last_name": "Handgemaakt",
+                "street": "Kapellestraat",
+                "house_number": "99",
+                "postcode": "8400",
+                "city": "Oostende",
+                "country": "BE",
+                "language": "nl",
+                "contact_channel": "letter",
+                "size": 2,
+                "social_tariff": True,
+                "welfare_client": True,
+            },
+        )
+        household_enrol(acting=intake, household=hand, programme=self.wvl)
+        self.assertFalse(Household.objects.get(pk=hand.pk).demo)
+        before = counts()
+        load(households=HOUSEHOLDS)
+        load(households=HOUSEHOLDS)
+        self.assertEqual(counts(), before)
+        self.assertFalse(Application.objects.filter(household=hand).exists())
+        self.assertFalse(Contract.objects.filter(household=hand).exists())
+        self.assertFalse(Payment.objects.filter(household=hand).exists())
+        self.assertFalse(ArrearsStep.objects.filter(household=hand).exists())
+        self.assertFalse(BankLine.objects.filter(counterparty__icontains="Handgemaakt").exists())
+        self.assertFalse(Household.objects.get(pk=hand.pk).demo)
+
     def test_a_smaller_run_afterwards_adds_nothing(self) -> None:
         before = counts()
         load(households=20)
