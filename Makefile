@@ -23,7 +23,7 @@ messages: venv
 
 demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
-	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
+	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data --base-url http://$(HOST):$(PORT)
 	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Two workers: the CI machine has two cores (TEST_WORKERS=0 runs in one process).

@@ -110,3 +110,28 @@ def arrears_step_take(
         letter = reminder_pdf(step=step, collector=acting.organisation)
         services.arrears_letter_keep(acting=acting, step=step, letter=letter)
     return step
+
+
+def resident_payment(*, household: Household, amount: Decimal) -> dict[str, Any] | None:
+    """What the resident page shows to pay `amount` (what the household still has to pay):
+    the account, the reference of its first running contract and the QR code; None when
+    nothing is due or there is no running contract."""
+    if amount <= 0:
+        return None
+    contract = (
+        Contract.objects.filter(
+            household=household, status__in=(Contract.Status.SIGNED, Contract.Status.ACTIVE)
+        )
+        .select_related("collector", "programme__lead_organisation")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if contract is None:
+        return None
+    collector = contract.collector
+    return {
+        "collector": collector,
+        "reference": contract.payment_reference,
+        "word_country": contract.programme.lead_organisation.country,
+        "qr": payment_qr(collector=collector, amount=amount, reference=contract.payment_reference),
+    }

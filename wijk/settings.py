@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # serves Swagger UI's files itself: the API docs work offline
     "core",
     "households",
     "rentals",

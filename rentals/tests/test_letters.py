@@ -102,3 +102,23 @@ class ReminderLetterTest(RentalTestCase):
         self.assertIsNone(
             letters.payment_qr(collector=self.ocmw, amount=Decimal("15.00"), reference="x")
         )
+
+
+class ResidentPagePaysWithAPhoneTest(RentalTestCase):
+    def test_the_resident_page_carries_the_payment_qr_when_something_is_due(self) -> None:
+        from rentals import services
+        from rentals.services.resident import resident_access_issue
+
+        self.ocmw.iban = "BE71096123456769"
+        self.ocmw.save()
+        with clock_at(date(2026, 7, 1)):
+            contract = self.active_contract(installed_on=date(2026, 3, 10))
+            services.billing_run(programme=self.rental, month=date(2026, 4, 1))
+        key, pin = resident_access_issue(acting=self.acting("ines"), household=self.jansens)
+        self.client.post(f"/r/{key}/", {"pin": pin})
+        with clock_at(date(2026, 7, 1)):
+            page = self.client.get(f"/r/{key}/home/")
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Scan with your banking app to pay")  # the QR code's title
+        self.assertContains(page, contract.payment_reference)
+        self.assertContains(page, "BE71096123456769")

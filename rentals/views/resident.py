@@ -25,7 +25,7 @@ from core import ratelimit
 from core.access import public
 from core.forms import add_service_errors
 from households.models import Household
-from rentals import selectors, services
+from rentals import letters, selectors, services
 from rentals.models import Contract
 from rentals.services.tickets import ticket_open_by_resident
 
@@ -208,10 +208,11 @@ def home(request: HttpRequest, key: str) -> HttpResponse:
         return redirect(_pin_url(key))
     _activate_language(request, household)
     overview = selectors.resident_overview(household)
+    pay = letters.resident_payment(household=household, amount=overview.to_pay)
     return _render(
         request,
         "rentals/resident/home.html",
-        {"key": key, "overview": overview, "verified": True},
+        {"key": key, "overview": overview, "pay": pay, "verified": True},
     )
 
 
