@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
-from rentals.resident import resident_access_issue
+from rentals.services.resident import resident_access_issue
 
 from core.models import Role
 from core.tests.test_route_matrix import allowed

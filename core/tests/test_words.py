@@ -51,6 +51,7 @@ class DutchOrganisationPagesTest(WijkTestCase):
     """Otto coordinates the Spijkerkwartier residents' initiative in Arnhem (NL)."""
 
     household: Household
+    programme: Programme
 
     @classmethod
     def setUpTestData(cls) -> None:
