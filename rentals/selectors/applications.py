@@ -1,3 +1,9 @@
+"""Reads of applications: the waiting list in its order, the free units, and what counts
+towards the maximum per household.
+"""
+
+from django.db.models import QuerySet
+
 from core.models import Programme
 from households.models import Household
 from rentals.models import (
@@ -21,7 +27,7 @@ def appliances_in_use(household: Household, programme: Programme) -> int:
     return waiting + running
 
 
-def waiting_list(programme: Programme, category: str | None = None):  # type: ignore[no-untyped-def]
+def waiting_list(programme: Programme, category: str | None = None) -> QuerySet[Application]:
     """Waiting applications, first come first served, priorities first."""
     qs = Application.objects.filter(programme=programme, status=Application.Status.WAITING)
     if category:
@@ -29,7 +35,7 @@ def waiting_list(programme: Programme, category: str | None = None):  # type: ig
     return qs.order_by("-priority", "applied_at", "pk").select_related("household")
 
 
-def free_units(programme: Programme, category: str):  # type: ignore[no-untyped-def]
+def free_units(programme: Programme, category: str) -> QuerySet[Unit]:
     return Unit.objects.filter(
         programme=programme, appliance_model__category=category, status=UnitStatus.IN_STOCK
     ).order_by("-refurbished", "created_at", "pk")

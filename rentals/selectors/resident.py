@@ -1,7 +1,12 @@
+"""What the resident's own page shows: their appliances, balance, next visit and savings, for
+the household the PIN opened (rentals.services.resident).
+"""
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from households.models import Household
@@ -42,7 +47,7 @@ class Overview:
         return max(self.balance.paid - self.balance.charged, ZERO)
 
 
-def active_contracts(household: Household):  # type: ignore[no-untyped-def]
+def active_contracts(household: Household) -> QuerySet[Contract]:
     """The household's installed appliances: the only ones a breakdown can be reported for."""
     return Contract.objects.filter(
         household=household, status=Contract.Status.ACTIVE

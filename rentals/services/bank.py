@@ -1,3 +1,10 @@
+"""Collection by the collecting organisation: bank statements in, direct debits out.
+
+The file formats are in the shared pure package money (money.bankfiles, money.sepa; no
+Django); this module checks who may act, stores, matches on the payment reference and settles
+through rentals.services.payment_record. Rules and formats: docs/payments.md.
+"""
+
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -169,12 +176,12 @@ def _store(
     references = sorted({line.reference.canonical for line in new_lines if line.reference})
     contracts: dict[str, Contract] = {}
     for start in range(0, len(references), _CHUNK):
-        for contract in (
+        for found in (
             collected_contracts(organisation)
             .filter(payment_reference__in=references[start : start + _CHUNK])
             .select_related("household")
         ):
-            contracts[contract.payment_reference] = contract
+            contracts[found.payment_reference] = found
     bank_import = BankImport.objects.create(
         collector=organisation,
         filename=report.filename,

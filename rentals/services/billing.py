@@ -1,3 +1,7 @@
+"""The monthly billing run: one charge per contract per month (a unique constraint makes a
+second run add nothing), first and last months prorated by days (money.proration).
+"""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 

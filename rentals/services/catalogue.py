@@ -1,3 +1,7 @@
+"""Writes of a programme's rental set-up: the scheme (collector, supplier, limits), offers,
+appliance models, units and their moves by hand (stock, repair, refurbishing, recycling).
+"""
+
 from decimal import Decimal
 from typing import Any
 

@@ -1,3 +1,7 @@
+"""Writes of contracts: draft (a unit is reserved), sign (fees fixed, installation planned),
+end (with a return visit). Who collects and the payment reference are fixed on the draft.
+"""
+
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError

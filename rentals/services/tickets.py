@@ -1,3 +1,7 @@
+"""Writes of tickets: faults reported by staff or by the resident on their page, and the
+reminders for overdue tickets.
+"""
+
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError

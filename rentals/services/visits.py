@@ -1,3 +1,7 @@
+"""Writes of visits: plan, assign to a technician of the supplier, complete (installation starts
+the contract; repair, swap and collection move the units and resolve the ticket).
+"""
+
 from datetime import date
 from typing import Any
 
