@@ -31,11 +31,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
-from rentals.services.resident import resident_access_issue
 
 from core.models import Role
 from core.tests.test_route_matrix import allowed
 from core.tests.walk import Identity, Route, WalkTestCase, page_routes
+from rentals.services.resident import resident_access_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

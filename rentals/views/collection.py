@@ -58,8 +58,8 @@ from rentals.models import (
 )
 from rentals.pure import charts
 from rentals.pure.savings import SavingsError
-from rentals.selectors import collection as collection_selectors
 from rentals.runs import BILLING
+from rentals.selectors import collection as collection_selectors
 from rentals.selectors import dashboard
 from rentals.selectors.collection import collected_programmes
 from rentals.selectors.remittance import remittance_data
@@ -443,7 +443,7 @@ def arrears_step(request: WijkRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def arrears_letter(request: HttpRequest, household_pk: int) -> HttpResponse:
+def arrears_letter(request: WijkRequest, household_pk: int) -> HttpResponse:
     """The reminder letter kept on an arrears step: the latest, or ?step=ID."""
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
@@ -452,13 +452,12 @@ def arrears_letter(request: HttpRequest, household_pk: int) -> HttpResponse:
         acting, household, int(step_id) if step_id.isdigit() else None
     )
     name = f"reminder-{household.reference}-{step.taken_on.isoformat()}.pdf"
-    return _download(bytes(step.letter), name, "application/pdf")
+    return file_response(bytes(step.letter), filename=name, content_type=PDF)
 
 
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpResponse:
 def savings_pdf(request: WijkRequest, household_pk: int, year: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
