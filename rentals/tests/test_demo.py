@@ -137,6 +137,25 @@ class RentalDemoTest(TestCase):
             self.assertFalse(Household.objects.get(pk=household.pk).demo)
         self.assertFalse(BankLine.objects.filter(counterparty__icontains="Handgemaakt").exists())
 
+    def test_the_command_prints_full_addresses(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command(
+            "demo_data",
+            "--households",
+            str(HOUSEHOLDS),
+            "--base-url",
+            "http://0.0.0.0:8080/",
+            stdout=out,
+        )
+        text = out.getvalue()
+        self.assertIn("http://0.0.0.0:8080/accounts/login/", text)
+        self.assertRegex(text, r"http://0\.0\.0\.0:8080/r/[\w-]+/ \(\w+ \d{6}\)")
+        self.assertIn("http://0.0.0.0:8080/api/v1/docs", text)
+
     def test_a_smaller_run_afterwards_adds_nothing(self) -> None:
         before = counts()
         load(households=20)
