@@ -436,7 +436,16 @@ class Contract(models.Model):
                 name="contract_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "status"])]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            # The dashboard's households with an appliance: an index-only DISTINCT, no hash of
+            # 200,000 contracts (bench/README.md, "Pages").
+            models.Index(
+                fields=["programme", "household"],
+                condition=Q(status="active"),
+                name="contract_active_household",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_reference} · {self.get_category_display()}"

@@ -97,5 +97,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('programme', 'household'), name='open_household_once')],
             },
         ),
+        migrations.AddIndex(
+            model_name='contract',
+            index=models.Index(condition=models.Q(('status', 'active')), fields=['programme', 'household'], name='contract_active_household'),
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
