@@ -237,6 +237,12 @@ class Unit(models.Model):
                 fields=["appliance_model", "serial"], name="unit_serial_unique_per_model"
             ),
         ]
+        # The dashboard's units per appliance and status, counted from the index alone.
+        indexes = [
+            models.Index(
+                fields=["programme", "appliance_model", "status"], name="unit_by_model_status"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.appliance_model} #{self.serial}"
@@ -331,6 +337,14 @@ class Application(models.Model):
                 condition=Q(priority=False) | ~Q(priority_reason=""),
                 name="application_priority_needs_reason",
             ),
+        ]
+        # The waiting list per appliance (dashboard): a few rows among 220,000 applications.
+        indexes = [
+            models.Index(
+                fields=["programme", "category", "priority"],
+                condition=Q(status="waiting"),
+                name="application_waiting",
+            )
         ]
 
     def __str__(self) -> str:
@@ -444,6 +458,11 @@ class Contract(models.Model):
                 fields=["programme", "household"],
                 condition=Q(status="active"),
                 name="contract_active_household",
+            ),
+            models.Index(
+                fields=["programme", "category"],
+                condition=Q(status="active"),
+                name="contract_active_category",
             ),
         ]
 

@@ -101,5 +101,17 @@ class Migration(migrations.Migration):
             model_name='contract',
             index=models.Index(condition=models.Q(('status', 'active')), fields=['programme', 'household'], name='contract_active_household'),
         ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['programme', 'category', 'priority'], name='application_waiting'),
+        ),
+        migrations.AddIndex(
+            model_name='contract',
+            index=models.Index(condition=models.Q(('status', 'active')), fields=['programme', 'category'], name='contract_active_category'),
+        ),
+        migrations.AddIndex(
+            model_name='unit',
+            index=models.Index(fields=['programme', 'appliance_model', 'status'], name='unit_by_model_status'),
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
