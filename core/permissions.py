@@ -65,9 +65,25 @@ CATALOGUE: tuple[Permission, ...] = (
         "Coordinators and org admins see who works in their own organisation.",
     ),
     Permission(
+        "notification.view",
+        frozenset(Role.values),
+        "Every member reads and marks read their own notifications, for the organisation "
+        "they act for (core.notifications); nobody reads another person's.",
+    ),
+    Permission(
         "audit.view",
         ADMINS,
         "Org admins read their own organisation's audit log.",
+    ),
+    # ------------------------------------------------------------ background runs
+    Permission(
+        "run.view",
+        READERS | {R.JOB_COACH},
+        "Coordinators, org admins, intake workers, job coaches and viewers of the organisation "
+        "that started the run (tenancy) follow it: status, progress, summary. One permission "
+        "for every kind, so the route matrix can hold the run page to its declaration; a kind "
+        "keeps personal data out of its summary, and starting a run needs the kind's own "
+        "permission (`core.runs.RunKind.permission`, e.g. billing.run).",
     ),
     # ------------------------------------------------------------ programmes
     Permission(

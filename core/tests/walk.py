@@ -29,9 +29,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from core.access import ELSEWHERE, Access, declared
-from core.models import Organisation, Role
+from core.models import Organisation, Role, Run
 from core.tenancy import Acting, acting_for
 from core.tokens import api_token_create
 from households.models import Consent, RestrictedNote
@@ -251,11 +252,11 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     },
     "rentals:application_prioritise": {"GET": None, "POST": {"reason": "Baby at home"}},
     "rentals:application_contract": {"POST": {}},
-    "rentals:application_cancel": {"POST": {}},
+    "rentals:application_cancel": {"GET": None, "POST": {}},
     "rentals:contract_sign": {
         "POST": {"payment_method": "transfer", "installation_on": "2026-03-02"}
     },
-    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30"}},
+    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30", "confirm": "yes"}},
     "rentals:visit_assign": {
         "GET": None,
         "POST": lambda t: {"technician": t.tom.pk, "planned_on": "2026-02-12", "window": "9-12"},
@@ -285,6 +286,7 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "resident:pin": {"GET": None, "POST": {"pin": "000000"}},
     "resident:breakdown": {"GET": None, "POST": {"description": "Leaks again"}},
     "resident:logout": {"POST": {}},
+    "notification_list": {"GET": None, "POST": {"read": "all"}},
     # core/tests/leaky_urls.py
     "leak_write": {"POST": {"city": "Gent"}},
     "leak_no_role": {"GET": None, "POST": {"city": "Gent"}},
@@ -306,6 +308,7 @@ API_BODIES: dict[str, Any] = {
         "water": "5.30",
         "co2": "0.17",
     },
+    "POST /notifications/read": {"all": True},
     "POST /households": {
         "first_name": "Els",
         "last_name": "Nieuwe",
@@ -463,6 +466,7 @@ class WalkTestCase(RentalTestCase):
     resident_key: str
     partner: Any
     bank_csv: bytes
+    background_run: Any
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -536,6 +540,31 @@ class WalkTestCase(RentalTestCase):
             text=cls.contract.payment_reference,
             status=BankLine.Status.UNMATCHED,
         )
+        # A notification for the lead's coordinator naming the household (core.notifications).
+        from core.models import Notification
+
+        Notification.objects.create(
+            recipient=cls.cora,
+            organisation=cls.lead,
+            kind="rentals.ticket_opened",
+            params={"reference": cls.jansens.reference, "unit": cls.contract.unit.serial},
+            url=f"/rentals/tickets/{cls.ticket.pk}/",
+        )
+        # A finished background run of the lead (core.runs): its page and GET /runs/{run_id}.
+        cls.background_run = Run.objects.create(
+            organisation=cls.lead,
+            programme=cls.rental,
+            kind="rentals.billing",
+            target_key=f"{cls.lead.pk}:{cls.rental.pk}:2026-01",
+            requested_by=cls.cora,
+            status=Run.Status.DONE,
+            finished_at=timezone.now(),
+            progress_done=1,
+            progress_total=1,
+            parameters={"month": "2026-01"},
+            result={"created": 1, "summary": "1 charge was created for 2026-01."},
+            back_url=f"/rentals/collection/programmes/{cls.rental.pk}/billing/",
+        )
         cls.part_objects = {}
         for part in walk_parts():
             cls.part_objects.update(part.world(cls))
@@ -572,6 +601,7 @@ class WalkTestCase(RentalTestCase):
             "bank_import": self.bank_import,
             "bank_line": self.bank_line,
             "organisation": self.ocmw,
+            "run": self.background_run,
             **self.part_objects,
         }
         found = {f"{name}_{suffix}": v for name, v in values.items() for suffix in ("pk", "id")}
