@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_apitoken_expiry'),
         ('households', '0003_search_indexes'),
-        ('rentals', '0004_contract_collector_required'),
+        ('rentals', '0006_arrearsstep_letter'),
     ]
 
     operations = [
