@@ -75,7 +75,7 @@ def contract_yearly(
         return result
     estimate = estimate or contract_estimate(contract)
     for start, end in _periods(contract, until):
-        priced = _with_nearest_tariff(tariffs, start)
+        priced = _with_nearest_tariff(list(tariffs), start)
         per_year = savings.yearly_savings(
             estimate=estimate,
             installed=start,
