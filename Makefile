@@ -58,3 +58,4 @@ bench: messages
 	$(BIN)/python bench/sharing.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py
