@@ -33,7 +33,8 @@ def hours_register(
     km: Decimal = Decimal("0"),
 ) -> Hours:
     """Hours of one crew place of a job; the worker for themselves, a coach for anyone."""
-    request = assignment.request
+    # Fresh and locked: two crew members registering at once both see the same status.
+    request = JobRequest.objects.select_for_update().get(pk=assignment.request_id)
     programme = request.programme
     worker = assignment.worker
     if acting.can("job.approve"):
