@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
+from core.validators import local_today
 from jobs import services
 from jobs.models import Assignment, Hours, JobRequest, Service, Worker
 from jobs.selectors.access import bureau_for, record_for
@@ -246,9 +247,12 @@ def worker_detail(request: HttpRequest, worker_id: WorkerId) -> Any:
 
 @router.get("/bureaus/{bureau_id}/plan", response={200: PlanOut, **ERRORS})
 @needs("job.view", of=LEAD)
-def plan_read(request: HttpRequest, bureau_id: BureauId, day: Annotated[date, Query()]) -> Any:
+def plan_read(
+    request: HttpRequest, bureau_id: BureauId, day: Annotated[date | None, Query()] = None
+) -> Any:
+    """The plan of a day (today when no day is given)."""
     programme = bureau_for(acting(request), bureau_id, "job.view")
-    return _plan(programme, day)
+    return _plan(programme, day or local_today(programme.lead_organisation))
 
 
 @router.post("/bureaus/{bureau_id}/plan", response={200: PlanOut, **ERRORS})

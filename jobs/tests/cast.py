@@ -37,7 +37,10 @@ def build_jobs_cast(ns: Any) -> None:
     """Needs the cast of wijk.testing on `ns` and the clock on or before DAY."""
     cora, jo = _acting(ns.cora), _acting(ns.jo)
     ns.bureau = Programme.objects.create(
-        name="Wijkfabriek Oostende", slug="wijkfabriek", kind="job_bureau", lead_organisation=ns.lead
+        name="Wijkfabriek Oostende",
+        slug="wijkfabriek",
+        kind="job_bureau",
+        lead_organisation=ns.lead,
     )
     services.rules_apply_preset(acting=cora, programme=ns.bureau, preset="wijk_werken")
     services.rules_update(
@@ -64,14 +67,18 @@ def build_jobs_cast(ns: Any) -> None:
         required_skills={"gardening": 1},
         duration_minutes=60,
     )
-    ns.worker_w = _worker(jo, ns.bureau, "Wout", "Claeys", ns.wout, {"carrying": 2, "cargo_bike": 2})
+    ns.worker_w = _worker(
+        jo, ns.bureau, "Wout", "Claeys", ns.wout, {"carrying": 2, "cargo_bike": 2}
+    )
     ns.worker_s = _worker(jo, ns.bureau, "Sara", "Benali", None, {"carrying": 1, "gardening": 2})
     ns.arnhem_bureau = Programme.objects.create(
         name="Buurtbaanbureau", slug="buurtbaan", kind="job_bureau", lead_organisation=ns.arnhem
     )
 
 
-def _worker(jo: Acting, programme: Programme, first: str, last: str, user: Any, skills: dict[str, int]) -> Worker:
+def _worker(
+    jo: Acting, programme: Programme, first: str, last: str, user: Any, skills: dict[str, int]
+) -> Worker:
     worker = services.worker_create(
         acting=jo,
         programme=programme,
@@ -85,7 +92,9 @@ def _worker(jo: Acting, programme: Programme, first: str, last: str, user: Any, 
     for skill, level in skills.items():
         services.worker_skill_set(acting=jo, worker=worker, skill=skill, level=level)
     for weekday in range(5):
-        services.availability_add(acting=jo, worker=worker, weekday=weekday, start=time(8), end=time(16))
+        services.availability_add(
+            acting=jo, worker=worker, weekday=weekday, start=time(8), end=time(16)
+        )
     return worker
 
 

@@ -32,28 +32,44 @@ class JobServicesTest(WijkTestCase):
         rules = services.rules_of(self.bureau)
         self.assertEqual((rules.max_hours_month, rules.max_hours_year), (60, 630))
         self.assertEqual(rules.price_per_hour, Decimal("7.45"))
-        self.assertEqual((rules.allowance_per_hour, rules.km_allowance), (Decimal("4.10"), Decimal("0.15")))
+        self.assertEqual(
+            (rules.allowance_per_hour, rules.km_allowance), (Decimal("4.10"), Decimal("0.15"))
+        )
         with self.assertRaises(ValidationError) as caught:
             services.rules_update(
-                acting=self.acting("cora"), programme=self.bureau, values={"price_per_hour": Decimal("8")}
+                acting=self.acting("cora"),
+                programme=self.bureau,
+                values={"price_per_hour": Decimal("8")},
             )
         self.assertIn("5.95", message(caught.exception))
         for who in ("jo", "wout", "otto"):
             with self.assertRaises(PermissionDenied):
                 services.rules_update(
-                    acting=self.acting(who), programme=self.bureau, values={"price_per_hour": Decimal("6")}
+                    acting=self.acting(who),
+                    programme=self.bureau,
+                    values={"price_per_hour": Decimal("6")},
                 )
-        services.rules_apply_preset(acting=self.acting("cora"), programme=self.bureau, preset="nl_volunteer")
+        services.rules_apply_preset(
+            acting=self.acting("cora"), programme=self.bureau, preset="nl_volunteer"
+        )
         rules = services.rules_of(self.bureau)
-        self.assertEqual((rules.allowance_per_hour, rules.allowance_cap_month), (Decimal("5.60"), Decimal("210.00")))
+        self.assertEqual(
+            (rules.allowance_per_hour, rules.allowance_cap_month),
+            (Decimal("5.60"), Decimal("210.00")),
+        )
 
     def test_a_service_outside_the_allowed_activities_is_refused(self) -> None:
         services.rules_update(
-            acting=self.acting("cora"), programme=self.bureau, values={"allowed_categories": ["moving"]}
+            acting=self.acting("cora"),
+            programme=self.bureau,
+            values={"allowed_categories": ["moving"]},
         )
         with self.assertRaises(ValidationError) as caught:
             services.service_create(
-                acting=self.acting("cora"), programme=self.bureau, name="Graf", category="grave_care"
+                acting=self.acting("cora"),
+                programme=self.bureau,
+                name="Graf",
+                category="grave_care",
             )
         self.assertIn("not allowed", message(caught.exception))
 
@@ -111,7 +127,9 @@ class JobServicesTest(WijkTestCase):
             required_skills={"appliance_installation": 1},
         )
         nobody = ask(self, install, street="Vrijhavenstraat 3")
-        outcome = services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.5)
+        outcome = services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.5
+        )
         self.assertEqual((outcome.planned, outcome.unassigned), (2, 1))
         crew = list(moving.assignments.order_by("place"))
         self.assertEqual({a.worker for a in crew}, {self.worker_w, self.worker_s})
@@ -119,7 +137,9 @@ class JobServicesTest(WijkTestCase):
         self.assertEqual(crew[0].equipment, "cargo_bike")
         self.assertEqual(garden.assignments.get().worker, self.worker_s)  # only Sara gardens
         nobody.refresh_from_db()
-        self.assertEqual((nobody.status, nobody.plan_reason), ("new", planning.NO_WORKER_WITH_SKILL))
+        self.assertEqual(
+            (nobody.status, nobody.plan_reason), ("new", planning.NO_WORKER_WITH_SKILL)
+        )
         self.assertIn("appliance_installation", services.unassigned_message(nobody))
         for job in (moving, garden):
             job.refresh_from_db()
@@ -131,30 +151,42 @@ class JobServicesTest(WijkTestCase):
 
     def test_a_locked_assignment_stays_and_the_rest_is_planned_again(self) -> None:
         first = ask(self, self.garden, window_start=time(8), window_end=time(10))
-        services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
         assignment = first.assignments.get()
         services.assignment_lock(acting=self.acting("jo"), assignment=assignment, locked=True)
         ask(self, self.garden, street="Kapellestraat 2", window_start=time(8), window_end=time(10))
-        services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
         kept = first.assignments.get()
         self.assertTrue(kept.locked)
         self.assertEqual(kept.worker, self.worker_s)
         # Moving a crew place to someone without the skill: the planner says so.
-        services.assignment_move(acting=self.acting("jo"), assignment=kept, worker=self.worker_w, time_limit_s=0.3)
+        services.assignment_move(
+            acting=self.acting("jo"), assignment=kept, worker=self.worker_w, time_limit_s=0.3
+        )
         first.refresh_from_db()
         self.assertEqual(first.plan_reason, planning.LOCKED_WORKER_NOT_QUALIFIED)
 
     def test_hour_limits_reach_the_planner(self) -> None:
-        services.rules_update(acting=self.acting("cora"), programme=self.bureau, values={"max_hours_month": 1})
+        services.rules_update(
+            acting=self.acting("cora"), programme=self.bureau, values={"max_hours_month": 1}
+        )
         job = ask(self, self.moving)
-        services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
         job.refresh_from_db()
         self.assertEqual(job.plan_reason, planning.HOUR_LIMIT)
 
     # --- hours ---------------------------------------------------------------------------
     def planned_moving(self) -> JobRequest:
         job = ask(self, self.moving)
-        services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
         return job
 
     def test_hours_by_the_worker_approved_by_the_coach(self) -> None:
@@ -164,7 +196,10 @@ class JobServicesTest(WijkTestCase):
         with clock_at(DAY + timedelta(days=1)):
             with self.assertRaises(PermissionDenied):  # not Wout's own place in the crew
                 services.hours_register(
-                    acting=self.acting("wout"), assignment=theirs, starts_at=at(DAY, 9), ends_at=at(DAY, 11)
+                    acting=self.acting("wout"),
+                    assignment=theirs,
+                    starts_at=at(DAY, 9),
+                    ends_at=at(DAY, 11),
                 )
             hours = services.hours_register(
                 acting=self.acting("wout"),
@@ -181,7 +216,10 @@ class JobServicesTest(WijkTestCase):
                 services.hours_approve(acting=self.acting("otto"), hours=hours)
             services.hours_approve(acting=self.acting("jo"), hours=hours)
             services.hours_register(
-                acting=self.acting("jo"), assignment=theirs, starts_at=at(DAY, 9), ends_at=at(DAY, 11)
+                acting=self.acting("jo"),
+                assignment=theirs,
+                starts_at=at(DAY, 9),
+                ends_at=at(DAY, 11),
             )
         statement = allowance_statement(self.worker_w, DAY)
         self.assertEqual(statement.minutes, 125)
@@ -207,34 +245,57 @@ class JobServicesTest(WijkTestCase):
             other.save()
             with self.assertRaises(ValidationError) as caught:
                 services.hours_register(
-                    acting=self.acting("jo"), assignment=extra, starts_at=at(DAY, 10), ends_at=at(DAY, 12)
+                    acting=self.acting("jo"),
+                    assignment=extra,
+                    starts_at=at(DAY, 10),
+                    ends_at=at(DAY, 12),
                 )
             self.assertIn("two jobs at once", message(caught.exception))
-            services.rules_update(acting=self.acting("cora"), programme=self.bureau, values={"max_hours_month": 3})
+            services.rules_update(
+                acting=self.acting("cora"), programme=self.bureau, values={"max_hours_month": 3}
+            )
             with self.assertRaises(ValidationError) as caught:
                 services.hours_register(
-                    acting=self.acting("jo"), assignment=extra, starts_at=at(DAY, 12), ends_at=at(DAY, 14)
+                    acting=self.acting("jo"),
+                    assignment=extra,
+                    starts_at=at(DAY, 12),
+                    ends_at=at(DAY, 14),
                 )
             self.assertIn("at most 3 hours a month", message(caught.exception))
             with self.assertRaises(ValidationError) as caught:
                 services.hours_register(
-                    acting=self.acting("jo"), assignment=extra, starts_at=at(DAY, 12), ends_at=at(DAY, 11)
+                    acting=self.acting("jo"),
+                    assignment=extra,
+                    starts_at=at(DAY, 12),
+                    ends_at=at(DAY, 11),
                 )
         self.assertEqual(Hours.objects.count(), 1)
 
     def test_the_database_refuses_a_double_booked_worker(self) -> None:
         job = self.planned_moving()
         Hours.objects.create(
-            worker=self.worker_w, request=job, starts_at=at(DAY, 9), ends_at=at(DAY, 11), minutes=120
+            worker=self.worker_w,
+            request=job,
+            starts_at=at(DAY, 9),
+            ends_at=at(DAY, 11),
+            minutes=120,
         )
         self.assertIn(connection.vendor, ("sqlite", "postgresql"))
         with self.assertRaises(IntegrityError), transaction.atomic():
             Hours.objects.create(
-                worker=self.worker_w, request=None, starts_at=at(DAY, 10), ends_at=at(DAY, 12), minutes=120
+                worker=self.worker_w,
+                request=None,
+                starts_at=at(DAY, 10),
+                ends_at=at(DAY, 12),
+                minutes=120,
             )
         # Back to back is fine, and another worker at the same time too.
-        Hours.objects.create(worker=self.worker_w, starts_at=at(DAY, 11), ends_at=at(DAY, 12), minutes=60)
-        Hours.objects.create(worker=self.worker_s, starts_at=at(DAY, 9), ends_at=at(DAY, 11), minutes=120)
+        Hours.objects.create(
+            worker=self.worker_w, starts_at=at(DAY, 11), ends_at=at(DAY, 12), minutes=60
+        )
+        Hours.objects.create(
+            worker=self.worker_s, starts_at=at(DAY, 9), ends_at=at(DAY, 11), minutes=120
+        )
 
     # --- workers -------------------------------------------------------------------------
     def test_trajectories_longer_than_the_programme_allows_are_refused(self) -> None:
@@ -250,26 +311,38 @@ class JobServicesTest(WijkTestCase):
         self.assertIn("12 months", message(caught.exception))
         with self.assertRaises(PermissionDenied):
             services.coaching_note_add(acting=self.acting("cora"), worker=self.worker_w, text="x")
-        services.coaching_note_add(acting=self.acting("jo"), worker=self.worker_w, text="Goed bezig")
+        services.coaching_note_add(
+            acting=self.acting("jo"), worker=self.worker_w, text="Goed bezig"
+        )
 
     # --- export and erasure --------------------------------------------------------------
     def test_export_holds_every_jobs_record_of_the_household_and_erasure_waits(self) -> None:
         job = ask(self, self.moving, household=None)
         job.household = self.jansens
         job.save()
-        services.plan_run(acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
         self.assertTrue(erasure_refusals(self.acting("cora"), self.jansens))
         with clock_at(DAY + timedelta(days=1)):
             for a in job.assignments.all():
                 services.hours_register(
-                    acting=self.acting("jo"), assignment=a, starts_at=at(DAY, 9), ends_at=at(DAY, 11)
+                    acting=self.acting("jo"),
+                    assignment=a,
+                    starts_at=at(DAY, 9),
+                    ends_at=at(DAY, 11),
                 )
         job.refresh_from_db()
         services.feedback_record(acting=self.acting("cora"), request=job, smiley=3, comment="Top")
         data = export_data(self.acting("cora"), self.jansens)
         self.assertEqual([r["id"] for r in data["requests"]], [job.pk])
-        self.assertEqual({a["id"] for a in data["assignments"]}, set(job.assignments.values_list("pk", flat=True)))
-        self.assertEqual({h["id"] for h in data["hours"]}, set(job.hours.values_list("pk", flat=True)))
+        self.assertEqual(
+            {a["id"] for a in data["assignments"]},
+            set(job.assignments.values_list("pk", flat=True)),
+        )
+        self.assertEqual(
+            {h["id"] for h in data["hours"]}, set(job.hours.values_list("pk", flat=True))
+        )
         self.assertEqual([f["comment"] for f in data["feedback"]], ["Top"])
         self.assertEqual(export_data(self.acting("otto"), self.jansens)["requests"], [])
         self.assertEqual(erasure_refusals(self.acting("cora"), self.jansens), [])
@@ -294,6 +367,8 @@ class PureRulesTest(WijkTestCase):
         )
         self.assertEqual((capped.total, capped.capped), (Decimal("100.00"), Decimal("124.00")))
         limits = pure.Limits(60, 630)
-        self.assertIsNone(pure.check_limits(limits, month_minutes=59 * 60, year_minutes=0, asked_minutes=60))
+        self.assertIsNone(
+            pure.check_limits(limits, month_minutes=59 * 60, year_minutes=0, asked_minutes=60)
+        )
         breach = pure.check_limits(limits, month_minutes=59 * 60, year_minutes=0, asked_minutes=61)
         self.assertEqual(breach and breach.which, "month")
