@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jobs.views import dashboard, field, hours, planning, public, requests, setup, workers
+from jobs.views import dashboard, field, hours, planning, requests, setup, workers
 
 app_name = "jobs"
 
@@ -47,8 +47,4 @@ urlpatterns = [
     path("hours/<int:hours_pk>/approve/", hours.hours_approve, name="hours_approve"),
     path("today/", field.today, name="today"),
     path("today/<int:assignment_pk>/", field.today_job, name="today_job"),
-    # Without a login.
-    path("ask/<int:bureau_pk>/", public.ask, name="ask"),
-    path("feedback/<str:feedback_id>/", public.feedback, name="feedback"),
-    path("feed/<str:feed_id>.ics", public.feed, name="feed"),
 ]

@@ -130,7 +130,7 @@ def _request_body(case: Any) -> dict[str, Any]:
         "name": "Els Nieuwe",
         "phone": "059 12 34 56",
         "language": "nl",
-        "street": "Kerkstraat 1",
+        "street": "Zeedijk 10",
         "postcode": "8400",
         "city": "Oostende",
         "preferred_day": _day(case, 5),
@@ -181,8 +181,8 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "jobs:assignment_lock": {"POST": {}},
     "jobs:hours_approve": {"POST": {}},
     "jobs:today_job": {"GET": None, "POST": {"start": "09:00", "end": "10:00", "km": "0"}},
-    "jobs:ask": {"GET": None, "POST": _request_body},
-    "jobs:feedback": {"GET": None, "POST": {"smiley": "3", "comment": "Fijn"}},
+    "jobs_public:ask": {"GET": None, "POST": _request_body},
+    "jobs_public:feedback": {"GET": None, "POST": {"smiley": "3", "comment": "Fijn"}},
 }
 
 API_BODIES: dict[str, Any] = {

@@ -4,6 +4,7 @@ calendar feed. None of them shows anything of another request or worker."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -63,7 +64,7 @@ def ask(request: HttpRequest, bureau_pk: int) -> HttpResponse:
         add_service_errors(form, exc)
         return render(request, "jobs/public/ask.html", context, status=400)
     ratelimit.attempt_failed(PUBLIC_REQUESTS_PER_ADDRESS, address)
-    feedback_url = request.build_absolute_uri(f"/jobs/feedback/{key}/")
+    feedback_url = request.build_absolute_uri(reverse("jobs_public:feedback", args=[key]))
     return render(
         request,
         "jobs/public/thanks.html",

@@ -231,7 +231,7 @@ def worker_feed(request: HttpRequest, worker_pk: int) -> HttpResponse:
         services.worker_feed_revoke(acting=acting, worker=worker)
         return render(request, "jobs/feed_link.html", {"worker": worker, "url": None})
     key = services.worker_feed_renew(acting=acting, worker=worker)
-    url = request.build_absolute_uri(reverse("jobs:feed", args=[key]))
+    url = request.build_absolute_uri(reverse("jobs_public:feed", args=[key]))
     return render(request, "jobs/feed_link.html", {"worker": worker, "url": url})
 
 
