@@ -9,7 +9,7 @@ in Oostende under wijk-werken rules; Arnhem runs its own bureau.
   arnhem_bureau  Buurtbaanbureau, led by arnhem (a stranger to the lead)
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,9 @@ def _acting(user: Any) -> Acting:
     return found
 
 
-def build_jobs_cast(ns: Any) -> None:
-    """Needs the cast of wijk.testing on `ns` and the clock on or before DAY."""
+def build_jobs_cast(ns: Any, around: date = DAY) -> None:
+    """Needs the cast of wijk.testing on `ns` and the clock on or before `around`, the day
+    the workers' agreements run around."""
     cora, jo = _acting(ns.cora), _acting(ns.jo)
     ns.bureau = Programme.objects.create(
         name="Wijkfabriek Oostende",
@@ -68,24 +69,32 @@ def build_jobs_cast(ns: Any) -> None:
         duration_minutes=60,
     )
     ns.worker_w = _worker(
-        jo, ns.bureau, "Wout", "Claeys", ns.wout, {"carrying": 2, "cargo_bike": 2}
+        jo, ns.bureau, "Wout", "Claeys", ns.wout, {"carrying": 2, "cargo_bike": 2}, around
     )
-    ns.worker_s = _worker(jo, ns.bureau, "Sara", "Benali", None, {"carrying": 1, "gardening": 2})
+    ns.worker_s = _worker(
+        jo, ns.bureau, "Sara", "Benali", None, {"carrying": 1, "gardening": 2}, around
+    )
     ns.arnhem_bureau = Programme.objects.create(
         name="Buurtbaanbureau", slug="buurtbaan", kind="job_bureau", lead_organisation=ns.arnhem
     )
 
 
 def _worker(
-    jo: Acting, programme: Programme, first: str, last: str, user: Any, skills: dict[str, int]
+    jo: Acting,
+    programme: Programme,
+    first: str,
+    last: str,
+    user: Any,
+    skills: dict[str, int],
+    around: date,
 ) -> Worker:
     worker = services.worker_create(
         acting=jo,
         programme=programme,
         first_name=first,
         last_name=last,
-        agreement_start=date(2026, 1, 1),
-        agreement_end=date(2026, 12, 31),
+        agreement_start=around - timedelta(days=60),
+        agreement_end=around + timedelta(days=300),
         user=user,
         coach=jo.user,
     )

@@ -35,7 +35,9 @@ class JobPagesTest(WijkTestCase):
         super().setUpTestData()
         build_jobs_cast(cls)
         cls.job = ask(cls, cls.moving, household=cls.jansens)
-        services.plan_run(acting=cls.acting_of_user(cls.jo), programme=cls.bureau, day=DAY, time_limit_s=0.3)
+        services.plan_run(
+            acting=cls.acting_of_user(cls.jo), programme=cls.bureau, day=DAY, time_limit_s=0.3
+        )
 
     @staticmethod
     def acting_of_user(user):  # type: ignore[no-untyped-def]
@@ -60,7 +62,9 @@ class JobPagesTest(WijkTestCase):
             ("jobs:request", [self.job.pk]),
             ("jobs:worker", [self.worker_w.pk]),
         ):
-            response = self.client.get(reverse(name, args=args) + ("?day=2026-03-02" if name == "jobs:plan" else ""))
+            response = self.client.get(
+                reverse(name, args=args) + ("?day=2026-03-02" if name == "jobs:plan" else "")
+            )
             self.assertIn(response.status_code, (200, 302), name)
         page = self.client.get(reverse("jobs:plan", args=[b]) + "?day=2026-03-02").content.decode()
         self.assertIn("Wout Claeys", page)
@@ -94,7 +98,8 @@ class JobPagesTest(WijkTestCase):
         with clock_at(DAY + timedelta(days=1)):
             self.login("wout")
             response = self.client.post(
-                reverse("jobs:today_job", args=[mine.pk]), {"start": "09:00", "end": "10:30", "km": "4"}
+                reverse("jobs:today_job", args=[mine.pk]),
+                {"start": "09:00", "end": "10:30", "km": "4"},
             )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.job.hours.get().minutes, 90)
@@ -117,7 +122,9 @@ class JobPagesTest(WijkTestCase):
         self.client.cookies["django_language"] = "fr"
         page = self.client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         self.assertIn('lang="fr"', page)
-        robot = self.client.post(url, {**public_body(service=str(self.garden.pk)), "website": "spam", "confirm": "on"})
+        robot = self.client.post(
+            url, {**public_body(service=str(self.garden.pk)), "website": "spam", "confirm": "on"}
+        )
         self.assertEqual(robot.status_code, 200)
         self.assertFalse(JobRequest.objects.filter(channel="public").exists())
 
@@ -138,7 +145,9 @@ class JobPagesTest(WijkTestCase):
         self.assertEqual([str(e["SUMMARY"]) for e in events], ["Verhuishulp"])
         services.worker_feed_renew(acting=self.acting("jo"), worker=self.worker_w)
         self.assertEqual(self.client.get(reverse("jobs_public:feed", args=[key])).status_code, 404)
-        self.assertEqual(self.client.get(reverse("jobs_public:feed", args=["nonsense"])).status_code, 404)
+        self.assertEqual(
+            self.client.get(reverse("jobs_public:feed", args=["nonsense"])).status_code, 404
+        )
 
     def test_invoice_and_allowance_statement_are_pdfs_in_the_persons_language(self) -> None:
         from jobs import documents
@@ -147,7 +156,12 @@ class JobPagesTest(WijkTestCase):
         self.job.refresh_from_db()
         with clock_at(DAY + timedelta(days=1)):
             for a in self.job.assignments.all():
-                services.hours_register(acting=self.acting("jo"), assignment=a, starts_at=at(DAY, 9), ends_at=at(DAY, 11))
+                services.hours_register(
+                    acting=self.acting("jo"),
+                    assignment=a,
+                    starts_at=at(DAY, 9),
+                    ends_at=at(DAY, 11),
+                )
         hours = self.job.hours.get(worker=self.worker_w)
         services.hours_approve(acting=self.acting("jo"), hours=hours)
         self.job.refresh_from_db()
@@ -166,14 +180,21 @@ class JobPagesTest(WijkTestCase):
             response = self.client.get(url)
             self.assertEqual(response["Content-Type"], "application/pdf")
             self.assertTrue(response.content.startswith(b"%PDF"))
-        self.assertEqual(self.client.get(reverse("jobs:statement_pdf", args=[self.worker_w.pk, "2026-13"])).status_code, 400)
+        self.assertEqual(
+            self.client.get(
+                reverse("jobs:statement_pdf", args=[self.worker_w.pk, "2026-13"])
+            ).status_code,
+            400,
+        )
 
     def test_the_api_plans_and_lists(self) -> None:
         from core.tokens import api_token_create
 
         token = api_token_create(user=self.jo)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        plan = self.client.get(f"/api/v1/jobs/bureaus/{self.bureau.pk}/plan?day=2026-03-02", **headers).json()
+        plan = self.client.get(
+            f"/api/v1/jobs/bureaus/{self.bureau.pk}/plan?day=2026-03-02", **headers
+        ).json()
         self.assertEqual(plan["planned"], 1)
         self.assertEqual(len(plan["assignments"]), 2)
         bad = self.client.post(
@@ -195,7 +216,8 @@ class JobPagesTest(WijkTestCase):
         self.assertEqual(bad.json()["field"], "window_end")
         stranger = api_token_create(user=self.otto)
         refused = self.client.get(
-            f"/api/v1/jobs/bureaus/{self.bureau.pk}/requests", HTTP_AUTHORIZATION=f"Bearer {stranger}"
+            f"/api/v1/jobs/bureaus/{self.bureau.pk}/requests",
+            HTTP_AUTHORIZATION=f"Bearer {stranger}",
         )
         self.assertEqual(refused.status_code, 404)
         _ = time
