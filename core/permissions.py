@@ -315,8 +315,7 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission(
         "worker.coach",
         frozenset({R.JOB_COACH}),
-        "Only job coaches of the lead organisation read and write the restricted coaching "
-        "notes.",
+        "Only job coaches of the lead organisation read and write the restricted coaching notes.",
     ),
 )
 

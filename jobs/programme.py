@@ -23,9 +23,9 @@ from core.programmes import (
     registry,
 )
 from core.tenancy import Acting, scoped
+from jobs.bureau import KIND, bureaus
 from jobs.models import Assignment, Feedback, Hours, JobRequest, Worker
 from jobs.selectors.dashboard import outflow, residents_served
-from jobs.services.common import KIND, bureaus
 
 if TYPE_CHECKING:
     from core.demo import DemoContext

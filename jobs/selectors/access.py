@@ -6,7 +6,7 @@ from django.db import models
 
 from core.models import Programme
 from core.tenancy import Acting, get_scoped
-from jobs.services.common import bureau_get, require_lead
+from jobs.bureau import bureau_get, require_lead
 
 M = TypeVar("M", bound=models.Model)
 

@@ -7,9 +7,9 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 
 from core.models import Programme
+from jobs.bureau import rules_of
 from jobs.models import Hours, JobRequest, Outcome, Trajectory, Worker
 from jobs.selectors.workers import month_bounds, registered_minutes
-from jobs.services.common import rules_of
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from jobs import references
 from jobs import rules as pure
+from jobs.bureau import rules_of
 from jobs.models import Hours, JobRequest, Worker
 from jobs.selectors.workers import month_bounds
-from jobs.services.common import rules_of
 
 
 @dataclass(frozen=True)

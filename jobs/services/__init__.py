@@ -2,7 +2,7 @@
 the permission (core/permissions.py) and that the acting organisation leads the bureau.
 Pages, the API and commands all call these."""
 
-from jobs.services.common import bureau_get, bureaus, require_lead, rules_of
+from jobs.bureau import bureau_get, bureaus, require_lead, rules_of
 from jobs.services.hours import hours_approve, hours_register
 from jobs.services.plans import (
     PlanOutcome,

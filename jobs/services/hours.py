@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from core.tenancy import Acting
 from jobs import rules as pure
+from jobs.bureau import require_lead, rules_of
 from jobs.models import Assignment, Hours, JobRequest
 from jobs.selectors import workers as worker_selectors
-from jobs.services.common import require_lead, rules_of
 
 MAX_MINUTES = 12 * 60
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from core.models import Programme
 from core.tenancy import Acting
 from jobs import planning
+from jobs.bureau import at, minutes_of, require_lead, rules_of, zone
 from jobs.models import Assignment, JobRequest, Worker
 from jobs.selectors import workers as worker_selectors
-from jobs.services.common import at, minutes_of, require_lead, rules_of, zone
 
 OPEN = (JobRequest.Status.NEW, JobRequest.Status.PLANNED)
 

@@ -16,8 +16,8 @@ from core.tenancy import Acting
 from core.validators import clean_phone, local_today
 from jobs import geo, planning
 from jobs import rules as pure
+from jobs.bureau import minutes_of, require_lead, rules_of
 from jobs.models import Feedback, JobRequest, ProgrammeRules, Service, key_hash, new_key
-from jobs.services.common import minutes_of, require_lead, rules_of
 
 DAYS_AHEAD = 90
 

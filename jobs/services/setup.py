@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from core.models import Programme
 from core.tenancy import Acting
 from jobs import rules as pure
+from jobs.bureau import require_lead, rules_of
 from jobs.models import Category, Preset, ProgrammeRules, Service, Skill
-from jobs.services.common import require_lead, rules_of
 
 RULE_FIELDS = (
     "max_hours_month",

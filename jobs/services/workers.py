@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.models import Membership, Organisation, Programme
 from core.services import audit_record
 from core.tenancy import Acting
+from jobs.bureau import require_lead, rules_of
 from jobs.models import (
     Assessment,
     Availability,
@@ -23,7 +24,6 @@ from jobs.models import (
     key_hash,
     new_key,
 )
-from jobs.services.common import require_lead, rules_of
 
 
 def _add_months(day: date, months: int) -> date:

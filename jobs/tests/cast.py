@@ -17,6 +17,7 @@ from core.models import Programme
 from core.tenancy import Acting, acting_for
 from jobs import services
 from jobs.models import JobRequest, Service, Worker
+from wijk.testing import WijkTestCase
 
 DAY = date(2026, 3, 2)  # a Monday
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -122,3 +123,19 @@ def ask(ns: Any, service: Service, **fields: Any) -> JobRequest:
     }
     values.update(fields)
     return services.request_create(acting=_acting(ns.cora), programme=ns.bureau, **values)
+
+
+class JobsTestCase(WijkTestCase):
+    """WijkTestCase with the job bureau's cast (build_jobs_cast in setUpTestData)."""
+
+    bureau: Programme
+    arnhem_bureau: Programme
+    moving: Service
+    garden: Service
+    worker_w: Worker
+    worker_s: Worker
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        build_jobs_cast(cls)

@@ -3,14 +3,15 @@ honeypot, a flood is rate-limited), the calendar feed, the PDFs and the Excel ex
 
 from datetime import date, time, timedelta
 from io import BytesIO
+from typing import Any
 
 from django.urls import reverse
 from icalendar import Calendar
 
 from jobs import services
 from jobs.models import JobRequest
-from jobs.tests.cast import DAY, ask, at, build_jobs_cast
-from wijk.testing import WijkTestCase, clock_at
+from jobs.tests.cast import DAY, JobsTestCase, ask, at
+from wijk.testing import clock_at
 
 
 def public_body(**extra: str) -> dict[str, str]:
@@ -29,18 +30,19 @@ def public_body(**extra: str) -> dict[str, str]:
 
 
 @clock_at(date(2026, 2, 27))
-class JobPagesTest(WijkTestCase):
+class JobPagesTest(JobsTestCase):
+    job: JobRequest
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        build_jobs_cast(cls)
         cls.job = ask(cls, cls.moving, household=cls.jansens)
         services.plan_run(
             acting=cls.acting_of_user(cls.jo), programme=cls.bureau, day=DAY, time_limit_s=0.3
         )
 
     @staticmethod
-    def acting_of_user(user):  # type: ignore[no-untyped-def]
+    def acting_of_user(user: Any) -> Any:
         from core.tenancy import acting_for
 
         return acting_for(user)
@@ -191,7 +193,7 @@ class JobPagesTest(WijkTestCase):
         from core.tokens import api_token_create
 
         token = api_token_create(user=self.jo)
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
         plan = self.client.get(
             f"/api/v1/jobs/bureaus/{self.bureau.pk}/plan?day=2026-03-02", **headers
         ).json()

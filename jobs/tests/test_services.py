@@ -12,7 +12,7 @@ from jobs.models import Assignment, Hours, JobRequest
 from jobs.programme import erase, erasure_refusals, export_data
 from jobs.references import reference_for
 from jobs.selectors.money import allowance_statement, invoice
-from jobs.tests.cast import DAY, ask, at, build_jobs_cast
+from jobs.tests.cast import DAY, JobsTestCase, ask, at
 from wijk.testing import WijkTestCase, clock_at
 
 
@@ -21,12 +21,7 @@ def message(exc: ValidationError) -> str:
 
 
 @clock_at(date(2026, 2, 27))
-class JobServicesTest(WijkTestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        build_jobs_cast(cls)
-
+class JobServicesTest(JobsTestCase):
     # --- rules ---------------------------------------------------------------------------
     def test_wijk_werken_preset_and_who_may_change_the_rules(self) -> None:
         rules = services.rules_of(self.bureau)

@@ -12,8 +12,8 @@ from core.tenancy import acting_for
 from core.tests.walk import WalkPart
 from core.validators import local_today
 from jobs import services
+from jobs.bureau import zone
 from jobs.models import Assignment, Hours, JobRequest, key_hash, new_key
-from jobs.services.common import zone
 
 
 def _acting(user: Any) -> Any:

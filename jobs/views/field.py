@@ -17,10 +17,10 @@ from core.forms import add_service_errors
 from core.tenancy import get_scoped
 from core.validators import local_today
 from jobs import services
+from jobs.bureau import zone
 from jobs.forms import HoursForm
 from jobs.models import Assignment
 from jobs.selectors.workers import my_workers
-from jobs.services.common import zone
 from jobs.views.common import acting_of
 
 

@@ -1,4 +1,5 @@
-"""What every job-bureau service shares: finding the bureau, the lead check, the rules."""
+"""The bureau itself, below services and selectors: finding it, the lead check (both halves
+of a permission), its rules, its time zone."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
