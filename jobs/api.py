@@ -33,18 +33,26 @@ class RequestOut(Schema):
     reference: str
     service: str = Field(alias="service.name")
     service_id: int
-    status: JobRequest.Status
-    channel: JobRequest.Channel
+    status: str = Field(description="new, planned, done, cancelled or no_show")
+    channel: str = Field(description="staff, public or rental")
     name: str
     street: str
     postcode: str
     city: str
     preferred_day: date
-    window_start: time
-    window_end: time
+    window_start: str = Field(description="HH:MM, local time")
+    window_end: str = Field(description="HH:MM, local time")
     price_estimate: Money
     unassigned_reason: str = ""
     unassigned_message: str = ""
+
+    @staticmethod
+    def resolve_window_start(obj: JobRequest) -> str:
+        return obj.window_start.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_window_end(obj: JobRequest) -> str:
+        return obj.window_end.strftime("%H:%M")
 
     @staticmethod
     def resolve_unassigned_reason(obj: JobRequest) -> str:
@@ -163,7 +171,7 @@ def _plan(programme: Any, day: date, outcome: services.PlanOutcome | None = None
 def request_list(
     request: HttpRequest,
     bureau_id: BureauId,
-    status: Annotated[JobRequest.Status | None, Query()] = None,
+    status: Annotated[str | None, Query(pattern="^(new|planned|done|cancelled|no_show)$")] = None,
 ) -> Any:
     programme = bureau_for(acting(request), bureau_id, "job.view")
     found = JobRequest.objects.filter(programme=programme).select_related("service")
