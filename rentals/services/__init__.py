@@ -33,6 +33,7 @@ from rentals.services.bank import (
 )
 from rentals.services.billing import (
     BillingResult,
+    SkippedMonth,
     billing_run,
     check_billing_month,
 )
@@ -63,6 +64,7 @@ from rentals.services.erasure import (
 )
 from rentals.services.payments import (
     allocate_credit,
+    arrears_letter_keep,
     arrears_step_take,
     payment_record,
 )
@@ -94,6 +96,7 @@ from rentals.services.visits import (
 
 __all__ = [
     "BillingResult",
+    "SkippedMonth",
     "ERASED",
     "Expired",
     "ImportReport",
@@ -112,6 +115,7 @@ __all__ = [
     "application_cancel",
     "application_create",
     "application_prioritise",
+    "arrears_letter_keep",
     "arrears_step_take",
     "bank_line_ignore",
     "bank_line_resolve",

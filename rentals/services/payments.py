@@ -1,3 +1,7 @@
+"""Writes of money received: payments by hand (the oldest open charge first, beyond it credit),
+credit applied to new charges, and the arrears steps a person takes.
+"""
+
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -98,6 +102,15 @@ def allocate_credit(*, household: Household, collector: Organisation) -> None:
             charge.save(update_fields=["settled"])
             payment.unallocated -= part
         payment.save(update_fields=["unallocated"])
+
+
+def arrears_letter_keep(*, acting: Acting, step: ArrearsStep, letter: bytes) -> ArrearsStep:
+    """Keep the letter made for a step (rentals.letters makes it) on the step."""
+    acting.require("arrears.step")
+    rules.require_collection_view(acting, step.household)
+    step.letter = letter
+    step.save(update_fields=["letter"])
+    return step
 
 
 @transaction.atomic
