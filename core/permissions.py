@@ -256,6 +256,73 @@ CATALOGUE: tuple[Permission, ...] = (
         "Intake workers, coordinators and org admins of the organisation that collects for "
         "the household record a gentle arrears step they took.",
     ),
+    # ------------------------------------------------------------ job bureau
+    Permission(
+        "job.view",
+        READERS | {R.JOB_COACH},
+        "Coordinators, org admins, intake workers, job coaches and viewers of the bureau's "
+        "lead organisation (`is_lead`) read its rules, catalogue, requests and plans.",
+    ),
+    Permission(
+        "job.rules",
+        MANAGERS,
+        "Coordinators and org admins of the bureau's lead organisation (`is_lead`) set the "
+        "programme rules and the service catalogue.",
+    ),
+    Permission(
+        "job.request",
+        DESK | {R.JOB_COACH},
+        "Intake workers, job coaches, coordinators and org admins of the lead organisation "
+        "take a request by phone or at the desk, and write down a resident's feedback. "
+        "Residents ask through the public form, without an account.",
+    ),
+    Permission(
+        "job.plan",
+        MANAGERS | {R.JOB_COACH},
+        "Job coaches, coordinators and org admins of the lead organisation plan a day, lock "
+        "or move an assignment, cancel a request or record that nobody was home.",
+    ),
+    Permission(
+        "job.do",
+        frozenset({R.NEIGHBOURHOOD_WORKER}),
+        "A neighbourhood worker of the lead organisation sees their own jobs of the day "
+        "(`jobs.selectors.workers.my_workers`) and their calendar link.",
+    ),
+    Permission(
+        "job.hours",
+        MANAGERS | {R.JOB_COACH, R.NEIGHBOURHOOD_WORKER},
+        "A neighbourhood worker registers the hours of their own assigned jobs; job coaches, "
+        "coordinators and org admins of the lead organisation those of any worker.",
+    ),
+    Permission(
+        "job.approve",
+        MANAGERS | {R.JOB_COACH},
+        "Job coaches, coordinators and org admins of the lead organisation approve hours "
+        "(never their own) and read allowance statements and invoices.",
+    ),
+    Permission(
+        "job.dashboard",
+        MANAGERS | {R.JOB_COACH, R.VIEWER},
+        "Job coaches, coordinators, org admins and viewers of the lead organisation read the "
+        "bureau's figures and export them.",
+    ),
+    Permission(
+        "worker.view",
+        MANAGERS | {R.JOB_COACH},
+        "Job coaches, coordinators and org admins of the lead organisation read the workers, "
+        "their skills, availability and trajectory (not the coaching notes).",
+    ),
+    Permission(
+        "worker.manage",
+        MANAGERS | {R.JOB_COACH},
+        "Job coaches, coordinators and org admins of the lead organisation add workers and "
+        "keep their skills, availability, goals, assessments, outcome and follow-up.",
+    ),
+    Permission(
+        "worker.coach",
+        frozenset({R.JOB_COACH}),
+        "Only job coaches of the lead organisation read and write the restricted coaching notes.",
+    ),
 )
 
 BY_NAME: dict[str, Permission] = {p.name: p for p in CATALOGUE}

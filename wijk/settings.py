@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "core",
     "households",
     "rentals",
+    "jobs",
 ]
 
 MIDDLEWARE = [

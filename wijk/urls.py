@@ -16,7 +16,9 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("rentals/", include("rentals.urls")),
     path("rentals/collection/", include("rentals.collection_urls")),
+    path("r/jobs/", include("jobs.public_urls")),
     path("r/", include("rentals.resident_urls")),
+    path("jobs/", include("jobs.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", api_not_found),
 ]

@@ -1,0 +1,320 @@
+"""API of the job bureau: requests, workers, the day plan and hours. Mounted under
+/api/v1/jobs. Handlers stay thin: records come through core.tenancy and the selectors that
+check both halves (jobs.selectors.access), every write goes through jobs.services, errors
+have the shape of core.api.ErrorOut."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from core.access import LEAD, needs
+from core.api import ERRORS, MAX_ID, Text, acting
+from core.validators import local_today
+from jobs import services
+from jobs.models import Assignment, Hours, JobRequest, Service, Worker
+from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.workers import my_workers
+
+router = Router(tags=["jobs"])
+
+BureauId = Annotated[int, Path(gt=0, le=MAX_ID)]
+RequestId = Annotated[int, Path(gt=0, le=MAX_ID)]
+WorkerId = Annotated[int, Path(gt=0, le=MAX_ID)]
+AssignmentId = Annotated[int, Path(gt=0, le=MAX_ID)]
+HoursId = Annotated[int, Path(gt=0, le=MAX_ID)]
+Money = Annotated[Decimal, Field(max_digits=8, decimal_places=2, description="EUR")]
+
+
+class RequestOut(Schema):
+    id: int
+    reference: str
+    service: str = Field(alias="service.name")
+    service_id: int
+    status: str = Field(description="new, planned, done, cancelled or no_show")
+    channel: str = Field(description="staff, public or rental")
+    name: str
+    street: str
+    postcode: str
+    city: str
+    preferred_day: date
+    window_start: str = Field(description="HH:MM, local time")
+    window_end: str = Field(description="HH:MM, local time")
+    price_estimate: Money
+    unassigned_reason: str = ""
+    unassigned_message: str = ""
+
+    @staticmethod
+    def resolve_window_start(obj: JobRequest) -> str:
+        return obj.window_start.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_window_end(obj: JobRequest) -> str:
+        return obj.window_end.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_unassigned_reason(obj: JobRequest) -> str:
+        return obj.plan_reason
+
+    @staticmethod
+    def resolve_unassigned_message(obj: JobRequest) -> str:
+        return services.unassigned_message(obj)
+
+
+class RequestIn(Schema):
+    service: int = Field(gt=0, le=MAX_ID)
+    name: Text = Field(max_length=120)
+    phone: Text = Field("", max_length=40)
+    email: Text = Field("", max_length=254)
+    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    street: Text = Field(max_length=200)
+    postcode: Text = Field(max_length=10)
+    city: Text = Field("", max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    dropoff_street: Text = Field("", max_length=200)
+    dropoff_postcode: Text = Field("", max_length=10)
+    preferred_day: date
+    window_start: time
+    window_end: time
+    notes: Text = Field("", max_length=2000)
+
+
+class WorkerOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    agreement_start: date
+    agreement_end: date
+    skills: dict[str, int]
+
+    @staticmethod
+    def resolve_skills(obj: Worker) -> dict[str, int]:
+        return {s.skill: s.level for s in obj.skills.all()}
+
+
+class WorkerIn(Schema):
+    first_name: Text = Field(max_length=100)
+    last_name: Text = Field(max_length=100)
+    agreement_start: date
+    agreement_end: date
+    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    postcode: Text = Field("", max_length=10)
+    goals: Text = Field("", max_length=5000)
+    skills: dict[Annotated[str, Field(max_length=30)], Annotated[int, Field(ge=0, le=3)]] = {}
+
+
+class AssignmentOut(Schema):
+    id: int
+    request: int = Field(alias="request_id")
+    worker: int = Field(alias="worker_id")
+    place: int
+    starts_at: datetime
+    ends_at: datetime
+    equipment: str
+    locked: bool
+
+
+class PlanIn(Schema):
+    day: date
+
+
+class PlanOut(Schema):
+    day: date
+    planned: int
+    unassigned: int
+    travel_minutes: int
+    assignments: list[AssignmentOut]
+    left_out: list[RequestOut]
+
+
+class HoursIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    km: Decimal = Field(Decimal("0"), ge=0, le=500, max_digits=5, decimal_places=1)
+
+
+class HoursOut(Schema):
+    id: int
+    worker: int = Field(alias="worker_id")
+    request: int | None = Field(alias="request_id")
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int
+    km: Decimal
+    approved_at: datetime | None
+
+
+def _plan(programme: Any, day: date, outcome: services.PlanOutcome | None = None) -> dict[str, Any]:
+    assignments = list(
+        Assignment.objects.filter(request__programme=programme, request__preferred_day=day)
+    )
+    left = list(
+        JobRequest.objects.filter(
+            programme=programme, preferred_day=day, status=JobRequest.Status.NEW
+        ).select_related("service")
+    )
+    return {
+        "day": day,
+        "planned": outcome.planned if outcome else len({a.request_id for a in assignments}),
+        "unassigned": outcome.unassigned if outcome else len(left),
+        "travel_minutes": outcome.travel_minutes if outcome else 0,
+        "assignments": assignments,
+        "left_out": left,
+    }
+
+
+@router.get("/bureaus/{bureau_id}/requests", response={200: list[RequestOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def request_list(
+    request: HttpRequest,
+    bureau_id: BureauId,
+    status: Annotated[str | None, Query(pattern="^(new|planned|done|cancelled|no_show)$")] = None,
+) -> Any:
+    programme = bureau_for(acting(request), bureau_id, "job.view")
+    found = JobRequest.objects.filter(programme=programme).select_related("service")
+    if status:
+        found = found.filter(status=status)
+    return list(found.order_by("-preferred_day", "pk")[:500])
+
+
+@router.post("/bureaus/{bureau_id}/requests", response={201: RequestOut, **ERRORS})
+@needs("job.request", of=LEAD)
+def request_create(request: HttpRequest, bureau_id: BureauId, body: RequestIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.request")
+    data = body.dict()
+    service = Service.objects.filter(programme=programme, pk=data.pop("service")).first()
+    if service is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"service": "Choose a service of this bureau."})
+    job = services.request_create(acting=who, programme=programme, service=service, **data)
+    return Status(201, job)
+
+
+@router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS})
+@needs("job.view")
+def request_detail(request: HttpRequest, request_id: RequestId) -> Any:
+    return record_for(
+        acting(request),
+        JobRequest.objects.select_related("service", "programme"),
+        request_id,
+        "job.view",
+        via="programme",
+    )
+
+
+@router.post("/requests/{request_id}/cancel", response={200: RequestOut, **ERRORS})
+@needs("job.plan")
+def request_cancel(request: HttpRequest, request_id: RequestId) -> Any:
+    who = acting(request)
+    job = record_for(
+        who,
+        JobRequest.objects.select_related("service", "programme"),
+        request_id,
+        "job.plan",
+        via="programme",
+    )
+    return services.request_cancel(acting=who, request=job)
+
+
+@router.get("/bureaus/{bureau_id}/workers", response={200: list[WorkerOut], **ERRORS})
+@needs("worker.view", of=LEAD)
+def worker_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    programme = bureau_for(acting(request), bureau_id, "worker.view")
+    return list(Worker.objects.filter(programme=programme).prefetch_related("skills"))
+
+
+@router.post("/bureaus/{bureau_id}/workers", response={201: WorkerOut, **ERRORS})
+@needs("worker.manage", of=LEAD)
+def worker_create(request: HttpRequest, bureau_id: BureauId, body: WorkerIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "worker.manage")
+    data = body.dict()
+    skills = data.pop("skills")
+    worker = services.worker_create(acting=who, programme=programme, **data)
+    for skill, level in skills.items():
+        services.worker_skill_set(acting=who, worker=worker, skill=skill, level=level)
+    return Status(201, worker)
+
+
+@router.get("/workers/{worker_id}", response={200: WorkerOut, **ERRORS})
+@needs("worker.view")
+def worker_detail(request: HttpRequest, worker_id: WorkerId) -> Any:
+    return record_for(
+        acting(request),
+        Worker.objects.select_related("programme"),
+        worker_id,
+        "worker.view",
+        via="programme",
+    )
+
+
+@router.get("/bureaus/{bureau_id}/plan", response={200: PlanOut, **ERRORS})
+@needs("job.view", of=LEAD)
+def plan_read(
+    request: HttpRequest, bureau_id: BureauId, day: Annotated[date | None, Query()] = None
+) -> Any:
+    """The plan of a day (today when no day is given)."""
+    programme = bureau_for(acting(request), bureau_id, "job.view")
+    return _plan(programme, day or local_today(programme.lead_organisation))
+
+
+@router.post("/bureaus/{bureau_id}/plan", response={200: PlanOut, **ERRORS})
+@needs("job.plan", of=LEAD)
+def plan_run(request: HttpRequest, bureau_id: BureauId, body: PlanIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.plan")
+    outcome = services.plan_run(acting=who, programme=programme, day=body.day)
+    return _plan(programme, body.day, outcome)
+
+
+@router.get("/me/assignments", response={200: list[AssignmentOut], **ERRORS})
+@needs("job.do")
+def my_assignments(request: HttpRequest) -> Any:
+    who = acting(request)
+    who.require("job.do")
+    return list(Assignment.objects.filter(worker__in=my_workers(who)).order_by("starts_at")[:200])
+
+
+@router.post("/assignments/{assignment_id}/hours", response={201: HoursOut, **ERRORS})
+@needs("job.hours")
+def hours_register(request: HttpRequest, assignment_id: AssignmentId, body: HoursIn) -> Any:
+    who = acting(request)
+    who.require("job.hours")
+    queryset = Assignment.objects.select_related("request__programme", "worker")
+    if not who.can("job.approve"):
+        queryset = queryset.filter(worker__in=my_workers(who))
+    assignment = record_for(who, queryset, assignment_id, "job.hours", via="request.programme")
+    hours = services.hours_register(
+        acting=who,
+        assignment=assignment,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        km=body.km,
+    )
+    return Status(201, hours)
+
+
+@router.get("/bureaus/{bureau_id}/hours", response={200: list[HoursOut], **ERRORS})
+@needs("job.approve", of=LEAD)
+def hours_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    programme = bureau_for(acting(request), bureau_id, "job.approve")
+    return list(Hours.objects.filter(worker__programme=programme).order_by("-starts_at")[:500])
+
+
+@router.post("/hours/{hours_id}/approve", response={200: HoursOut, **ERRORS})
+@needs("job.approve")
+def hours_approve(request: HttpRequest, hours_id: HoursId) -> Any:
+    who = acting(request)
+    hours = record_for(
+        who,
+        Hours.objects.select_related("worker__programme"),
+        hours_id,
+        "job.approve",
+        via="worker.programme",
+    )
+    return services.hours_approve(acting=who, hours=hours)

@@ -1,0 +1,71 @@
+"""The job bureau's writes: typed, keyword-only `<thing>_<action>` functions, each checking
+the permission (core/permissions.py) and that the acting organisation leads the bureau.
+Pages, the API and commands all call these."""
+
+from jobs.bureau import bureau_get, bureaus, require_lead, rules_of
+from jobs.services.hours import hours_approve, hours_register
+from jobs.services.plans import (
+    PlanOutcome,
+    assignment_lock,
+    assignment_move,
+    plan_run,
+    planning_input,
+    unassigned_message,
+)
+from jobs.services.requests import (
+    feedback_give,
+    feedback_record,
+    price_estimate,
+    request_cancel,
+    request_create,
+    request_no_show,
+    request_preview_public,
+    request_submit_public,
+)
+from jobs.services.setup import rules_apply_preset, rules_update, service_create
+from jobs.services.workers import (
+    assessment_add,
+    availability_add,
+    availability_exception_add,
+    coaching_note_add,
+    trajectory_update,
+    worker_create,
+    worker_feed_renew,
+    worker_feed_revoke,
+    worker_skill_set,
+)
+
+__all__ = [
+    "PlanOutcome",
+    "assessment_add",
+    "assignment_lock",
+    "assignment_move",
+    "availability_add",
+    "availability_exception_add",
+    "bureau_get",
+    "bureaus",
+    "coaching_note_add",
+    "feedback_give",
+    "feedback_record",
+    "hours_approve",
+    "hours_register",
+    "plan_run",
+    "planning_input",
+    "price_estimate",
+    "request_cancel",
+    "request_create",
+    "request_no_show",
+    "request_preview_public",
+    "request_submit_public",
+    "require_lead",
+    "rules_apply_preset",
+    "rules_of",
+    "rules_update",
+    "service_create",
+    "trajectory_update",
+    "unassigned_message",
+    "worker_create",
+    "worker_feed_renew",
+    "worker_feed_revoke",
+    "worker_skill_set",
+]

@@ -1,0 +1,31 @@
+"""What the job bureau's views share."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from core.tenancy import Acting, request_acting
+from core.validators import local_today
+
+
+def acting_of(request: HttpRequest) -> Acting:
+    return request_acting(request)
+
+
+def day_param(request: HttpRequest, organisation: Any) -> date:
+    """?day=YYYY-MM-DD, else today; a bad day is today as well."""
+    text = request.GET.get("day", "")
+    try:
+        return date.fromisoformat(text) if text else local_today(organisation)
+    except ValueError:
+        return local_today(organisation)
+
+
+def month_param(text: str) -> date:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise ValidationError("month") from exc
