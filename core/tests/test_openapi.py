@@ -3,11 +3,15 @@ choices, and a schema-driven fuzz run (schemathesis) finds no 5xx and no answer 
 does not describe."""
 
 import enum
+import importlib
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, models
@@ -20,6 +24,12 @@ from core.tokens import api_token_create
 from wijk.api import WijkOpenAPISchema, api
 
 API = "/api/v1/"
+
+
+def _project_apps() -> tuple[str, ...]:
+    """Our own apps (those inside the repository), so a new programme app is checked too."""
+    root = str(django_settings.BASE_DIR)
+    return tuple(c.label for c in apps.get_app_configs() if c.path.startswith(root))
 
 
 def _recording(base: type[OpenAPISchema]) -> type[OpenAPISchema]:
@@ -52,7 +62,7 @@ def _all_choices() -> Iterator[type[models.Choices]]:
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in ("core", "households", "rentals"):
+        if cls.__module__.split(".")[0] in _project_apps():
             yield cls
 
 
@@ -117,20 +127,19 @@ class ComponentNamesTest(SimpleTestCase):
 
 
 def _models() -> list[type[models.Model]]:
-    from django.apps import apps
-
-    return [m for m in apps.get_models() if m._meta.app_label in ("core", "households", "rentals")]
+    return [m for m in apps.get_models() if m._meta.app_label in _project_apps()]
 
 
 def _api_enum(name: str) -> bool:
-    import core.api
-    import households.api
-    import rentals.api
-
+    modules = [
+        importlib.import_module(f"{label}.api")
+        for label in _project_apps()
+        if importlib.util.find_spec(f"{label}.api") is not None
+    ]
     return any(
         isinstance(getattr(module, name, None), type)
         and issubclass(getattr(module, name), enum.Enum)
-        for module in (core.api, households.api, rentals.api)
+        for module in modules
     )
 
 
