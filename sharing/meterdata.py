@@ -378,7 +378,7 @@ class _Reading:
         result: int | LineError
         # stdnum.ean.is_valid stops at 14 digits; an 18-digit EAN (a GSRN) has the same GS1
         # check digit, so its calculation is used directly.
-        if len(text) != 18 or not text.isdigit() or gs1_ean.calc_check_digit(text[:-1]) != text[-1]:
+        if not ean_is_valid(text):
             result = LineError(0, "bad_ean", {"ean": text})
         elif self.expected is not None and text not in self.expected:
             result = LineError(0, "unknown_ean", {"ean": text})
@@ -536,6 +536,13 @@ class _Reading:
                 first_line=first,
                 quarter_hour=when.astimezone(BRUSSELS).isoformat(timespec="minutes"),
             )
+
+
+def ean_is_valid(text: str) -> bool:
+    """18 digits with a valid GS1 check digit (an EAN-18 / GSRN, as on Belgian meters)."""
+    return (
+        len(text) == 18 and text.isdigit() and gs1_ean.calc_check_digit(text[:-1]) == text[-1]
+    )
 
 
 def _quarter_of_timestamp(text: str) -> int | None:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core",
     "households",
     "rentals",
+    "sharing",
 ]
 
 MIDDLEWARE = [
