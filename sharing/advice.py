@@ -1,4 +1,4 @@
-""""Use power now" advice: the sunniest hours of the next days for the community's panels.
+""" "Use power now" advice: the sunniest hours of the next days for the community's panels.
 
 Pure (no Django): pvlib's clear-sky model (Ineichen, with the Linke turbidity pvlib ships, so
 it works offline) at the community's location, turned into AC power of each installation
@@ -10,8 +10,8 @@ for, not when Django starts (they take seconds to import).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 

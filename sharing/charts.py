@@ -106,8 +106,6 @@ def daily_bars(
                 f"{_e(unit)}</title></rect>"
             )
         if i % 5 == 0:
-            parts.append(
-                f'<text x="{x0:.1f}" y="{height - 8}" font-size="9">{_e(label)}</text>'
-            )
+            parts.append(f'<text x="{x0:.1f}" y="{height - 8}" font-size="9">{_e(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

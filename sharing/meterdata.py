@@ -540,9 +540,7 @@ class _Reading:
 
 def ean_is_valid(text: str) -> bool:
     """18 digits with a valid GS1 check digit (an EAN-18 / GSRN, as on Belgian meters)."""
-    return (
-        len(text) == 18 and text.isdigit() and gs1_ean.calc_check_digit(text[:-1]) == text[-1]
-    )
+    return len(text) == 18 and text.isdigit() and gs1_ean.calc_check_digit(text[:-1]) == text[-1]
 
 
 def _quarter_of_timestamp(text: str) -> int | None:
@@ -581,9 +579,7 @@ def fluvius_csv(
         "Register;Volume;Unit;Validation status;Description",
     }
     english = header == "en"
-    registers = (
-        ("Offtake Day", "Injection Day") if english else ("Afname Dag", "Injectie Dag")
-    )
+    registers = ("Offtake Day", "Injection Day") if english else ("Afname Dag", "Injectie Dag")
     status = "Read" if english else "Gevalideerd"
     extra = ";" if header != "old" else ""
     out = [headers[header]]

@@ -37,7 +37,7 @@ def validate_ean(value: str) -> None:
         )
 
 
-def floats(data: bytes) -> NDArray[np.float64]:
+def floats(data: "bytes | memoryview") -> NDArray[np.float64]:
     return np.frombuffer(bytes(data), dtype=np.float64)
 
 
@@ -182,9 +182,7 @@ class Participant(models.Model):
 
     tenant_paths: ClassVar[tuple[str, ...]] = (LEAD, "household__organisation")
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="participants"
-    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     household = models.ForeignKey(
         "households.Household",
@@ -260,7 +258,9 @@ class Participant(models.Model):
     def display_name(self) -> str:
         if self.household_id is not None:
             household = self.household
-            if household is not None and household.erased_at is None:
+            if household is None:
+                return ""
+            if household.erased_at is None:
                 return f"{household.first_name} {household.last_name}".strip()
             return str(_("Household %(reference)s") % {"reference": household.reference})
         return self.name

@@ -43,19 +43,17 @@ def leads_a_community(acting: Acting) -> bool:
 
 
 def home_glance(acting: Acting) -> dict[str, Any] | None:
-    communities = scoped(Community, acting).filter(
-        programme__lead_organisation=acting.organisation
-    )
+    communities = scoped(Community, acting).filter(programme__lead_organisation=acting.organisation)
     if not communities.exists():
         return None
     shared = (
-        MonthResult.objects.filter(run__community__in=communities).aggregate(s=Sum("received"))[
-            "s"
-        ]
+        MonthResult.objects.filter(run__community__in=communities).aggregate(s=Sum("received"))["s"]
         or 0.0
     )
     return {
-        "participants": Participant.objects.filter(community__in=communities, left_on__isnull=True).count(),
+        "participants": Participant.objects.filter(
+            community__in=communities, left_on__isnull=True
+        ).count(),
         "shared_kwh": shared,
     }
 
@@ -96,10 +94,8 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
         .order_by("pk")
     ):
         days = MeterDay.objects.filter(participant=p)
-        summary = days.aggregate(
-            offtake=Sum("offtake_kwh"), injection=Sum("injection_kwh")
-        )
-        first_last = days.order_by("day").values_list("day", flat=True)
+        summary = days.aggregate(offtake=Sum("offtake_kwh"), injection=Sum("injection_kwh"))
+        day_list = list(days.order_by("day").values_list("day", flat=True))
         participations.append(
             {
                 "id": p.pk,
@@ -121,10 +117,10 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
                     for pv in p.pv_installations.all()
                 ],
                 "meter_data": {
-                    "days": days.count(),
+                    "days": len(day_list),
                     "day_ids": list(days.values_list("pk", flat=True)),
-                    "first_day": first_last.first().isoformat() if days.exists() else None,
-                    "last_day": first_last.last().isoformat() if days.exists() else None,
+                    "first_day": day_list[0].isoformat() if day_list else None,
+                    "last_day": day_list[-1].isoformat() if day_list else None,
                     "offtake_kwh": round(summary["offtake"] or 0.0, 3),
                     "injection_kwh": round(summary["injection"] or 0.0, 3),
                 },
@@ -162,9 +158,11 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
 def erasure_refusals(acting: Acting, household: Household) -> list[str]:
     today = timezone.localdate()
     refusals = []
-    for p in Participant.objects.filter(household=household).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=today)
-    ).select_related("community__programme"):
+    for p in (
+        Participant.objects.filter(household=household)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .select_related("community__programme")
+    ):
         refusals.append(
             _(
                 "The household takes part in the energy community %(name)s: end its "
@@ -260,5 +258,3 @@ def register() -> None:
             impact_figures=(impact_figures,),
         )
     )
-
-

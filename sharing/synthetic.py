@@ -11,7 +11,7 @@ from sharing.timeseries import local_hour
 def hours_of(first: int, count: int) -> NDArray[np.float64]:
     """The local hour (with fraction) of each quarter-hour from `first` on."""
     base = local_hour(first) + ((first * 15) % 60) / 60
-    return (base + np.arange(count) * 0.25) % 24
+    return np.asarray((base + np.arange(count) * 0.25) % 24, dtype=np.float64)
 
 
 def pv(first: int, count: int, kwp: float) -> NDArray[np.float64]:

@@ -23,9 +23,7 @@ urlpatterns = [
     ),
     path("communities/<int:community_pk>/imports/", d.imports, name="imports"),
     path("communities/<int:community_pk>/runs/", d.runs, name="runs"),
-    path(
-        "communities/<int:community_pk>/months/<str:month>/", d.dashboard_page, name="dashboard"
-    ),
+    path("communities/<int:community_pk>/months/<str:month>/", d.dashboard_page, name="dashboard"),
     path(
         "communities/<int:community_pk>/months/<str:month>/export.xlsx",
         d.dashboard_xlsx,

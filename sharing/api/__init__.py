@@ -1,3 +1,292 @@
-from ninja import Router
+"""API of energy sharing under /api/v1/sharing: participants, meter-data imports, monthly runs,
+statements and the "use power now" advice.
+
+Handlers stay thin: records come through core.tenancy (another organisation's record is a
+404), writes through sharing.services, errors have the shape of core.api.ErrorOut. Meter data
+is uploaded as multipart/form-data with the file in the field `file`:
+
+    curl -H "Authorization: Bearer $TOKEN" -F file=@verbruik.csv \\
+        https://…/api/v1/sharing/communities/1/imports
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
+from pydantic import AfterValidator
+
+from core.access import LEAD, REGISTERED, needs
+from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
+from core.models import AuditEvent
+from core.services import audit_record
+from core.tenancy import get_scoped
+from households.models import Household
+from sharing import rules, services
+from sharing.models import AllocationRun, Community, MeterImport, Participant
+from sharing.selectors.advice import advice_for, sms_text
+from sharing.selectors.reports import statement
+from sharing.services.imports import MAX_FILE_BYTES
 
 router = Router(tags=["sharing"])
+
+CommunityId = Annotated[int, Path(gt=0, le=MAX_ID)]
+ParticipantId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+def _month(value: str) -> str:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        raise ValueError(_("Give a month as YYYY-MM, for example 2026-05."))
+    return value
+
+
+Month = Annotated[str, Field(max_length=7, description="YYYY-MM"), AfterValidator(_month)]
+MonthPath = Annotated[str, Path(max_length=7, description="YYYY-MM")]
+
+
+def _first_day(month: str) -> date:
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
+
+
+def _community(request: HttpRequest, community_id: int, permission: str) -> Community:
+    record = get_scoped(
+        Community.objects.select_related("programme"), acting(request), pk=community_id
+    )
+    rules.require_lead(acting(request), record, permission)
+    return record
+
+
+def _participant(request: HttpRequest, participant_id: int) -> Participant:
+    record = get_scoped(
+        Participant.objects.select_related("community__programme", "household"),
+        acting(request),
+        pk=participant_id,
+    )
+    rules.require_participant(acting(request), record)
+    return record
+
+
+# --- participants -------------------------------------------------------------------------
+
+
+class ParticipantOut(Schema):
+    id: int
+    kind: Participant.Kind
+    household: int | None = Field(None, alias="household_id")
+    name: str = Field(alias="display_name")
+    ean: str
+    role: Participant.ParticipantRole
+    vulnerable: bool
+    key_percentage: Decimal
+    joined_on: date
+    left_on: date | None
+
+
+class ParticipantIn(Schema):
+    household: ObjectId | None = Field(None, description="A household enrolled in the programme")
+    name: Text = Field("", max_length=200, description="An organisation's name")
+    language: Annotated[str, Field(pattern="^(nl|fr|en)$")] = "nl"
+    ean: Text = Field(max_length=30)
+    role: Participant.ParticipantRole
+    vulnerable: bool = False
+    key_percentage: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
+    joined_on: date
+
+
+def _audit_read(request: HttpRequest, participants: list[Participant]) -> None:
+    for p in participants:
+        if p.household is not None:
+            audit_record(
+                acting=acting(request),
+                action=AuditEvent.Action.VIEW,
+                household=p.household,
+                subject=f"household {p.household.reference}: energy sharing",
+            )
+
+
+@router.get(
+    "/communities/{community_id}/participants", response={200: list[ParticipantOut], **ERRORS}
+)
+@needs("sharing.view", of=LEAD)
+def participant_list(request: HttpRequest, community_id: CommunityId) -> Any:
+    record = _community(request, community_id, "sharing.view")
+    participants = list(record.participants.select_related("household"))
+    _audit_read(request, participants)
+    return participants
+
+
+@router.post("/communities/{community_id}/participants", response={201: ParticipantOut, **ERRORS})
+@needs("sharing.manage", of=LEAD)
+def participant_post(
+    request: HttpRequest, community_id: CommunityId, payload: ParticipantIn
+) -> Any:
+    record = _community(request, community_id, "sharing.manage")
+    household = None
+    if payload.household is not None:
+        try:
+            household = get_scoped(
+                Household.objects.active(), acting(request), pk=payload.household
+            )
+        except Http404:
+            raise ValidationError({"household": _("This household cannot be chosen.")}) from None
+    data = payload.dict()
+    data["household"] = household
+    return Status(201, services.participant_add(acting=acting(request), community=record, **data))
+
+
+@router.get("/participants/{participant_id}", response={200: ParticipantOut, **ERRORS})
+@needs("sharing.view", of=LEAD)
+@needs("sharing.view", of=REGISTERED)
+def participant_get(request: HttpRequest, participant_id: ParticipantId) -> Any:
+    record = _participant(request, participant_id)
+    _audit_read(request, [record])
+    return record
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+class ImportOut(Schema):
+    id: int
+    filename: str
+    lines: int
+    eans: int
+    days: int
+    first_day: date
+    last_day: date
+    imported_at: datetime
+
+
+@router.get("/communities/{community_id}/imports", response={200: list[ImportOut], **ERRORS})
+@needs("sharing.import", of=LEAD)
+def import_list(request: HttpRequest, community_id: CommunityId) -> Any:
+    record = _community(request, community_id, "sharing.import")
+    return list(MeterImport.objects.filter(community=record)[:100])
+
+
+@router.post("/communities/{community_id}/imports", response={201: ImportOut, **ERRORS})
+@needs("sharing.import", of=LEAD)
+def import_post(request: HttpRequest, community_id: CommunityId, file: File[UploadedFile]) -> Any:
+    """Import a meter-data file (the grid operator's export or the plain CSV), sent as
+    multipart/form-data field `file`. The whole file is checked first: when anything is
+    wrong, every problem is answered at once (422, each with its line number) and nothing is
+    imported; the same file twice, an unknown EAN or a household without consent for energy
+    data are refused too."""
+    record = _community(request, community_id, "sharing.import")
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(max_mb)s MB.") % {"max_mb": 50}}
+        )
+    report = services.meter_import(
+        acting=acting(request), community=record, filename=file.name or "", data=file.read()
+    )
+    if report.errors or report.meter_import is None:
+        raise ValidationError({"file": report.errors})
+    return Status(201, report.meter_import)
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+
+class RunIn(Schema):
+    month: Month
+
+
+class RunOut(Schema):
+    id: int
+    month: date
+    keys: str
+    days_with_data: int
+    times_run: int
+    ran_at: datetime
+
+
+@router.get("/communities/{community_id}/runs", response={200: list[RunOut], **ERRORS})
+@needs("sharing.view", of=LEAD)
+def run_list(request: HttpRequest, community_id: CommunityId) -> Any:
+    record = _community(request, community_id, "sharing.view")
+    return list(AllocationRun.objects.filter(community=record))
+
+
+@router.post("/communities/{community_id}/runs", response={200: RunOut, **ERRORS})
+@needs("sharing.run", of=LEAD)
+def run_post(request: HttpRequest, community_id: CommunityId, payload: RunIn) -> Any:
+    """Allocate a past month; running it again replaces its results (idempotent)."""
+    record = _community(request, community_id, "sharing.run")
+    return services.allocation_month_run(
+        acting=acting(request), community=record, month=_first_day(payload.month)
+    )
+
+
+# --- statements ---------------------------------------------------------------------------
+
+
+class ProducerShare(Schema):
+    producer: str
+    kwh: float
+
+
+class StatementOut(Schema):
+    participant: int
+    month: str
+    offtake_kwh: float
+    received_kwh: float
+    injection_kwh: float
+    shared_kwh: float
+    given_back_kwh: float
+    from_producers: list[ProducerShare]
+    value_at_sharing_price: Decimal
+    value_at_supplier_price: Decimal
+    saving: Decimal
+    self_sufficiency: float | None
+    shared_value: Decimal
+
+
+@router.get(
+    "/participants/{participant_id}/statements/{month}",
+    response={200: StatementOut, **ERRORS},
+)
+@needs("sharing.view", of=LEAD)
+@needs("sharing.view", of=REGISTERED)
+def statement_get(request: HttpRequest, participant_id: ParticipantId, month: MonthPath) -> Any:
+    record = _participant(request, participant_id)
+    try:
+        first = _first_day(_month(month))
+    except ValueError:
+        raise Http404 from None
+    found = statement(record, first)
+    if found is None:
+        raise Http404
+    _audit_read(request, [record])
+    return found.as_dict()
+
+
+# --- advice -------------------------------------------------------------------------------
+
+
+class AdviceDay(Schema):
+    day: date
+    start: datetime
+    end: datetime
+    kwh_in_window: float
+    kwh_day: float
+
+
+class AdviceOut(Schema):
+    days: list[AdviceDay]
+    sms: str
+
+
+@router.get("/communities/{community_id}/advice", response={200: AdviceOut, **ERRORS})
+@needs("sharing.view", of=LEAD)
+def advice_get(request: HttpRequest, community_id: CommunityId) -> Any:
+    """The sunniest hours of the next three days (clear sky) and a short text message."""
+    record = _community(request, community_id, "sharing.view")
+    advice = advice_for(record)
+    return {"days": advice, "sms": sms_text(advice)}

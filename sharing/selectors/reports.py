@@ -153,11 +153,13 @@ def dashboard(run: AllocationRun) -> Dashboard:
             hour = local_hour(start + index)
             hours_off[hour] += offtake[index]
             hours_shared[hour] += shared[index]
-        heat.append([share(float(s), float(o)) for s, o in zip(hours_shared, hours_off, strict=True)])
-    results = list(
-        MonthResult.objects.filter(run=run).select_related("participant__household").order_by(
-            "participant__kind", "participant__name", "participant__pk"
+        heat.append(
+            [share(float(s), float(o)) for s, o in zip(hours_shared, hours_off, strict=True)]
         )
+    results = list(
+        MonthResult.objects.filter(run=run)
+        .select_related("participant__household")
+        .order_by("participant__kind", "participant__name", "participant__pk")
     )
     totals = {
         name: float(sum(getattr(r, name) for r in results))

@@ -142,9 +142,10 @@ def participant_add(
     if household is None and not participant.name:
         raise ValidationError({"name": _("Choose a household or give the organisation's name.")})
     if household is not None:
-        if household.erased_at is not None or not scoped(Household, acting).filter(
-            pk=household.pk
-        ).exists():
+        if (
+            household.erased_at is not None
+            or not scoped(Household, acting).filter(pk=household.pk).exists()
+        ):
             raise ValidationError({"household": _("This household cannot be chosen.")})
         enrolled = Enrolment.objects.filter(
             household=household,
@@ -152,9 +153,7 @@ def participant_add(
             status=Enrolment.Status.ENROLLED,
         ).exists()
         if not enrolled:
-            raise ValidationError(
-                {"household": _("Enrol the household in the programme first.")}
-            )
+            raise ValidationError({"household": _("Enrol the household in the programme first.")})
         if Participant.objects.filter(community=community, household=household).exists():
             raise ValidationError(
                 {"household": _("This household already takes part in the community.")}

@@ -143,7 +143,8 @@ def _store(
             day__lte=days[-1],
         )
     }
-    new, changed = [], []
+    new: list[MeterDay] = []
+    changed: list[MeterDay] = []
     for participant, day, size, off, inj, present in pieces:
         old = existing.get((participant.pk, day))
         if old is not None and old.quarter_hours == size:

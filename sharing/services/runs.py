@@ -39,7 +39,12 @@ def allocation_month_run(
     month = month.replace(day=1)
     if next_month(month) > timezone.localdate():
         raise ValidationError(
-            {"month": _("A month can be allocated once it is over (the grid operator settles it afterwards).")}
+            {
+                "month": _(
+                    "A month can be allocated once it is over (the grid operator settles it "
+                    "afterwards)."
+                )
+            }
         )
     if month.year < 2000:
         raise ValidationError({"month": _("Give a month from 2000 on.")})
@@ -89,7 +94,11 @@ def allocation_month_run(
         if segment.choice is not None
     )
     with transaction.atomic():
-        run = AllocationRun.objects.select_for_update().filter(community=community, month=month).first()
+        run = (
+            AllocationRun.objects.select_for_update()
+            .filter(community=community, month=month)
+            .first()
+        )
         if run is None:
             run = AllocationRun(community=community, month=month, times_run=0)
         run.status = AllocationRun.Status.DONE

@@ -65,9 +65,11 @@ class ImportTests(SharingTestCase):
         self.assertEqual(lengths, {date(2026, 3, 29): 92, date(2026, 10, 25): 100})
         first, end = month_span(OCTOBER)
         self.assertEqual(
-            sum(MeterDay.objects.filter(participant=self.peeters_p, day__month=10).values_list(
-                "quarter_hours", flat=True
-            )),
+            sum(
+                MeterDay.objects.filter(participant=self.peeters_p, day__month=10).values_list(
+                    "quarter_hours", flat=True
+                )
+            ),
             end - first,
         )
 
@@ -92,9 +94,7 @@ class ImportTests(SharingTestCase):
 
     def test_decimal_comma_is_read(self) -> None:
         first, _end = month_span(JANUARY)
-        data = fluvius_csv(
-            {JANSENS_EAN: (first, np.array([0.125, 1.5]), np.array([0.0, 0.0]))}
-        )
+        data = fluvius_csv({JANSENS_EAN: (first, np.array([0.125, 1.5]), np.array([0.0, 0.0]))})
         self.assertIn(b"0,125", data)
         self.assertEqual(self.do_import(data).errors, [])
         day = MeterDay.objects.get(participant=self.jansens_p)

@@ -20,17 +20,22 @@ JANUARY = date(2026, 1, 1)
 
 @clock_at(date(2026, 11, 20))
 class PageTests(SharingTestCase):
+    january_run: AllocationRun
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         from core.tenancy import acting_for
 
         cora = acting_for(cls.cora)
+        assert cora is not None
         report = services.meter_import(
             acting=cora, community=cls.community, filename="jan.csv", data=month_file(JANUARY)
         )
         assert not report.errors
-        cls.january_run = services.allocation_month_run(acting=cora, community=cls.community, month=JANUARY)
+        cls.january_run = services.allocation_month_run(
+            acting=cora, community=cls.community, month=JANUARY
+        )
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"sharing:{name}", kwargs=kwargs)
@@ -38,8 +43,10 @@ class PageTests(SharingTestCase):
     def test_import_page_reports_every_bad_line_in_the_users_language(self) -> None:
         self.client.force_login(self.cora)
         lines = month_file(date(2026, 2, 1)).decode().split("\r\n")
-        lines[3] = lines[3].replace(";Injectie Dag;", ";Injectie Zon;").replace(
-            ";Afname Dag;", ";Afname Zon;"
+        lines[3] = (
+            lines[3]
+            .replace(";Injectie Dag;", ";Injectie Zon;")
+            .replace(";Afname Dag;", ";Afname Zon;")
         )
         lines[7] = lines[7].replace(";Afname Dag;", ";Afname Dag;-1,5;")
         data = "\r\n".join(lines).encode()
@@ -118,9 +125,7 @@ class PageTests(SharingTestCase):
         # ...but not the school's statement, nor another month's.
         for pk, month in ((self.school.pk, "2026-01"), (self.jansens_p.pk, "2026-02")):
             self.assertIn(
-                self.client.get(
-                    self.url("statement", participant_pk=pk, month=month)
-                ).status_code,
+                self.client.get(self.url("statement", participant_pk=pk, month=month)).status_code,
                 (403, 404),
             )
 

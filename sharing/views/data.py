@@ -2,7 +2,6 @@
 export), statements (PDF), the key simulator and the "use power now" advice."""
 
 import io
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -22,10 +20,10 @@ from core.models import AuditEvent
 from core.services import audit_record
 from core.tenancy import Acting, request_acting
 from sharing import charts, rules, services
-from sharing.advice import DayAdvice, Panel, best_hours
 from sharing.documents import statement_pdf
 from sharing.forms import RunForm, SimulatorForm, UploadForm, parse_month
-from sharing.models import AllocationRun, Community, MeterImport, PvInstallation
+from sharing.models import AllocationRun, Community, MeterImport
+from sharing.selectors.advice import advice_for, sms_text
 from sharing.selectors.reports import CustomRound, dashboard, simulate, statement
 from sharing.views.community import community_of, participant_of
 
@@ -120,7 +118,9 @@ def runs(request: HttpRequest, community_pk: int) -> HttpResponse:
                     _("%(month)s is allocated.")
                     % {"month": date_format(run.month, "YEAR_MONTH_FORMAT")},
                 )
-                return redirect("sharing:dashboard", community_pk=record.pk, month=f"{run.month:%Y-%m}")
+                return redirect(
+                    "sharing:dashboard", community_pk=record.pk, month=f"{run.month:%Y-%m}"
+                )
     return render(
         request,
         "sharing/runs.html",
@@ -308,7 +308,10 @@ def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
             ]
             cap = data["social_cap"]
             result = simulate(
-                record, data["month"], social_cap=float(cap) if cap is not None else 0.5, custom=custom
+                record,
+                data["month"],
+                social_cap=float(cap) if cap is not None else 0.5,
+                custom=custom,
             )
             if result is None:
                 form.add_error("month", _("There is no meter data for this month."))
@@ -324,34 +327,6 @@ def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- advice
-def advice_for(record: Community, days: int = 3) -> list[DayAdvice]:
-    today = timezone.localdate()
-    panels = [
-        Panel(float(pv.kwp), float(pv.tilt), float(pv.azimuth))
-        for pv in PvInstallation.objects.filter(
-            participant__community=record, commissioned_on__lte=today
-        )
-        .exclude(participant__left_on__lt=today)
-    ]
-    return best_hours(
-        latitude=float(record.latitude),
-        longitude=float(record.longitude),
-        panels=panels,
-        first_day=today + timedelta(days=1),
-        days=days,
-    )
-
-
-def sms_text(advice: list[DayAdvice]) -> str:
-    if not advice:
-        return ""
-    first = advice[0]
-    return _(
-        "Sun in the neighbourhood: tomorrow from %(start)s to %(end)s our panels make the most "
-        "power. Run the washing machine or dishwasher then."
-    ) % {"start": f"{first.start:%H:%M}", "end": f"{first.end:%H:%M}"}
-
-
 def _advice(request: HttpRequest, community_pk: int, template: str) -> HttpResponse:
     acting = request_acting(request, "sharing.view")
     record = _lead_community(acting, community_pk, "sharing.view")
