@@ -266,6 +266,10 @@ class Participant(models.Model):
         return self.name
 
     @property
+    def programme(self) -> Programme:
+        return self.community.programme
+
+    @property
     def statement_language(self) -> str:
         if self.household is not None and self.household.language:
             return str(self.household.language)

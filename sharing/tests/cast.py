@@ -112,9 +112,12 @@ def build_sharing_cast(cls: Any, programme: Programme) -> None:
     )
 
 
-def month_series(month: date) -> dict[str, tuple[int, np.ndarray, np.ndarray]]:
+def month_series(
+    month: date, days: int | None = None
+) -> dict[str, tuple[int, np.ndarray, np.ndarray]]:
+    """The four EANs' quarter-hours of a month (or of its first `days` days)."""
     first, end = month_span(month)
-    count = end - first
+    count = end - first if days is None else days * 96
     zero = np.zeros(count)
     bakery_use = synthetic.household(first, count, 25.0, seed=3)
     bakery_pv = synthetic.pv(first, count, 10.0)
@@ -130,8 +133,8 @@ def month_series(month: date) -> dict[str, tuple[int, np.ndarray, np.ndarray]]:
     }
 
 
-def month_file(month: date, *, header: str = "old") -> bytes:
-    return fluvius_csv(month_series(month), header=header)
+def month_file(month: date, *, header: str = "old", days: int | None = None) -> bytes:
+    return fluvius_csv(month_series(month, days), header=header)
 
 
 def month_plain(month: date) -> bytes:
