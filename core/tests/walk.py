@@ -470,7 +470,7 @@ class WalkTestCase(RentalTestCase):
         from core.models import Programme
         from rentals import services as rentals
         from rentals.models import BankImport, BankLine, Visit
-        from rentals.resident import resident_access_issue
+        from rentals.services.resident import resident_access_issue
 
         User = get_user_model()
         cls.energy = Programme.objects.create(
@@ -579,6 +579,25 @@ class WalkTestCase(RentalTestCase):
             key=self.resident_key, label_code=contract.unit.label_code, year=2026, month="2026-01"
         )
         return found
+
+    def secrets(self) -> tuple[str, ...]:
+        """Texts of the victims' records (ocmw's jansens, the lead's programme) that no answer
+        to the stranger (arnhem) may ever show."""
+        return (
+            "Jansens",
+            "Peeters",
+            "Kerkstraat",
+            "Langestraat",
+            self.jansens.reference,
+            self.contract.payment_reference,
+            "BE71096123456769",  # jansens's IBAN (direct debit)
+            "BE71 0961 2345 6769",
+            "Huishoudtoestellen huren",
+            "OCMW Brugge",
+            "Ring twice",
+            "Leaks water",
+            *(secret for part in walk_parts() for secret in part.secrets(self)),
+        )
 
     def own(self) -> Organisation:
         return self.identity.organisation or self.lead
