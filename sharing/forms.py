@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Language, Programme
 from core.tenancy import Acting, scoped
 from households.models import Enrolment, Household
-from sharing.allocation import Weighting
 from sharing.models import KeyPreset, Participant
+from sharing.pure.allocation import Weighting
 
 
 def _decimal(label: Any, places: int = 4, **kwargs: Any) -> forms.DecimalField:

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from numpy.typing import NDArray
 
 from core.models import Language, Programme
-from sharing.allocation import Key
-from sharing.meterdata import ean_is_valid
+from sharing.pure.allocation import Key
+from sharing.pure.meterdata import ean_is_valid
 
 LEAD = "community__programme__lead_organisation"
 

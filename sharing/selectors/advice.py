@@ -1,12 +1,12 @@
-"""The "use power now" advice of a community (sharing.advice on its PV installations)."""
+"""The "use power now" advice of a community (sharing.pure.advice on its PV installations)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharing.advice import DayAdvice, Panel, best_hours
 from sharing.models import Community, PvInstallation
+from sharing.pure.advice import DayAdvice, Panel, best_hours
 
 
 def advice_for(record: Community, days: int = 3) -> list[DayAdvice]:

@@ -11,9 +11,9 @@ from datetime import date
 import numpy as np
 from django.db.models import Q
 
-from sharing.allocation import FloatArray, Key
 from sharing.models import Community, KeyChoice, MeterDay, Participant, floats, key_for
-from sharing.timeseries import day_span, month_days, month_span
+from sharing.pure.allocation import FloatArray, Key
+from sharing.pure.timeseries import day_span, month_days, month_span
 
 
 @dataclass

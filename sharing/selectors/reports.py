@@ -9,7 +9,6 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from core.tenancy import Acting, scoped
-from sharing.allocation import Key, Round, Weighting, allocate_period
 from sharing.models import (
     AllocationRun,
     Community,
@@ -20,8 +19,9 @@ from sharing.models import (
     floats,
     key_for,
 )
+from sharing.pure.allocation import Key, Round, Weighting, allocate_period
+from sharing.pure.timeseries import day_span, local_hour, month_days, month_span
 from sharing.selectors.months import month_data
-from sharing.timeseries import day_span, local_hour, month_days, month_span
 
 CENT = Decimal("0.01")
 
@@ -186,7 +186,7 @@ def dashboard(run: AllocationRun) -> Dashboard:
 
 @dataclass(frozen=True)
 class CustomRound:
-    weighting: str  # a sharing.allocation.Weighting value
+    weighting: str  # a sharing.pure.allocation.Weighting value
     only_vulnerable: bool = False
     demand_cap: float = 1.0
 

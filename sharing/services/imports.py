@@ -23,10 +23,10 @@ from core.services import audit_record
 from core.tenancy import Acting
 from households.models import Consent
 from sharing.messages import line_error_message
-from sharing.meterdata import MeterFileRejected, MeterSeries, parse_meter_file
 from sharing.models import Community, MeterDay, MeterImport, Participant, floats
+from sharing.pure.meterdata import MeterFileRejected, MeterSeries, parse_meter_file
+from sharing.pure.timeseries import days_between
 from sharing.rules import require_lead
-from sharing.timeseries import days_between
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

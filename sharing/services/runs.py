@@ -1,6 +1,6 @@
 """The monthly allocation of a community: idempotent, one AllocationRun per community and month.
 
-`allocation_month_run` loads the month's meter data, runs the engine (sharing.allocation)
+`allocation_month_run` loads the month's meter data, runs the engine (sharing.pure.allocation)
 for each part of the month under one key, and stores the totals per participant, the flows
 producer → receiver and the community's quarter-hour series. Running a month again replaces
 its results with the same figures (or new ones, when meter data came in since).
@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.tenancy import Acting
-from sharing.allocation import AllocationError, allocate_period
 from sharing.models import AllocationRun, Community, Flow, MonthResult
+from sharing.pure.allocation import AllocationError, allocate_period
+from sharing.pure.timeseries import next_month
 from sharing.rules import require_lead
 from sharing.selectors.months import key_segments, month_data
-from sharing.timeseries import next_month
 
 Progress = Callable[[int, int], None]
 # Below this a flow is rounding noise, not energy (a millionth of a kWh).

@@ -22,10 +22,11 @@ from stdnum import ean as gs1
 from core.models import Programme
 from core.tenancy import acting_for
 from households.models import Consent, Enrolment
-from sharing import services, synthetic
-from sharing.meterdata import fluvius_csv, plain_csv
+from sharing import services
 from sharing.models import Participant
-from sharing.timeseries import month_span
+from sharing.pure import synthetic
+from sharing.pure.meterdata import fluvius_csv, plain_csv
+from sharing.pure.timeseries import month_span
 from wijk.testing import WijkTestCase
 
 

@@ -1,6 +1,7 @@
 """The energy-sharing API: participants, imports (with the error report), runs, statements."""
 
 from datetime import date
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -14,7 +15,7 @@ API = "/api/v1/sharing"
 
 @clock_at(date(2026, 11, 20))
 class ApiTests(SharingTestCase):
-    def headers(self, user: str) -> dict[str, str]:
+    def headers(self, user: str) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=getattr(self, user))}"}
 
     def test_import_run_and_statement(self) -> None:

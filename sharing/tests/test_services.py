@@ -10,8 +10,9 @@ from django.utils import translation
 
 from households.models import Consent
 from sharing import services
-from sharing.meterdata import fluvius_csv
 from sharing.models import AllocationRun, Flow, MeterDay, MeterImport, MonthResult, Participant
+from sharing.pure.meterdata import fluvius_csv
+from sharing.pure.timeseries import month_span
 from sharing.tests.cast import (
     DUBOIS_EAN,
     JANSENS_EAN,
@@ -20,7 +21,6 @@ from sharing.tests.cast import (
     month_plain,
     month_series,
 )
-from sharing.timeseries import month_span
 from wijk.testing import clock_at
 
 JANUARY = date(2026, 1, 1)

@@ -19,10 +19,11 @@ from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.services import audit_record
 from core.tenancy import Acting, request_acting
-from sharing import charts, rules, services
+from sharing import rules, services
 from sharing.documents import statement_pdf
 from sharing.forms import RunForm, SimulatorForm, UploadForm, parse_month
 from sharing.models import AllocationRun, Community, MeterImport
+from sharing.pure import charts
 from sharing.selectors.advice import advice_for, sms_text
 from sharing.selectors.reports import CustomRound, dashboard, simulate, statement
 from sharing.views.community import community_of, participant_of

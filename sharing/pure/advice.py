@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sharing.meterdata import BRUSSELS
+from sharing.pure.meterdata import BRUSSELS
 
 PERFORMANCE_RATIO = 0.85
 # The best window: the hours that produce at least this share of the day's best hour.

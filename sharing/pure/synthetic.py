@@ -5,7 +5,7 @@ uses real load profiles (demandlib) and pvlib instead (sharing/demo.py)."""
 import numpy as np
 from numpy.typing import NDArray
 
-from sharing.timeseries import local_hour
+from sharing.pure.timeseries import local_hour
 
 
 def hours_of(first: int, count: int) -> NDArray[np.float64]:

@@ -8,7 +8,7 @@ the last Sunday of October and 96 otherwise.
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sharing.meterdata import BRUSSELS
+from sharing.pure.meterdata import BRUSSELS
 
 QUARTER_SECONDS = 900
 
