@@ -26,7 +26,7 @@ from core.programmes import (
 )
 from core.tenancy import Acting, scoped
 from households.models import Consent, Household
-from sharing.models import Community, MeterDay, MonthResult, Participant
+from sharing.models import Community, Flow, MeterDay, MonthResult, Participant
 from sharing.rules import leads
 
 if TYPE_CHECKING:
@@ -124,6 +124,23 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
                     "offtake_kwh": round(summary["offtake"] or 0.0, 3),
                     "injection_kwh": round(summary["injection"] or 0.0, 3),
                 },
+                "received_from": [
+                    {
+                        "id": f.pk,
+                        "month": f"{f.run.month:%Y-%m}",
+                        "producer": f.producer.name or _("A household of the community"),
+                        "kwh": round(f.kwh, 3),
+                    }
+                    for f in Flow.objects.filter(receiver=p)
+                    .select_related("run", "producer")
+                    .order_by("run__month", "pk")
+                ],
+                "given_to": [
+                    {"id": f.pk, "month": f"{f.run.month:%Y-%m}", "kwh": round(f.kwh, 3)}
+                    for f in Flow.objects.filter(producer=p)
+                    .select_related("run")
+                    .order_by("run__month", "pk")
+                ],
                 "statements": [
                     {
                         "id": r.pk,
