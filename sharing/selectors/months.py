@@ -2,7 +2,9 @@
 
 Rows are the participants that take part on at least one day of the month, in the order of
 their primary key; on a day a participant does not take part (before joining, after leaving)
-its row is zero, so it neither gives nor receives. Days without meter data are zero too.
+its row is zero, so it neither gives nor receives. Days without meter data are zero too. The
+role decides which meter directions count: a producer's offtake stays with its supplier (it
+receives nothing from the community), a consumer's injection is not shared.
 """
 
 from dataclasses import dataclass
@@ -70,8 +72,10 @@ def month_data(community: Community, month: date) -> MonthData:
         at = index_of[meter_day.day]
         count = meter_day.quarter_hours
         row = row_of[meter_day.participant_id]
-        offtake[row, at : at + count] = floats(meter_day.offtake)
-        injection[row, at : at + count] = floats(meter_day.injection)
+        if participant.consumes:
+            offtake[row, at : at + count] = floats(meter_day.offtake)
+        if participant.produces:
+            injection[row, at : at + count] = floats(meter_day.injection)
         with_data.add(meter_day.day)
     return MonthData(
         community=community,

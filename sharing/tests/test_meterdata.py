@@ -332,8 +332,8 @@ def test_many_errors_are_cut_short() -> None:
 
 
 def test_every_error_code_has_a_message() -> None:
-    from sharing.pure import meterdata
     from sharing.messages import LINE_ERROR_MESSAGES, line_error_message
+    from sharing.pure import meterdata
 
     source = Path(meterdata.__file__).read_text(encoding="utf-8")
     pattern = r'(?:error\(\s*\w+,\s*|LineError\(\s*\w+,\s*|code = |else )"([a-z_]+)"'

@@ -64,9 +64,7 @@ class SeamTests(SharingTestCase):
         cora = acting_for(cls.cora)
         assert cora is not None
         # jansens has panels too, in this test: a PV installation to export.
-        services.participant_update(
-            acting=cora, participant=cls.jansens_p, fields={"role": "both"}
-        )
+        services.participant_update(acting=cora, participant=cls.jansens_p, fields={"role": "both"})
         services.pv_add(
             acting=cora, participant=cls.jansens_p, kwp=2, commissioned_on=date(2025, 1, 1)
         )
