@@ -149,10 +149,10 @@ def load_demo(context: "DemoContext") -> None:
     size = midnight_quarter(end) - start
     cloud = np.repeat([rng.uniform(0.15, 1.0) for _ in range(days + 1)], 100)
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for participant, panels, use in participants:
+    for participant, panels, yearly in participants:
         profile = business_profile if participant.household_id is None else household_profile
         noise = np.array([rng.lognormvariate(0, 0.35) for _ in range(size)])
-        consumption = profile[:size] * use * noise
+        consumption = profile[:size] * yearly * noise
         production = np.zeros(size)
         if panels:
             _times, clear = clear_sky_production(

@@ -4,6 +4,7 @@ impact figures and the household and programme sections."""
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -66,7 +67,7 @@ class SeamTests(SharingTestCase):
         # jansens has panels too, in this test: a PV installation to export.
         services.participant_update(acting=cora, participant=cls.jansens_p, fields={"role": "both"})
         services.pv_add(
-            acting=cora, participant=cls.jansens_p, kwp=2, commissioned_on=date(2025, 1, 1)
+            acting=cora, participant=cls.jansens_p, kwp=Decimal(2), commissioned_on=date(2025, 1, 1)
         )
         services.meter_import(
             acting=cora,
