@@ -23,11 +23,13 @@ from pydantic import AfterValidator
 from core.access import LEAD, REGISTERED, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import AuditEvent
+from core.runs import run_start
 from core.services import audit_record
 from core.tenancy import get_scoped
 from households.models import Household
 from sharing import rules, services
 from sharing.models import AllocationRun, Community, MeterImport, Participant
+from sharing.runs import KIND as RUN_KIND
 from sharing.selectors.advice import advice_for, sms_text
 from sharing.selectors.reports import statement
 from sharing.services.imports import MAX_FILE_BYTES
@@ -214,14 +216,25 @@ def run_list(request: HttpRequest, community_id: CommunityId) -> Any:
     return list(AllocationRun.objects.filter(community=record))
 
 
-@router.post("/communities/{community_id}/runs", response={200: RunOut, **ERRORS})
+class RunStartOut(Schema):
+    run: int = Field(description="Follow it at GET /api/v1/runs/{run}")
+    status: str
+    new: bool = Field(description="False when the same month was already being allocated")
+
+
+@router.post("/communities/{community_id}/runs", response={202: RunStartOut, **ERRORS})
 @needs("sharing.run", of=LEAD)
 def run_post(request: HttpRequest, community_id: CommunityId, payload: RunIn) -> Any:
-    """Allocate a past month; running it again replaces its results (idempotent)."""
+    """Allocate a past month, in the background (core.runs); running it again replaces its
+    results with the same figures (idempotent)."""
     record = _community(request, community_id, "sharing.run")
-    return services.allocation_month_run(
-        acting=acting(request), community=record, month=_first_day(payload.month)
+    started = run_start(
+        acting=acting(request),
+        kind=RUN_KIND,
+        programme=record.programme,
+        params={"month": payload.month},
     )
+    return Status(202, {"run": started.pk, "status": started.status, "new": bool(started.is_new)})
 
 
 # --- statements ---------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from sharing.services.community import (
     pv_add,
 )
 from sharing.services.imports import ImportReport, has_energy_consent, meter_import
-from sharing.services.runs import allocation_month_run
+from sharing.services.runs import allocation_month_check, allocation_month_run
 
 __all__ = [
     "ImportReport",
+    "allocation_month_check",
     "allocation_month_run",
     "community_configure",
     "has_energy_consent",

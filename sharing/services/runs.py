@@ -16,26 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.tenancy import Acting
-from sharing.models import AllocationRun, Community, Flow, MonthResult
+from sharing.models import AllocationRun, Community, Flow, MeterDay, MonthResult
 from sharing.pure.allocation import AllocationError, allocate_period
-from sharing.pure.timeseries import next_month
+from sharing.pure.timeseries import month_days, next_month
 from sharing.rules import require_lead
-from sharing.selectors.months import key_segments, month_data
+from sharing.selectors.months import key_segments, month_data, month_participants
 
 Progress = Callable[[int, int], None]
 # Below this a flow is rounding noise, not energy (a millionth of a kWh).
 FLOW_EPSILON_KWH = 1e-6
 
 
-def allocation_month_run(
-    *,
-    acting: Acting,
-    community: Community,
-    month: date,
-    progress: Progress | None = None,
-) -> AllocationRun:
-    """Allocate one past month of the community and store its results (again: replaced)."""
-    require_lead(acting, community, "sharing.run")
+def allocation_month_check(*, community: Community, month: date) -> None:
+    """What refuses a month before any work: not over yet, no participants, no meter data, no
+    key. The background run's start checks this too (sharing/runs.py)."""
     month = month.replace(day=1)
     if next_month(month) > timezone.localdate():
         raise ValidationError(
@@ -48,11 +42,39 @@ def allocation_month_run(
         )
     if month.year < 2000:
         raise ValidationError({"month": _("Give a month from 2000 on.")})
-    data = month_data(community, month)
-    if not data.participants:
+    if not month_participants(community, month):
         raise ValidationError({"month": _("The community had no participants in this month.")})
+    days = month_days(month)
+    if not MeterDay.objects.filter(
+        participant__community=community, day__gte=days[0], day__lte=days[-1]
+    ).exists():
+        raise ValidationError({"month": _("There is no meter data for this month yet.")})
+    if community.key_on(days[0]) is None:
+        raise ValidationError({"month": _("Choose the community's key for this month first.")})
+
+
+def allocation_month_run(
+    *,
+    acting: Acting,
+    community: Community,
+    month: date,
+    progress: Progress | None = None,
+) -> AllocationRun:
+    """Allocate one past month of the community and store its results (again: replaced)."""
+    require_lead(acting, community, "sharing.run")
+    month = month.replace(day=1)
+    allocation_month_check(community=community, month=month)
+    data = month_data(community, month)
     if data.days_with_data == 0:
         raise ValidationError({"month": _("There is no meter data for this month yet.")})
+        raise ValidationError(
+            {
+                "month": _(
+                    "A month can be allocated once it is over (the grid operator settles it "
+                    "afterwards)."
+                )
+            }
+        )
     try:
         segments = key_segments(data)
     except AllocationError as exc:

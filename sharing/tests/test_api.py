@@ -46,7 +46,9 @@ class ApiTests(SharingTestCase):
                 content_type="application/json",
                 **cora,
             )
-            self.assertEqual(response.status_code, 200, response.content)
+            self.assertEqual(response.status_code, 202, response.content)
+            run = self.client.get(f"/api/v1/runs/{response.json()['run']}", **cora).json()
+            self.assertEqual(run["status"], "done", run)
         self.assertEqual(AllocationRun.objects.get().times_run, 2)
         response = self.client.get(
             f"{API}/participants/{self.jansens_p.pk}/statements/2026-01", **self.headers("ines")

@@ -61,6 +61,8 @@ def test_import_a_month_allocate_it_and_open_a_statement(
     page.goto(base + f"/sharing/communities/{community.pk}/runs/")
     page.fill("input[name=month]", "2026-01")
     page.click("form[method=post].card button[type=submit]")
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))  # the platform's run page, with progress
+    page.click("a.button[href$='/months/2026-01/']")
     page.wait_for_url(re.compile(rf"/sharing/communities/{community.pk}/months/2026-01/$"))
     expect(page.locator("h1")).to_contain_text("2026")
     expect(page.locator("svg#heat")).to_be_visible()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.access import LEAD, REGISTERED, needs
 from core.forms import add_service_errors
 from core.models import AuditEvent
+from core.runs import run_start
 from core.services import audit_record
 from core.tenancy import Acting, request_acting
 from sharing import rules, services
@@ -24,6 +25,7 @@ from sharing.documents import statement_pdf
 from sharing.forms import RunForm, SimulatorForm, UploadForm, parse_month
 from sharing.models import AllocationRun, Community, MeterImport
 from sharing.pure import charts
+from sharing.runs import KIND as RUN_KIND
 from sharing.selectors.advice import advice_for, sms_text
 from sharing.selectors.reports import CustomRound, dashboard, simulate, statement
 from sharing.views.community import community_of, participant_of
@@ -107,21 +109,20 @@ def runs(request: HttpRequest, community_pk: int) -> HttpResponse:
         rules.require_lead(acting, record, "sharing.run")
         status = 400
         if form.is_valid():
+            # A background run of the platform (sharing/runs.py); its page shows the progress
+            # and links to the month's dashboard when done.
             try:
-                run = services.allocation_month_run(
-                    acting=acting, community=record, month=form.cleaned_data["month"]
+                started = run_start(
+                    acting=acting,
+                    kind=RUN_KIND,
+                    programme=record.programme,
+                    params={"month": f"{form.cleaned_data['month']:%Y-%m}"},
+                    back_url=request.get_full_path(),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("%(month)s is allocated.")
-                    % {"month": date_format(run.month, "YEAR_MONTH_FORMAT")},
-                )
-                return redirect(
-                    "sharing:dashboard", community_pk=record.pk, month=f"{run.month:%Y-%m}"
-                )
+                return redirect(started.get_absolute_url())
     return render(
         request,
         "sharing/runs.html",
