@@ -118,6 +118,18 @@ class SeamTests(SharingTestCase):
         self.assertEqual(MonthResult.objects.get(participant=self.jansens_p).received, received)
         self.assertFalse(Consent.objects.filter(household=self.jansens).exists())
 
+    def test_household_programme_and_home_pages_show_the_parts(self) -> None:
+        from django.urls import reverse
+
+        self.client.force_login(self.ines)
+        page = self.client.get(reverse("households:detail", args=[self.jansens.pk]))
+        self.assertContains(page, reverse("sharing:participant", args=[self.jansens_p.pk]))
+        self.client.force_login(self.cora)
+        page = self.client.get(reverse("programme_detail", args=[self.energy.pk]))
+        self.assertContains(page, reverse("sharing:community", args=[self.community.pk]))
+        home = self.client.get("/")
+        self.assertContains(home, reverse("sharing:index"))
+
     def test_impact_figures_and_sections(self) -> None:
         figures = {f.key: f for f in registry.impact_figures(self.energy)}
         self.assertGreater(figures["kwh_shared"].value, 0)
