@@ -1,6 +1,6 @@
 """The import and monthly-run services on the cast (sharing/tests/cast.py)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -11,11 +11,13 @@ from django.utils import translation
 from households.models import Consent
 from sharing import services
 from sharing.models import AllocationRun, Flow, MeterDay, MeterImport, MonthResult, Participant
+from sharing.pure import synthetic
 from sharing.pure.meterdata import fluvius_csv
-from sharing.pure.timeseries import month_span
+from sharing.pure.timeseries import midnight_quarter, month_span
 from sharing.tests.cast import (
     DUBOIS_EAN,
     JANSENS_EAN,
+    PEETERS_EAN,
     SharingTestCase,
     month_file,
     month_plain,
@@ -50,27 +52,31 @@ class ImportTests(SharingTestCase):
 
     def test_new_dutch_and_english_headers(self) -> None:
         for header, month in (("new", date(2026, 2, 1)), ("en", date(2026, 4, 1))):
-            report = self.do_import(month_file(month, header=header))
+            report = self.do_import(month_file(month, header=header, days=3))
             self.assertEqual(report.errors, [], header)
-            self.assertEqual(report.meter_import.days, 30 if month.month == 4 else 28)
+            self.assertEqual(report.meter_import.days, 3)
+            self.assertEqual(report.meter_import.first_day, month)
 
     def test_daylight_saving_days_have_92_and_100_quarter_hours(self) -> None:
-        for month in (MARCH, OCTOBER):
-            self.assertEqual(self.do_import(month_file(month)).errors, [])
+        for day in (date(2026, 3, 28), date(2026, 10, 24)):  # Saturday to Monday
+            first = midnight_quarter(day)
+            count = midnight_quarter(day + timedelta(days=3)) - first
+            values = synthetic.household(first, count, 9.0)
+            data = fluvius_csv({PEETERS_EAN: (first, values, np.zeros(count))})
+            self.assertEqual(self.do_import(data).errors, [])
         lengths = dict(
-            MeterDay.objects.filter(
-                participant=self.peeters_p, day__in=[date(2026, 3, 29), date(2026, 10, 25)]
-            ).values_list("day", "quarter_hours")
+            MeterDay.objects.filter(participant=self.peeters_p).values_list("day", "quarter_hours")
         )
-        self.assertEqual(lengths, {date(2026, 3, 29): 92, date(2026, 10, 25): 100})
-        first, end = month_span(OCTOBER)
         self.assertEqual(
-            sum(
-                MeterDay.objects.filter(participant=self.peeters_p, day__month=10).values_list(
-                    "quarter_hours", flat=True
-                )
-            ),
-            end - first,
+            lengths,
+            {
+                date(2026, 3, 28): 96,
+                date(2026, 3, 29): 92,
+                date(2026, 3, 30): 96,
+                date(2026, 10, 24): 96,
+                date(2026, 10, 25): 100,
+                date(2026, 10, 26): 96,
+            },
         )
 
     def test_plain_csv(self) -> None:
@@ -128,9 +134,11 @@ class ImportTests(SharingTestCase):
         self.assertIn("consent", report.errors[0])
 
     def test_only_the_lead_imports(self) -> None:
+        data = month_file(JANUARY, days=1)
         for user in ("ines", "otto", "jo"):
             with self.assertRaises(PermissionDenied):
-                self.do_import(month_file(JANUARY), user=user)
+                self.do_import(data, user=user)
+        self.assertFalse(MeterImport.objects.exists())
 
 
 @clock_at(date(2026, 11, 20))
