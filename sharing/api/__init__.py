@@ -12,7 +12,7 @@ is uploaded as multipart/form-data with the file in the field `file`:
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -36,6 +36,8 @@ from sharing.services.imports import MAX_FILE_BYTES
 
 router = Router(tags=["sharing"])
 
+# The participant's role (sharing.models.Participant.ParticipantRole), inline in the schema.
+Role = Literal["producer", "consumer", "both"]
 CommunityId = Annotated[int, Path(gt=0, le=MAX_ID)]
 ParticipantId = Annotated[int, Path(gt=0, le=MAX_ID)]
 
@@ -77,25 +79,25 @@ def _participant(request: HttpRequest, participant_id: int) -> Participant:
 # --- participants -------------------------------------------------------------------------
 
 
-class ParticipantOut(Schema):
+class SharingParticipantOut(Schema):
     id: int
-    kind: Participant.Kind
+    kind: Literal["household", "organisation"]
     household: int | None = Field(None, alias="household_id")
     name: str = Field(alias="display_name")
     ean: str
-    role: Participant.ParticipantRole
+    role: Role
     vulnerable: bool
     key_percentage: Decimal
     joined_on: date
     left_on: date | None
 
 
-class ParticipantIn(Schema):
+class SharingParticipantIn(Schema):
     household: ObjectId | None = Field(None, description="A household enrolled in the programme")
     name: Text = Field("", max_length=200, description="An organisation's name")
     language: Annotated[str, Field(pattern="^(nl|fr|en)$")] = "nl"
     ean: Text = Field(max_length=30)
-    role: Participant.ParticipantRole
+    role: Role
     vulnerable: bool = False
     key_percentage: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
     joined_on: date
@@ -113,7 +115,7 @@ def _audit_read(request: HttpRequest, participants: list[Participant]) -> None:
 
 
 @router.get(
-    "/communities/{community_id}/participants", response={200: list[ParticipantOut], **ERRORS}
+    "/communities/{community_id}/participants", response={200: list[SharingParticipantOut], **ERRORS}
 )
 @needs("sharing.view", of=LEAD)
 def participant_list(request: HttpRequest, community_id: CommunityId) -> Any:
@@ -123,10 +125,10 @@ def participant_list(request: HttpRequest, community_id: CommunityId) -> Any:
     return participants
 
 
-@router.post("/communities/{community_id}/participants", response={201: ParticipantOut, **ERRORS})
+@router.post("/communities/{community_id}/participants", response={201: SharingParticipantOut, **ERRORS})
 @needs("sharing.manage", of=LEAD)
 def participant_post(
-    request: HttpRequest, community_id: CommunityId, payload: ParticipantIn
+    request: HttpRequest, community_id: CommunityId, payload: SharingParticipantIn
 ) -> Any:
     record = _community(request, community_id, "sharing.manage")
     household = None
@@ -142,7 +144,7 @@ def participant_post(
     return Status(201, services.participant_add(acting=acting(request), community=record, **data))
 
 
-@router.get("/participants/{participant_id}", response={200: ParticipantOut, **ERRORS})
+@router.get("/participants/{participant_id}", response={200: SharingParticipantOut, **ERRORS})
 @needs("sharing.view", of=LEAD)
 @needs("sharing.view", of=REGISTERED)
 def participant_get(request: HttpRequest, participant_id: ParticipantId) -> Any:
@@ -154,7 +156,7 @@ def participant_get(request: HttpRequest, participant_id: ParticipantId) -> Any:
 # --- imports ------------------------------------------------------------------------------
 
 
-class ImportOut(Schema):
+class MeterImportOut(Schema):
     id: int
     filename: str
     lines: int
@@ -165,14 +167,14 @@ class ImportOut(Schema):
     imported_at: datetime
 
 
-@router.get("/communities/{community_id}/imports", response={200: list[ImportOut], **ERRORS})
+@router.get("/communities/{community_id}/imports", response={200: list[MeterImportOut], **ERRORS})
 @needs("sharing.import", of=LEAD)
 def import_list(request: HttpRequest, community_id: CommunityId) -> Any:
     record = _community(request, community_id, "sharing.import")
     return list(MeterImport.objects.filter(community=record)[:100])
 
 
-@router.post("/communities/{community_id}/imports", response={201: ImportOut, **ERRORS})
+@router.post("/communities/{community_id}/imports", response={201: MeterImportOut, **ERRORS})
 @needs("sharing.import", of=LEAD)
 def import_post(request: HttpRequest, community_id: CommunityId, file: File[UploadedFile]) -> Any:
     """Import a meter-data file (the grid operator's export or the plain CSV), sent as
@@ -196,11 +198,11 @@ def import_post(request: HttpRequest, community_id: CommunityId, file: File[Uplo
 # --- runs ---------------------------------------------------------------------------------
 
 
-class RunIn(Schema):
+class AllocationRunIn(Schema):
     month: Month
 
 
-class RunOut(Schema):
+class AllocationRunOut(Schema):
     id: int
     month: date
     keys: str
@@ -209,22 +211,22 @@ class RunOut(Schema):
     ran_at: datetime
 
 
-@router.get("/communities/{community_id}/runs", response={200: list[RunOut], **ERRORS})
+@router.get("/communities/{community_id}/runs", response={200: list[AllocationRunOut], **ERRORS})
 @needs("sharing.view", of=LEAD)
 def run_list(request: HttpRequest, community_id: CommunityId) -> Any:
     record = _community(request, community_id, "sharing.view")
     return list(AllocationRun.objects.filter(community=record))
 
 
-class RunStartOut(Schema):
+class AllocationStartOut(Schema):
     run: int = Field(description="Follow it at GET /api/v1/runs/{run}")
     status: str
     new: bool = Field(description="False when the same month was already being allocated")
 
 
-@router.post("/communities/{community_id}/runs", response={202: RunStartOut, **ERRORS})
+@router.post("/communities/{community_id}/runs", response={202: AllocationStartOut, **ERRORS})
 @needs("sharing.run", of=LEAD)
-def run_post(request: HttpRequest, community_id: CommunityId, payload: RunIn) -> Any:
+def run_post(request: HttpRequest, community_id: CommunityId, payload: AllocationRunIn) -> Any:
     """Allocate a past month, in the background (core.runs); running it again replaces its
     results with the same figures (idempotent)."""
     record = _community(request, community_id, "sharing.run")
@@ -245,7 +247,7 @@ class ProducerShare(Schema):
     kwh: float
 
 
-class StatementOut(Schema):
+class EnergyStatementOut(Schema):
     participant: int
     month: str
     offtake_kwh: float
@@ -263,7 +265,7 @@ class StatementOut(Schema):
 
 @router.get(
     "/participants/{participant_id}/statements/{month}",
-    response={200: StatementOut, **ERRORS},
+    response={200: EnergyStatementOut, **ERRORS},
 )
 @needs("sharing.view", of=LEAD)
 @needs("sharing.view", of=REGISTERED)
@@ -283,7 +285,7 @@ def statement_get(request: HttpRequest, participant_id: ParticipantId, month: Mo
 # --- advice -------------------------------------------------------------------------------
 
 
-class AdviceDay(Schema):
+class EnergyAdviceDay(Schema):
     day: date
     start: datetime
     end: datetime
@@ -291,12 +293,12 @@ class AdviceDay(Schema):
     kwh_day: float
 
 
-class AdviceOut(Schema):
-    days: list[AdviceDay]
+class EnergyAdviceOut(Schema):
+    days: list[EnergyAdviceDay]
     sms: str
 
 
-@router.get("/communities/{community_id}/advice", response={200: AdviceOut, **ERRORS})
+@router.get("/communities/{community_id}/advice", response={200: EnergyAdviceOut, **ERRORS})
 @needs("sharing.view", of=LEAD)
 def advice_get(request: HttpRequest, community_id: CommunityId) -> Any:
     """The sunniest hours of the next three days (clear sky) and a short text message."""
