@@ -115,7 +115,8 @@ def _audit_read(request: HttpRequest, participants: list[Participant]) -> None:
 
 
 @router.get(
-    "/communities/{community_id}/participants", response={200: list[SharingParticipantOut], **ERRORS}
+    "/communities/{community_id}/participants",
+    response={200: list[SharingParticipantOut], **ERRORS},
 )
 @needs("sharing.view", of=LEAD)
 def participant_list(request: HttpRequest, community_id: CommunityId) -> Any:
@@ -125,7 +126,9 @@ def participant_list(request: HttpRequest, community_id: CommunityId) -> Any:
     return participants
 
 
-@router.post("/communities/{community_id}/participants", response={201: SharingParticipantOut, **ERRORS})
+@router.post(
+    "/communities/{community_id}/participants", response={201: SharingParticipantOut, **ERRORS}
+)
 @needs("sharing.manage", of=LEAD)
 def participant_post(
     request: HttpRequest, community_id: CommunityId, payload: SharingParticipantIn
