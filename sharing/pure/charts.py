@@ -32,6 +32,7 @@ def heat_map(
     height = top + len(rows) * cell_h + 20
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" id="{_e(chart_id)}" '
+        'style="width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{_e(chart_id)}-t {_e(chart_id)}-d">',
         f'<title id="{_e(chart_id)}-t">{_e(title)}</title>',
         f'<desc id="{_e(chart_id)}-d">{_e(description)}</desc>',
@@ -79,6 +80,7 @@ def daily_bars(
     bar = max(slot / (len(series) + 1), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" id="{_e(chart_id)}" '
+        'style="width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{_e(chart_id)}-t {_e(chart_id)}-d">',
         f'<title id="{_e(chart_id)}-t">{_e(title)}</title>',
         f'<desc id="{_e(chart_id)}-d">{_e(description)}</desc>',
