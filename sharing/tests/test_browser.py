@@ -68,6 +68,14 @@ def test_import_a_month_allocate_it_and_open_a_statement(
     expect(page.locator("svg#heat")).to_be_visible()
     assert AllocationRun.objects.get().month == date(2026, 1, 1)
 
+    # ---- the dashboard at 360 px: nothing wider than the screen but the scrolling tables
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(base + f"/sharing/communities/{community.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.go_back()
+
     # ---- the statement of An Jansens
     row = page.locator("tr", has_text="An Jansens")
     href = row.locator("a", has_text="PDF").get_attribute("href")
