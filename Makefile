@@ -25,7 +25,7 @@ messages: venv
 # (Ctrl+C) stops the worker too.
 demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
-	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
+	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data --base-url http://$(HOST):$(PORT)
 	WIJK_DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -90,7 +90,7 @@ def household_create(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.change")
     organisation = acting.organisation
     initial = {"country": organisation.country, "language": organisation.language}
-    form = HouseholdForm(request.POST or None, initial=initial)
+    form = HouseholdForm(request.POST or None, initial=initial, country=organisation.country)
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(acting=acting, fields=form.service_fields())
@@ -114,7 +114,11 @@ def household_edit(request: WijkRequest, household_pk: int) -> HttpResponse:
     if household.erased_at:
         messages.error(request, _("This household was erased and can no longer be changed."))
         return redirect(_detail_url(household))
-    form = HouseholdForm(request.POST or None, initial=HouseholdForm.initial_from(household))
+    form = HouseholdForm(
+        request.POST or None,
+        initial=HouseholdForm.initial_from(household),
+        country=acting.organisation.country,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.household_update(

@@ -38,6 +38,7 @@ from rentals.pure import charts, savings
 from rentals.selectors import dashboard, impact
 
 ZERO = Decimal("0.00")
+PDF_VARIANT = "pdf/ua-1"  # WeasyPrint 66+: tagged, accessible PDFs
 # What a unit's QR label encodes: the scan page of the unit (a path, so it works on any host).
 SCAN_PATH = "/rentals/units/scan/{label_code}/"
 
@@ -51,7 +52,9 @@ def render_pdf(html: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+    # PDF/UA-1: a tagged PDF (headings, paragraphs, tables as structure) with its language
+    # and title, so screen readers read it and archives keep it (issue 8).
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT))
 
 
 def _locale() -> str:

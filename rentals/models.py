@@ -768,6 +768,9 @@ class ArrearsStep(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    # The reminder letter as it was made when the step was taken (a PDF in the household's
+    # language, rentals.letters), kept so the record shows what the household received.
+    letter = models.BinaryField(blank=True, default=b"", editable=False)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]

@@ -104,6 +104,15 @@ def allocate_credit(*, household: Household, collector: Organisation) -> None:
         payment.save(update_fields=["unallocated"])
 
 
+def arrears_letter_keep(*, acting: Acting, step: ArrearsStep, letter: bytes) -> ArrearsStep:
+    """Keep the letter made for a step (rentals.letters makes it) on the step."""
+    acting.require("arrears.step")
+    rules.require_collection_view(acting, step.household)
+    step.letter = letter
+    step.save(update_fields=["letter"])
+    return step
+
+
 @transaction.atomic
 def arrears_step_take(
     *, acting: Acting, household: Household, level: int, note: str = ""

@@ -92,7 +92,7 @@ class ContractDocumentTests(RentalTestCase):
         self.assertIn("This appliance is refurbished.", html)
         self.assertNotIn("Draft: this contract is not signed yet.", html)
         self.assertIn("Signed on", html)
-        self.assertIn("Your appliance was installed on March 10, 2026.", html)
+        self.assertIn("Your appliance was installed on 10 March 2026.", html)
 
     def test_phone_of_lead_when_collector_has_none(self) -> None:
         speak(self.jansens, "en")
@@ -122,7 +122,7 @@ class ContractDocumentTests(RentalTestCase):
         self.assertIn(contract.mandate_id, html)
         self.assertIn(contract.payment_reference, html)
         self.assertNotIn("Always use this payment reference:", html)
-        self.assertIn("We plan to bring and install the appliance on March 10, 2026.", html)
+        self.assertIn("We plan to bring and install the appliance on 10 March 2026.", html)
 
     def test_draft_is_marked(self) -> None:
         speak(self.jansens, "en")
