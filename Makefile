@@ -32,8 +32,13 @@ demo: messages
 
 # Two workers: the CI machine has two cores (TEST_WORKERS=0 runs in one process).
 TEST_WORKERS ?= 2
-test: messages
+test: messages node_modules
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# axe-core for the accessibility tests, pinned in package-lock.json (skipped without npm).
+node_modules: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch node_modules; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
 
 lint: venv
 	$(BIN)/ruff check .
@@ -53,3 +58,4 @@ bench: messages
 	$(BIN)/python bench/sharing.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py

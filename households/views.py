@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from core.access import REGISTERED, needs
+from core.files import JSON, PDF, file_response
 from core.forms import add_service_errors
 from core.models import Programme
 from core.programmes import household_parts
@@ -289,13 +289,6 @@ def household_enrol(request: WijkRequest, household_pk: int) -> HttpResponse:
     return render(request, "households/enrol.html", context)
 
 
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
-    return response
-
-
 @login_required
 @require_GET
 @needs("household.export")
@@ -303,8 +296,8 @@ def export_json(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
     content = services.household_export(acting=acting, household=household)
-    return _download(
-        content, "application/json; charset=utf-8", f"household-{household.reference}.json"
+    return file_response(
+        content, filename=f"household-{household.reference}.json", content_type=JSON
     )
 
 
@@ -315,7 +308,7 @@ def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
     content = services.household_export_pdf(acting=acting, household=household)
-    return _download(content, "application/pdf", f"household-{household.reference}.pdf")
+    return file_response(content, filename=f"household-{household.reference}.pdf", content_type=PDF)
 
 
 @login_required
