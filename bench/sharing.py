@@ -34,8 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sharing.allocation import Key, allocate, allocate_period  # noqa: E402
-from sharing.meterdata import MeterData, parse_meter_file  # noqa: E402
+from sharing.pure.allocation import Key, allocate, allocate_period  # noqa: E402
+from sharing.pure.meterdata import MeterData, parse_meter_file  # noqa: E402
 from sharing.tests.reference import reference_allocate  # noqa: E402
 
 SEED = 20261201

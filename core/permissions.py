@@ -322,6 +322,32 @@ CATALOGUE: tuple[Permission, ...] = (
         "worker.coach",
         frozenset({R.JOB_COACH}),
         "Only job coaches of the lead organisation read and write the restricted coaching notes.",
+    # ------------------------------------------------------------ energy sharing
+    Permission(
+        "sharing.view",
+        READERS,
+        "Intake workers, coordinators, org admins and viewers of the programme's lead "
+        "organisation (`is_lead`) see the community, its participants, imports, runs, "
+        "dashboard, key simulator and advice; of the organisation that registered a "
+        "participating household (tenancy) that household's participation and statements.",
+    ),
+    Permission(
+        "sharing.manage",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation (`is_lead`): the "
+        "community's prices, location and key, its participants and their PV installations.",
+    ),
+    Permission(
+        "sharing.import",
+        DESK,
+        "Intake workers, coordinators and org admins of the programme's lead organisation "
+        "(`is_lead`) import meter data; a household's only with its consent for energy data.",
+    ),
+    Permission(
+        "sharing.run",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation (`is_lead`) run "
+        "the monthly allocation (again: it replaces the month's results).",
     ),
 )
 

@@ -1,6 +1,6 @@
-"""Energy sharing in the neighbourhood (issue 10).
-
-So far only the pure parts: the allocation engine (`sharing.allocation`) and the meter-data
-parser (`sharing.meterdata`); `sharing.messages` holds the translatable texts of the parser's
-error codes. None of them is a Django app yet.
+"""Energy sharing in the neighbourhood (issue 10): a community per programme, participants and
+their meters, meter-data import, monthly allocation runs, statements, dashboard, key simulator
+and "use power now" advice. The pure parts are in `sharing.pure`: the allocation engine, the
+meter-data parser, quarter-hours and local days, charts and the clear-sky advice. See
+docs/sharing.md.
 """

@@ -1,4 +1,5 @@
-"""The texts of the meter-data parser's error codes (sharing.meterdata.LineError), translatable.
+"""The texts of the meter-data parser's error codes (sharing.pure.meterdata.LineError),
+translatable.
 
 The parser stays free of Django; the import page turns each error into a sentence in the
 user's language with `line_error_message`.
@@ -7,7 +8,7 @@ user's language with `line_error_message`.
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from sharing.meterdata import LineError
+from sharing.pure.meterdata import LineError
 
 LINE_ERROR_MESSAGES: dict[str, Promise] = {
     "bad_encoding": _("The file is not text in a known encoding (UTF-8, UTF-16 or Windows-1252)."),

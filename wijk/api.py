@@ -323,3 +323,4 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 api.add_router("/rentals", "rentals.api.router")
 api.add_router("/jobs", "jobs.api.router")
+api.add_router("/sharing", "sharing.api.router")

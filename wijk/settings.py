@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "households",
     "rentals",
     "jobs",
+    "sharing",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("r/jobs/", include("jobs.public_urls")),
     path("r/", include("rentals.resident_urls")),
     path("jobs/", include("jobs.urls")),
+    path("sharing/", include("sharing.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", api_not_found),
 ]

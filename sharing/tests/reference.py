@@ -1,13 +1,13 @@
 """A plain reference implementation of the sharing rules, one quarter-hour at a time.
 
-Written from the rules in `sharing.allocation`'s docstring, as literally as possible, with
+Written from the rules in `sharing.pure.allocation`'s docstring, as literally as possible, with
 lists and loops and no numpy, so that the vectorised engine has something independent to
 agree with. It reads the key's rounds (the data), never the engine's code.
 """
 
 from dataclasses import dataclass
 
-from sharing.allocation import POOL_EPSILON_KWH, Key, Round, Weighting
+from sharing.pure.allocation import POOL_EPSILON_KWH, Key, Round, Weighting
 
 
 @dataclass

@@ -1,11 +1,12 @@
-"""The allocation engine (sharing/allocation.py) against the reference and by hand, no database."""
+"""The allocation engine (sharing/pure/allocation.py) against the reference and by hand, no
+database."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharing.allocation import (
+from sharing.pure.allocation import (
     Allocation,
     AllocationError,
     Key,

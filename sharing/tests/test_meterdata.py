@@ -1,4 +1,4 @@
-"""The meter-data parser (sharing/meterdata.py) on small files built here, no database."""
+"""The meter-data parser (sharing/pure/meterdata.py) on small files built here, no database."""
 
 import re
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from sharing.meterdata import MeterData, MeterFileRejected, parse_meter_file
+from sharing.pure.meterdata import MeterData, MeterFileRejected, parse_meter_file
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 EAN = "541448820012345678"
@@ -332,8 +332,8 @@ def test_many_errors_are_cut_short() -> None:
 
 
 def test_every_error_code_has_a_message() -> None:
-    from sharing import meterdata
     from sharing.messages import LINE_ERROR_MESSAGES, line_error_message
+    from sharing.pure import meterdata
 
     source = Path(meterdata.__file__).read_text(encoding="utf-8")
     pattern = r'(?:error\(\s*\w+,\s*|LineError\(\s*\w+,\s*|code = |else )"([a-z_]+)"'

@@ -378,7 +378,7 @@ class _Reading:
         result: int | LineError
         # stdnum.ean.is_valid stops at 14 digits; an 18-digit EAN (a GSRN) has the same GS1
         # check digit, so its calculation is used directly.
-        if len(text) != 18 or not text.isdigit() or gs1_ean.calc_check_digit(text[:-1]) != text[-1]:
+        if not ean_is_valid(text):
             result = LineError(0, "bad_ean", {"ean": text})
         elif self.expected is not None and text not in self.expected:
             result = LineError(0, "unknown_ean", {"ean": text})
@@ -538,6 +538,11 @@ class _Reading:
             )
 
 
+def ean_is_valid(text: str) -> bool:
+    """18 digits with a valid GS1 check digit (an EAN-18 / GSRN, as on Belgian meters)."""
+    return len(text) == 18 and text.isdigit() and gs1_ean.calc_check_digit(text[:-1]) == text[-1]
+
+
 def _quarter_of_timestamp(text: str) -> int | None:
     try:
         moment = datetime.fromisoformat(text.strip())
@@ -546,3 +551,47 @@ def _quarter_of_timestamp(text: str) -> int | None:
     if moment.tzinfo is None or moment.second or moment.microsecond or moment.minute % 15:
         return None
     return int(moment.timestamp()) // 900
+
+
+def plain_csv(series: Mapping[str, tuple[int, NDArray[np.float64], NDArray[np.float64]]]) -> bytes:
+    """The plain CSV of `series` (EAN → first UTC quarter-hour number, offtake, injection)."""
+    out = ["timestamp,ean,offtake_kwh,injection_kwh"]
+    for ean, (first, offtake, injection) in series.items():
+        for k, (off, inj) in enumerate(zip(offtake.tolist(), injection.tolist(), strict=True)):
+            moment = datetime.fromtimestamp((first + k) * 900, tz=UTC).astimezone(BRUSSELS)
+            out.append(f"{moment.isoformat()},{ean},{off:.4f},{inj:.4f}")
+    return ("\n".join(out) + "\n").encode()
+
+
+def fluvius_csv(
+    series: Mapping[str, tuple[int, NDArray[np.float64], NDArray[np.float64]]],
+    *,
+    header: str = "old",
+) -> bytes:
+    """The grid operator's export of `series`, with the old or new Dutch or the English header
+    ("old", "new", "en"): decimal comma, local wall-clock times, EAN as ="…"."""
+    headers = {
+        "old": "Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;"
+        "Volume;Eenheid;Validatiestatus",
+        "new": "Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;"
+        "Register;Volume;Eenheid;Validatiestatus;Omschrijving",
+        "en": "From (date);From (time);Until (date);Until (time);EAN code;Meter;Meter type;"
+        "Register;Volume;Unit;Validation status;Description",
+    }
+    english = header == "en"
+    registers = ("Offtake Day", "Injection Day") if english else ("Afname Dag", "Injectie Dag")
+    status = "Read" if english else "Gevalideerd"
+    extra = ";" if header != "old" else ""
+    out = [headers[header]]
+    for ean, (first, offtake, injection) in series.items():
+        for k, (off, inj) in enumerate(zip(offtake.tolist(), injection.tolist(), strict=True)):
+            begin = datetime.fromtimestamp((first + k) * 900, tz=UTC).astimezone(BRUSSELS)
+            end = datetime.fromtimestamp((first + k + 1) * 900, tz=UTC).astimezone(BRUSSELS)
+            when = f"{begin:%d-%m-%Y};{begin:%H:%M:%S};{end:%d-%m-%Y};{end:%H:%M:%S}"
+            for register, volume in zip(registers, (off, inj), strict=True):
+                text = f"{volume:.3f}".replace(".", ",")
+                out.append(
+                    f'{when};="{ean}";1SAG1100000001;Digitale meter;{register};{text};kWh;'
+                    f"{status}{extra}"
+                )
+    return ("\r\n".join(out) + "\r\n").encode()

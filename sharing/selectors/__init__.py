@@ -1,0 +1,1 @@
+"""Reads of energy sharing that pages, API and documents share."""

@@ -1,0 +1,193 @@
+"""The energy-sharing pages through the test client: import with its error report, the run,
+dashboard and Excel export, the statement PDF, key simulator, advice and the roles."""
+
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from sharing import services
+from sharing.documents import statement_html
+from sharing.models import AllocationRun, MeterImport, Participant
+from sharing.selectors.reports import statement
+from sharing.tests.cast import JANSENS_EAN, SharingTestCase, month_file
+from wijk.testing import clock_at
+
+JANUARY = date(2026, 1, 1)
+
+
+@clock_at(date(2026, 11, 20))
+class PageTests(SharingTestCase):
+    january_run: AllocationRun
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from core.tenancy import acting_for
+
+        cora = acting_for(cls.cora)
+        assert cora is not None
+        report = services.meter_import(
+            acting=cora, community=cls.community, filename="jan.csv", data=month_file(JANUARY)
+        )
+        assert not report.errors
+        cls.january_run = services.allocation_month_run(
+            acting=cora, community=cls.community, month=JANUARY
+        )
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"sharing:{name}", kwargs=kwargs)
+
+    def test_import_page_reports_every_bad_line_in_the_users_language(self) -> None:
+        self.client.force_login(self.cora)
+        lines = month_file(date(2026, 2, 1)).decode().split("\r\n")
+        lines[3] = (
+            lines[3]
+            .replace(";Injectie Dag;", ";Injectie Zon;")
+            .replace(";Afname Dag;", ";Afname Zon;")
+        )
+        lines[7] = lines[7].replace(";Afname Dag;", ";Afname Dag;-1,5;")
+        data = "\r\n".join(lines).encode()
+        with translation.override("en"):
+            response = self.client.post(
+                self.url("imports", community_pk=self.community.pk),
+                {"file": SimpleUploadedFile("feb.csv", data, "text/csv")},
+                HTTP_ACCEPT_LANGUAGE="en",
+            )
+        self.assertEqual(response.status_code, 400)
+        body = response.content.decode()
+        self.assertIn("Nothing of feb.csv was imported", body)
+        self.assertIn("Line 4: unknown register", body)
+        self.assertIn("Line 8: the volume -1,5 is negative", body)
+        self.assertEqual(MeterImport.objects.count(), 1)
+
+    def test_import_page_imports_and_refuses_the_same_file(self) -> None:
+        self.client.force_login(self.cora)
+        data = month_file(date(2026, 2, 1), header="new")
+        url = self.url("imports", community_pk=self.community.pk)
+        response = self.client.post(url, {"file": SimpleUploadedFile("feb.csv", data)})
+        self.assertRedirects(response, url)
+        response = self.client.post(url, {"file": SimpleUploadedFile("feb2.csv", data)})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(MeterImport.objects.count(), 2)
+
+    def test_run_page_runs_again_and_opens_the_dashboard(self) -> None:
+        self.client.force_login(self.cora)
+        response = self.client.post(
+            self.url("runs", community_pk=self.community.pk), {"month": "2026-01"}
+        )
+        dashboard = self.url("dashboard", community_pk=self.community.pk, month="2026-01")
+        # A background run (the test backend does it at once); its page links to the month.
+        run_page = self.client.get(response["Location"])
+        self.assertContains(run_page, f'href="{dashboard}"')
+        self.assertEqual(AllocationRun.objects.get().times_run, 2)
+        page = self.client.get(dashboard)
+        self.assertContains(page, "<svg", count=2)
+        self.assertContains(page, "Basisschool De Linde")
+        xlsx = self.client.get(
+            self.url("dashboard_xlsx", community_pk=self.community.pk, month="2026-01")
+        )
+        self.assertEqual(xlsx.status_code, 200)
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(xlsx.content))
+        names = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
+        self.assertIn("An Jansens", names)
+        self.assertEqual(book.worksheets[1].max_row, 32)
+
+    def test_run_page_refuses_a_month_without_data(self) -> None:
+        self.client.force_login(self.cora)
+        response = self.client.post(
+            self.url("runs", community_pk=self.community.pk), {"month": "2026-06"}
+        )
+        self.assertEqual(response.status_code, 400)
+
+    def test_statement_pdf_and_its_content(self) -> None:
+        found = statement(self.jansens_p, JANUARY)
+        assert found is not None
+        html = statement_html(found)
+        self.assertIn("januari 2026", html)  # the household's language: Dutch
+        self.assertIn("Basisschool De Linde", html)
+        self.assertIn(f"{found.saving}".replace(".", ","), html)
+        self.assertGreater(found.result.received, 0)
+        self.assertAlmostEqual(
+            sum(kwh for _name, kwh in found.from_producers), found.result.received, places=6
+        )
+        school = statement(self.school, JANUARY)
+        assert school is not None
+        self.assertIn("Shared with the community", statement_html(school))  # not translated yet
+        self.client.force_login(self.ines)  # the OCMW registered jansens
+        response = self.client.get(
+            self.url("statement", participant_pk=self.jansens_p.pk, month="2026-01")
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        # ...but not the school's statement, nor another month's.
+        for pk, month in ((self.school.pk, "2026-01"), (self.jansens_p.pk, "2026-02")):
+            self.assertIn(
+                self.client.get(self.url("statement", participant_pk=pk, month=month)).status_code,
+                (403, 404),
+            )
+
+    def test_simulator_compares_every_key(self) -> None:
+        self.client.force_login(self.cora)
+        response = self.client.get(
+            self.url("simulator", community_pk=self.community.pk),
+            {"month": "2026-01", "social_cap": "0,5", "round1": "equal", "round2": "pro_rata"},
+        )
+        self.assertEqual(response.status_code, 200)
+        result = response.context["result"]
+        self.assertEqual(len(result.simulations), 7)
+        by_label = {s.label: s for s in result.simulations}
+        social = next(s for s in result.simulations if "ocial" in s.label or "ociale" in s.label)
+        pro_rata = [s for s in result.simulations if s is not social]
+        self.assertGreaterEqual(social.vulnerable_share, min(s.vulnerable_share for s in pro_rata))
+        self.assertTrue(all(s.shared > 0 for s in by_label.values()))
+
+    def test_advice_page_card_and_sms(self) -> None:
+        self.client.force_login(self.cora)
+        response = self.client.get(self.url("advice", community_pk=self.community.pk))
+        self.assertEqual(response.status_code, 200)
+        advice = response.context["advice"]
+        self.assertEqual(len(advice), 3)
+        self.assertTrue(all(10 <= a.start.hour <= 13 < a.end.hour for a in advice))
+        self.assertLessEqual(len(response.context["sms"]), 160)
+        card = self.client.get(self.url("advice_card", community_pk=self.community.pk))
+        self.assertEqual(card.status_code, 200)
+
+    def test_roles(self) -> None:
+        community = self.url("community", community_pk=self.community.pk)
+        for user, status in (
+            ("cora", 200),
+            ("ines", 404),  # the OCMW sees no community of the lead
+            ("otto", 404),
+            ("tom", 403),  # a technician: no sharing.view
+            ("wout", 403),  # the lead's neighbourhood worker: no sharing.view
+        ):
+            self.client.force_login(getattr(self, user))
+            self.assertEqual(self.client.get(community).status_code, status, user)
+        self.client.force_login(self.jo)  # job coach at the lead: no sharing.view either
+        self.assertEqual(self.client.get(community).status_code, 403)
+        self.client.force_login(self.ines)
+        participant = self.url("participant", participant_pk=self.jansens_p.pk)
+        self.assertEqual(self.client.get(participant).status_code, 200)
+        self.assertEqual(
+            self.client.post(participant, {"ean": JANSENS_EAN, "role": "consumer"}).status_code,
+            403,
+        )
+        self.client.force_login(self.cora)
+        response = self.client.post(
+            self.url("participant_add", community_pk=self.community.pk),
+            {
+                "name": "Apotheek Zuid",
+                "language": "fr",
+                "ean": "",
+                "role": "consumer",
+                "key_percentage": "5",
+                "joined_on": "2026-02-01",
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Participant.objects.filter(name="Apotheek Zuid").exists())

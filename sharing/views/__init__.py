@@ -1,0 +1,1 @@
+"""The energy-sharing pages (thin: they call sharing.services and sharing.selectors)."""
