@@ -322,6 +322,7 @@ CATALOGUE: tuple[Permission, ...] = (
         "worker.coach",
         frozenset({R.JOB_COACH}),
         "Only job coaches of the lead organisation read and write the restricted coaching notes.",
+    ),
     # ------------------------------------------------------------ energy sharing
     Permission(
         "sharing.view",
