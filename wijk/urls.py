@@ -15,6 +15,8 @@ urlpatterns = [
     path("rentals/", include("rentals.urls")),
     path("rentals/collection/", include("rentals.collection_urls")),
     path("r/", include("rentals.resident_urls")),
+    path("impact/", include("impact.urls")),
+    path("practices/", include("practices.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", api_not_found),
 ]
