@@ -580,6 +580,25 @@ class WalkTestCase(RentalTestCase):
         )
         return found
 
+    def secrets(self) -> tuple[str, ...]:
+        """Texts of the victims' records (ocmw's jansens, the lead's programme) that no answer
+        to the stranger (arnhem) may ever show."""
+        return (
+            "Jansens",
+            "Peeters",
+            "Kerkstraat",
+            "Langestraat",
+            self.jansens.reference,
+            self.contract.payment_reference,
+            "BE71096123456769",  # jansens's IBAN (direct debit)
+            "BE71 0961 2345 6769",
+            "Huishoudtoestellen huren",
+            "OCMW Brugge",
+            "Ring twice",
+            "Leaks water",
+            *(secret for part in walk_parts() for secret in part.secrets(self)),
+        )
+
     def own(self) -> Organisation:
         return self.identity.organisation or self.lead
 
