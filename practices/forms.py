@@ -74,7 +74,9 @@ class ExchangeForm(forms.Form):
     kind = forms.ChoiceField(label=_("What you ask for"), choices=ExchangeRequest.Kind.choices)
     message = forms.CharField(label=_("Message"), widget=TEXTAREA, max_length=5000)
     proposed_dates = forms.CharField(label=_("Proposed dates"), max_length=300, required=False)
-    meeting_link = forms.URLField(label=_("Online meeting link"), required=False, max_length=200)
+    meeting_link = forms.URLField(
+        label=_("Online meeting link"), required=False, max_length=200, assume_scheme="https"
+    )
 
     def __init__(self, *args: object, practices: "object" = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -99,7 +101,7 @@ class LibraryFilter(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
-    url = forms.URLField(label=_("Feed address"), max_length=500)
+    url = forms.URLField(label=_("Feed address"), max_length=500, assume_scheme="https")
 
 
 class PackageForm(forms.Form):

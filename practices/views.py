@@ -67,7 +67,7 @@ def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "practice": practice,
             "shown": shown,
-            "languages": Language.choices,
+            "practice_languages": Language.choices,
             "figures": selectors.live_figures(practice),
             "results": selectors.typed_results(practice),
             "own": own,
