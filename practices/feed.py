@@ -73,7 +73,7 @@ def build(base_url: str) -> dict[str, Any]:
             }
             for r, p in selectors.typed_results(practice)
         ]
-        url = _absolute(base_url, reverse("practices:public", args=[practice.slug]))
+        url = _absolute(base_url, reverse("practices:public", args=[practice.pk]))
         item: dict[str, Any] = {
             "id": url,
             "url": url,
@@ -99,7 +99,7 @@ def build(base_url: str) -> dict[str, Any]:
                 ],
                 "results": [{**r, "value": None if r["value"] is None else str(r["value"])} for r in results],
                 "package_url": (
-                    _absolute(base_url, reverse("practices:package", args=[practice.slug]))
+                    _absolute(base_url, reverse("practices:package", args=[practice.pk]))
                     if practice.programme_id
                     else None
                 ),

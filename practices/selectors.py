@@ -125,12 +125,17 @@ def library(
                 programme_kind=practice.get_programme_kind_display(),
                 languages=shown.available,
                 updated=practice.updated_at,
-                url=reverse("practices:public", args=[practice.slug]),
+                url=reverse("practices:public", args=[practice.pk]),
                 remote=False,
                 missing_translation=shown.missing,
             )
         )
-    remote = RemotePractice.objects.select_related("subscription")
+    # Remote practices are in the library of the organisations that follow their feed.
+    remote = (
+        scoped(RemotePractice, acting).select_related("subscription")
+        if acting is not None
+        else RemotePractice.objects.none()
+    )
     if theme:
         remote = remote.filter(themes__contains=f",{theme},")
     if country:

@@ -56,9 +56,9 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @public
-def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_public(request: HttpRequest, practice_pk: int) -> HttpResponse:
     acting = getattr(request, "acting", None)
-    practice = selectors.practice_for_reader(acting, slug=slug)
+    practice = selectors.practice_for_reader(acting, pk=practice_pk)
     shown = selectors.text_in(practice, request.GET.get("language") or _language())
     own = acting is not None and practice.organisation_id == acting.organisation.pk
     return render(
@@ -79,19 +79,18 @@ def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@public
+@login_required
+@needs("organisation.view")
 def remote(request: HttpRequest, remote_practice_pk: int) -> HttpResponse:
-    try:
-        item = RemotePractice.objects.select_related("subscription").get(pk=remote_practice_pk)
-    except RemotePractice.DoesNotExist as exc:
-        raise Http404 from exc
-    acting = getattr(request, "acting", None)
+    """A remote practice, for the organisation that follows its feed."""
+    acting = request_acting(request, "organisation.view")
+    item = get_scoped(RemotePractice.objects.select_related("subscription"), acting, pk=remote_practice_pk)
     return render(
         request,
         "practices/remote.html",
         {
             "item": item,
-            "can_adopt": bool(item.package_url) and acting is not None and acting.can("package.import"),
+            "can_adopt": bool(item.package_url) and acting.can("package.import"),
         },
     )
 
@@ -109,9 +108,9 @@ def feed_json(request: HttpRequest) -> HttpResponse:
 
 
 @public
-def package_json(request: HttpRequest, slug: str) -> HttpResponse:
+def package_json(request: HttpRequest, practice_pk: int) -> HttpResponse:
     """The package of a public practice's programme: set-up only, fetched through the feed."""
-    practice = selectors.practice_for_reader(None, slug=slug)
+    practice = selectors.practice_for_reader(None, pk=practice_pk)
     if practice.programme is None:
         raise Http404
     return JsonResponse(package.build_package(practice.programme), json_dumps_params={"ensure_ascii": False})

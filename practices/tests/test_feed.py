@@ -106,7 +106,7 @@ class FeedTest(WijkTestCase):
         figures = {f["key"]: f for f in item["_wijk"]["figures"]}
         # One household enrolled: suppressed in the feed.
         self.assertEqual(figures["households_reached"], {**figures["households_reached"], "value": None, "suppressed": True})
-        self.assertTrue(item["_wijk"]["package_url"].endswith(f"/practices/p/{self.practice.slug}/package.json"))
+        self.assertTrue(item["_wijk"]["package_url"].endswith(f"/practices/p/{self.practice.pk}/package.json"))
         again = self.client.get("/practices/feed.json", HTTP_IF_NONE_MATCH=response["ETag"])
         self.assertEqual(again.status_code, 304)
         self.assertNotIn(self.jansens.last_name, response.content.decode())
@@ -114,6 +114,8 @@ class FeedTest(WijkTestCase):
     def test_a_good_feed_lands_in_the_library_with_its_source(self):
         subscription = self.subscribe("/good")
         self.assertEqual(feed.subscription_pull(subscription=subscription), 1)
+        self.assertNotContains(self.client.get("/practices/"), "Buurtwerk elders")  # anonymous
+        self.login("otto")  # arnhem follows the feed
         page = self.client.get("/practices/")
         self.assertContains(page, "Buurtwerk elders")
         self.assertContains(page, "From another installation")
@@ -141,6 +143,7 @@ class FeedTest(WijkTestCase):
                 self.assertIn(reason, subscription.last_error)
                 self.assertFalse(subscription.practices.exists())
         self.assertEqual(RemotePractice.objects.count(), 1)
+        self.login("otto")
         self.assertContains(self.client.get("/practices/"), "Buurtwerk elders")
 
     def test_a_refused_pull_keeps_what_the_feed_gave_before(self):
@@ -157,7 +160,9 @@ class FeedTest(WijkTestCase):
         remote = subscription.practices.get()
         self.assertEqual(remote.title, "Veilig vet")
         self.assertNotIn("onerror", remote.summary)
+        self.login("otto")
         page = self.client.get(f"/practices/remote/{remote.pk}/")
+        self.assertContains(page, "Veilig vet")
         self.assertNotContains(page, "alert(1)")
 
     @override_settings(WIJK_FEED_PRIVATE_ALLOWED=[])

@@ -21,7 +21,7 @@ class PracticeTest(WijkTestCase):
         return acting_for(user)
 
     def test_public_page_needs_no_login_and_marks_a_missing_translation(self):
-        response = self.client.get(f"/practices/p/{self.practice.slug}/", HTTP_ACCEPT_LANGUAGE="en")
+        response = self.client.get(f"/practices/p/{self.practice.pk}/", HTTP_ACCEPT_LANGUAGE="en")
         self.assertContains(response, "Huishoudtoestellen huren")
         self.assertContains(response, "not yet translated into your language")
         self.assertContains(response, "translation missing")
@@ -38,19 +38,19 @@ class PracticeTest(WijkTestCase):
             title="Renting appliances",
             summary="Households rent an efficient appliance.",
         )
-        response = self.client.get(f"/practices/p/{self.practice.slug}/?language=en")
+        response = self.client.get(f"/practices/p/{self.practice.pk}/?language=en")
         self.assertContains(response, "Renting appliances")
         self.assertNotContains(response, "not yet translated")
 
     def test_drafts_and_members_only_practices_stay_hidden(self):
-        self.assertEqual(self.client.get(f"/practices/p/{self.draft.slug}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/practices/p/{self.draft.pk}/").status_code, 404)
         services.practice_update(
             acting=self.acting("cora"), practice=self.practice, visibility="members"
         )
-        self.assertEqual(self.client.get(f"/practices/p/{self.practice.slug}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/practices/p/{self.practice.pk}/").status_code, 404)
         self.login("otto")
-        self.assertEqual(self.client.get(f"/practices/p/{self.practice.slug}/").status_code, 200)
-        self.assertEqual(self.client.get(f"/practices/p/{self.draft.slug}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/practices/p/{self.practice.pk}/").status_code, 200)
+        self.assertEqual(self.client.get(f"/practices/p/{self.draft.pk}/").status_code, 404)
 
     def test_library_filters(self):
         response = self.client.get("/practices/?theme=energy_poverty&country=BE&kind=appliance_rental&language=nl")
