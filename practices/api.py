@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from core.access import LEAD, login_only, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
@@ -196,13 +196,19 @@ def practice_post(request: HttpRequest, payload: PracticeIn) -> Any:
         transferable=payload.transferable,
         **text,
     )
-    return 201, _practice_out(practice)
+    return Status(201, _practice_out(practice))
 
 
-@router.get("/practices/{practice_id}", response={200: PracticeOut, **ERRORS}, summary="A practice")
-@login_only
+@router.get(
+    "/practices/{practice_id}",
+    response={200: PracticeOut, **ERRORS},
+    summary="One of our practices (others' published practices: the feed and the public page)",
+)
+@needs("organisation.view")
 def practice_detail(request: HttpRequest, practice_id: Id) -> Any:
-    return _practice_out(selectors.practice_for_reader(acting(request), pk=practice_id))
+    who = acting(request)
+    who.require("organisation.view")
+    return _practice_out(get_scoped(Practice, who, pk=practice_id))
 
 
 @router.patch("/practices/{practice_id}", response={200: PracticeOut, **ERRORS}, summary="Change or publish a practice")
@@ -240,7 +246,7 @@ def practice_result(request: HttpRequest, practice_id: Id, payload: ResultIn) ->
     who.require("practice.manage")
     practice = get_scoped(Practice, who, pk=practice_id)
     services.practice_result_add(acting=who, practice=practice, **payload.dict())
-    return 201, _practice_out(practice)
+    return Status(201, _practice_out(practice))
 
 
 # --- exchanges -----------------------------------------------------------------------------
@@ -314,7 +320,7 @@ def exchange_post(request: HttpRequest, payload: ExchangeIn) -> Any:
         proposed_dates=payload.proposed_dates,
         meeting_link=payload.meeting_link,
     )
-    return 201, _exchange_out(thread)
+    return Status(201, _exchange_out(thread))
 
 
 @router.get("/exchanges/{exchange_id}", response={200: ExchangeOut, **ERRORS}, summary="A thread")
@@ -333,7 +339,7 @@ def exchange_message(request: HttpRequest, exchange_id: Id, payload: ReplyIn) ->
     who.require("exchange.view")
     thread = get_scoped(ExchangeRequest, who, pk=exchange_id)
     services.exchange_reply(acting=who, request=thread, text=payload.text, close=payload.close)
-    return 201, _exchange_out(thread)
+    return Status(201, _exchange_out(thread))
 
 
 # --- packages ------------------------------------------------------------------------------
@@ -388,7 +394,7 @@ def package_post(request: HttpRequest, payload: PackageIn) -> Any:
     programme, created = package.package_import(
         acting=acting(request), data=payload.package, name=payload.name
     )
-    return (201 if created else 200), {"programme_id": programme.pk, "created": created}
+    return Status(201 if created else 200, {"programme_id": programme.pk, "created": created})
 
 
 # --- subscriptions -------------------------------------------------------------------------
@@ -420,7 +426,7 @@ def _subscription_out(s: Subscription) -> dict[str, Any]:
     }
 
 
-@router.get("/practices/subscriptions/", response={200: list[SubscriptionOut], **ERRORS}, summary="Feeds we follow")
+@router.get("/feed-subscriptions", response={200: list[SubscriptionOut], **ERRORS}, summary="Feeds we follow")
 @needs("subscription.manage")
 def subscription_list(request: HttpRequest) -> Any:
     who = acting(request)
@@ -428,14 +434,14 @@ def subscription_list(request: HttpRequest) -> Any:
     return [_subscription_out(s) for s in scoped(Subscription, who)]
 
 
-@router.post("/practices/subscriptions/", response={201: SubscriptionOut, **ERRORS}, summary="Follow a feed")
+@router.post("/feed-subscriptions", response={201: SubscriptionOut, **ERRORS}, summary="Follow a feed")
 @needs("subscription.manage")
 def subscription_post(request: HttpRequest, payload: SubscriptionIn) -> Any:
-    return 201, _subscription_out(services.subscription_add(acting=acting(request), url=payload.url))
+    return Status(201, _subscription_out(services.subscription_add(acting=acting(request), url=payload.url)))
 
 
 @router.post(
-    "/practices/subscriptions/{subscription_id}/pull",
+    "/feed-subscriptions/{subscription_id}/pull",
     response={200: SubscriptionOut, **ERRORS},
     summary="Pull a feed now",
 )

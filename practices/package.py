@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,7 +61,7 @@ def export_package(*, acting: Acting, programme: Programme) -> dict[str, Any]:
     """The programme's set-up as a package; for its lead organisation's managers."""
     acting.require("package.export")
     if not is_lead(acting, programme):
-        raise ValidationError(_("Only the programme's lead organisation exports its package."))
+        raise PermissionDenied(_("Only the programme's lead organisation exports its package."))
     return build_package(programme)
 
 
