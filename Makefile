@@ -21,9 +21,13 @@ venv: $(BIN)/uv
 messages: venv
 	$(BIN)/pybabel compile -d locale -D django
 
+# The server and the worker of background runs (core.runs) together; stopping the server
+# (Ctrl+C) stops the worker too.
 demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
 	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
+	WIJK_DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Two workers: the CI machine has two cores (TEST_WORKERS=0 runs in one process).

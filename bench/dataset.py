@@ -316,6 +316,8 @@ def generate(
 ) -> dict[str, Any]:
     """Fill the (empty, migrated) database; returns rows per table and seconds per phase."""
     from households.models import Consent, Enrolment, Household, fold
+    from money.proration import charge_split
+    from money.references import payment_reference_for
     from rentals.models import (
         Allocation,
         Application,
@@ -328,8 +330,6 @@ def generate(
         UnitStatus,
         Visit,
     )
-    from rentals.proration import charge_split
-    from rentals.services import payment_reference_for
 
     rng = random.Random(SEED)
     phases: dict[str, float] = {}

@@ -31,9 +31,11 @@ from core.models import (
     Programme,
     ProgrammePartner,
     Role,
+    Run,
     Tariff,
     TimeZone,
 )
+from core.runs import kind_label, run_get
 from core.services import (
     organisation_update,
     programme_create,
@@ -489,3 +491,62 @@ def tariff_post(request: HttpRequest, programme_id: ProgrammeId, payload: Tariff
     programme = get_scoped(Programme, acting(request), pk=programme_id)
     tariff = tariff_create(acting=acting(request), programme=programme, **payload.model_dump())
     return Status(201, tariff)
+
+
+# --- background runs (core.runs) ----------------------------------------------------------
+
+RunId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class RunProgressOut(Schema):
+    done: int
+    total: int = Field(description="0 while the total is not known yet.")
+    step: str = Field(description="What it is doing now, in the starter's language.")
+
+
+class RunOut(Schema):
+    id: int
+    kind: str = Field(description='The registered kind, e.g. "rentals.billing".')
+    label: str
+    status: Run.Status
+    programme_id: int | None
+    requested_by: str | None = Field(description="User name; none for the operator.")
+    via: Run.Via
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: RunProgressOut
+    parameters: dict[str, Any]
+    result: dict[str, Any] = Field(description='A summary; "summary" says it in words.')
+    result_url: str = Field(description="Where the outcome is seen, when there is a page.")
+    error: str = Field(description="Why it failed, in words for a person.")
+    url: str = Field(description="The run's page.")
+
+
+def run_out(run: Run) -> dict[str, Any]:
+    """A run as the API shows it (RunOut); other apps' handlers that start a run return it."""
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "label": kind_label(run.kind),
+        "status": run.status,
+        "programme_id": run.programme_id,
+        "requested_by": run.requested_by.get_username() if run.requested_by else None,
+        "via": run.via,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "progress": {"done": run.progress_done, "total": run.progress_total, "step": run.step},
+        "parameters": run.parameters,
+        "result": run.result,
+        "result_url": run.result_url,
+        "error": run.error,
+        "url": run.get_absolute_url(),
+    }
+
+
+@router.get("/runs/{run_id}", response={200: RunOut, **ERRORS}, tags=["runs"])
+@needs("run.view")
+def run_detail(request: HttpRequest, run_id: RunId) -> Any:
+    """A background run of your organisation: poll it until `status` is done or failed."""
+    return run_out(run_get(acting(request), run_id))

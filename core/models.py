@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Country(models.TextChoices):
@@ -319,3 +321,106 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "wijk_" + secrets.token_urlsafe(32)
+
+
+class Run(models.Model):
+    """Long work done in the background (core.runs): who started what, when, how far it got,
+    what came of it, and why it failed, in words for the person who started it.
+
+    At most one run of a kind is queued or running per target (a database constraint): starting
+    the same run again while one is active gives the active one (`core.runs.run_start`).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("run status", "waiting")
+        RUNNING = "running", pgettext_lazy("run status", "running")
+        DONE = "done", pgettext_lazy("run status", "done")
+        FAILED = "failed", pgettext_lazy("run status", "failed")
+
+    class Via(models.TextChoices):
+        WEB = "web", _("web")
+        API = "api", _("API")
+        COMMAND = "command", _("command")
+
+    ACTIVE: ClassVar[tuple[str, ...]] = (Status.QUEUED, Status.RUNNING)
+    FINISHED: ClassVar[tuple[str, ...]] = (Status.DONE, Status.FAILED)
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="runs")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="runs"
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    # What makes two runs "the same run" (core.runs.RunKind.target); with the kind it is the
+    # key of the one-active-run constraint.
+    target_key = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.WEB)
+    # The language of the person who started it: step labels and errors are written in it.
+    language = models.CharField(max_length=10, default="nl")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Every change of status or progress; a running run that stays unchanged too long is stale.
+    updated_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    result_url = models.CharField(max_length=300, blank=True)
+    back_url = models.CharField(max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("run")
+        verbose_name_plural = _("runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="run_one_active_per_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="run_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")),
+                name="run_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
+                | Q(status__in=["queued", "running"], finished_at__isnull=True),
+                name="run_finished_when_done_or_failed",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "-created_at"])]
+
+    # Set by core.runs.run_start: True for a run it made, False when it joined an active one.
+    is_new: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("run_detail", kwargs={"run_pk": self.pk})
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int | None:
+        """How far it got, 0–100; None while the total is not known."""
+        if not self.progress_total:
+            return 100 if self.status == self.Status.DONE else None
+        return self.progress_done * 100 // self.progress_total

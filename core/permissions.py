@@ -69,6 +69,16 @@ CATALOGUE: tuple[Permission, ...] = (
         ADMINS,
         "Org admins read their own organisation's audit log.",
     ),
+    # ------------------------------------------------------------ background runs
+    Permission(
+        "run.view",
+        READERS | {R.JOB_COACH},
+        "Coordinators, org admins, intake workers, job coaches and viewers of the organisation "
+        "that started the run (tenancy) follow it: status, progress, summary. One permission "
+        "for every kind, so the route matrix can hold the run page to its declaration; a kind "
+        "keeps personal data out of its summary, and starting a run needs the kind's own "
+        "permission (`core.runs.RunKind.permission`, e.g. billing.run).",
+    ),
     # ------------------------------------------------------------ programmes
     Permission(
         "programme.view",

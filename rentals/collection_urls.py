@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rentals import collection_views as views
+from rentals.views import collection as views
 
 app_name = "collection"
 urlpatterns = [

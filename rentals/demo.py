@@ -15,7 +15,7 @@ Which households rent is decided per household from a seed of its identity, so t
 scales with the households that exist and a second run finds everything in place and changes
 nothing. The scheme's collector of the West-Flemish programme is OCMW Oostende; as the four
 welfare offices are also collecting partners, each collects the fees of the households it
-registered (services.collector_for). In Arnhem the residents' initiative (the lead) collects.
+registered (selectors.collector_for). In Arnhem the residents' initiative (the lead) collects.
 """
 
 import random
@@ -39,7 +39,7 @@ from core.tenancy import Acting, operator_acting
 from core.validators import clean_sepa_creditor_id
 from households.models import Enrolment, Household
 from households.services import enrolment_end
-from rentals import bank, resident, services
+from rentals import selectors, services
 from rentals.models import (
     Allocation,
     ApplianceModel,
@@ -856,7 +856,7 @@ class RentalDemo:
                 and c.start_date <= opened - timedelta(days=60)
                 and (
                     ticket_spec.outcome not in ("swap", "plan_swap")
-                    or services.free_units(programme, c.category).exists()
+                    or selectors.free_units(programme, c.category).exists()
                 )
             ]
             if not eligible:
@@ -906,7 +906,7 @@ class RentalDemo:
             return
         replacement = None
         if kind == Visit.Kind.SWAP:
-            replacement = services.free_units(contract.programme, contract.category).first()
+            replacement = selectors.free_units(contract.programme, contract.category).first()
         old_unit = contract.unit_id
         services.visit_complete(
             acting=technician,
@@ -1022,7 +1022,7 @@ class RentalDemo:
             )
         for spec in SCHEMES:
             programme = self.programmes[spec.programme]
-            queue = list(services.waiting_list(programme))
+            queue = list(selectors.waiting_list(programme))
             if not queue or any(a.priority for a in queue):
                 continue
             # The largest household waiting gets priority: the coordinator's call, with a reason.
@@ -1134,7 +1134,7 @@ class RentalDemo:
             forgetful = next((e for e in entries if e.plan.method == "transfer"), None)
             xml = camt053(org, month, entries, forgetful)
             filename = f"CAMT053_{org.slug}_{month:%Y%m}.xml"
-            report = bank.bank_statement_import(acting=acting, filename=filename, data=xml)
+            report = services.bank_statement_import(acting=acting, filename=filename, data=xml)
             if report.errors:
                 raise ValueError(f"demo bank statement refused: {report.errors}")
             if report.bank_import is not None:
@@ -1149,7 +1149,7 @@ class RentalDemo:
                 status=BankLine.Status.UNMATCHED,
             ):
                 if line.counterparty == GIFT_FROM or forgetful is None:
-                    bank.bank_line_ignore(
+                    services.bank_line_ignore(
                         acting=acting, line=line, reason="Gift voor de buurtwerking, geen huur."
                     )
                 else:
@@ -1158,7 +1158,7 @@ class RentalDemo:
                     ).first()
                     if contract is None:
                         raise RuntimeError("contract must be set")
-                    bank.bank_line_resolve(acting=acting, line=line, contract=contract)
+                    services.bank_line_resolve(acting=acting, line=line, contract=contract)
 
     # --- arrears: the gentle steps a social worker took
     def arrears(self, plans: list[HouseholdPlan]) -> None:
@@ -1171,7 +1171,7 @@ class RentalDemo:
                 if (plan.household.pk, level) in taken:
                     continue
                 collector = self._registrar(plan.household).organisation
-                if services.arrears_next_step(plan.household, collector=collector) != level:
+                if selectors.arrears_next_step(plan.household, collector=collector) != level:
                     break
                 services.arrears_step_take(
                     acting=self._registrar(plan.household),
@@ -1195,10 +1195,10 @@ class RentalDemo:
         plan = max(renters, key=lambda p: (len(p.rentals), p.key))
         access = ResidentAccess.objects.filter(household=plan.household).first()
         if access is None:
-            key, _pin = resident.resident_access_issue(
+            key, _pin = services.resident_access_issue(
                 acting=self._registrar(plan.household),
                 household=plan.household,
-                valid_days=resident.MAX_VALID_DAYS,
+                valid_days=services.MAX_VALID_DAYS,
             )
             # A known PIN for the demo only; a real letter carries the random one.
             ResidentAccess.objects.filter(key=key).update(pin_hash=make_password(DEMO_PIN))

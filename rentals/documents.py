@@ -1,4 +1,4 @@
-"""The rental documents as PDF: contract, QR unit labels, yearly savings statement and the
+"""The rental documents: as PDF the contract, QR unit labels, yearly savings statement and the
 yearly remittance statement of a collecting organisation.
 
 Each document is a Django template under rentals/templates/rentals/pdf/ rendered in the
@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,10 +31,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
-from core.models import Organisation
+from core.models import Organisation, Programme
 from households.models import Household
-from rentals import charts, impact, savings
-from rentals.models import Contract, PaymentMethod, Unit, Visit
+from rentals.models import Contract, PaymentMethod, Unit, UnitStatus, Visit
+from rentals.pure import charts, savings
+from rentals.selectors import dashboard, impact
 
 ZERO = Decimal("0.00")
 # What a unit's QR label encodes: the scan page of the unit (a path, so it works on any host).
@@ -43,6 +45,8 @@ SCAN_PATH = "/rentals/units/scan/{label_code}/"
 # ----------------------------------------------------------------- rendering
 def render_pdf(html: str) -> bytes:
     """HTML to PDF bytes. Only data: URIs may be fetched: a document never waits on a network."""
+    # Imported here: WeasyPrint (with its native libraries) takes about a second to load,
+    # which only a process that makes a PDF should pay.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -220,7 +224,7 @@ def _explanation(estimate: savings.SavingsEstimate, contract: Contract) -> str:
 def savings_statement_data(
     *, household: Household, year: int, today: date | None = None
 ) -> dict[str, Any]:
-    """The figures of the statement, straight from rentals.impact (no rounding here).
+    """The figures of the statement, straight from rentals.selectors.impact (no rounding here).
 
     Counted until 31 December of `year`, or until today when the year is not over yet. Rows:
     the contracts that ran during the year. A contract whose savings cannot be computed (e.g.
@@ -315,7 +319,7 @@ def savings_statement_pdf(*, household: Household, year: int, today: date | None
 # ----------------------------------------------------------------- remittance statement
 COUNT_KEYS = ("households", "contracts")
 AMOUNT_KEYS = ("charged", "subsidy", "collected", "open")
-# rentals.bank.remittance_data names some figures differently; both spellings are accepted.
+# rentals.selectors.remittance_data names some figures differently; both spellings are accepted.
 ALIASES = {"charged": "tenant_charged", "open": "open_at_year_end"}
 
 
@@ -395,7 +399,7 @@ def remittance_statement_pdf(
 ) -> bytes:
     """The yearly remittance statement of a collecting organisation.
 
-    `data` comes from rentals.bank.remittance_data(acting=..., year=...). Amounts are Decimal
+    `data` comes from rentals.selectors.remittance_data(acting=..., year=...). Amounts are Decimal
     in EUR, months the first day of the month. The document reads this shape; the names in
     brackets are the ones remittance_data uses, and either spelling is accepted:
 
@@ -426,3 +430,131 @@ def remittance_statement_pdf(
     months.
     """
     return render_pdf(remittance_statement_html(organisation=organisation, year=year, data=data))
+
+
+# ----------------------------------------------------------------- the dashboard workbook
+# ---------------------------------------------------------------- Excel export
+def _autosize(sheet: Any) -> None:
+    for column in sheet.columns:
+        width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+
+
+def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any:
+    # Imported here, like the Workbook in workbook_bytes: only an export needs openpyxl.
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    _autosize(sheet)
+    return sheet
+
+
+def workbook_bytes(programme: Programme, today: date | None = None) -> bytes:
+    """The dashboard's figures as an .xlsx file: summary, months, units, waiting list, tickets.
+
+    Counts and sums only; no household is named. Amounts are numbers (not text), so they can
+    be added up in the spreadsheet.
+    """
+    # Imported here: openpyxl takes a second or so to load; only an export needs it.
+    from openpyxl import Workbook
+
+    today = today or timezone.localdate()
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    # Fresh figures (not the page's cache): an export is asked for now and then, and is kept.
+    money_figures = dashboard.money(programme, today)
+    categories = dashboard.by_category(programme)
+    ticket_figures = dashboard.tickets(programme)
+    figures = dashboard.summary(
+        programme,
+        today,
+        money_figures=money_figures,
+        categories=categories,
+        ticket_figures=ticket_figures,
+    )
+    _sheet(
+        workbook,
+        _("Summary"),
+        [_("Figure"), _("Value")],
+        [
+            [_("Programme"), programme.name],
+            [_("Date"), today],
+            [_("Households enrolled"), figures.households_enrolled],
+            [_("Households with an appliance"), figures.households_with_appliance],
+            [_("Active contracts"), figures.active_contracts],
+            [_("Units"), figures.units],
+            [_("Applications waiting"), figures.waiting],
+            [_("Open tickets"), figures.open_tickets],
+            [_("Overdue tickets"), figures.overdue_tickets],
+            [_("Billed to tenants since the start (EUR)"), figures.billed_total],
+            [_("Collected since the start (EUR)"), figures.collected_total],
+            [_("Arrears (EUR)"), figures.arrears],
+            [_("Households in arrears"), figures.households_in_arrears],
+        ],
+    )
+    months = _sheet(
+        workbook,
+        _("Billing per month"),
+        [
+            _("Month"),
+            _("Charges"),
+            _("Tenant part (EUR)"),
+            _("Subsidy part (EUR)"),
+            _("Collected (EUR)"),
+            _("Open (EUR)"),
+        ],
+        [
+            [m.key, m.charges, m.billed, m.subsidy, m.collected, m.open]
+            for m in reversed(money_figures.months)
+        ],
+    )
+    for row in months.iter_rows(min_row=2, min_col=3, max_col=6):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    statuses = list(UnitStatus)
+    _sheet(
+        workbook,
+        _("Units"),
+        [_("Appliance"), *[str(s.label) for s in statuses], _("Total"), _("Active contracts")],
+        [
+            [
+                row.label,
+                *[row.by_status.get(s.value, 0) for s in statuses],
+                row.units,
+                row.active_contracts,
+            ]
+            for row in categories
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Waiting list"),
+        [_("Appliance"), _("Applications waiting"), _("With priority"), _("Units in stock")],
+        [[row.label, row.waiting, row.waiting_priority, row.in_stock] for row in categories],
+    )
+    _sheet(
+        workbook,
+        _("Tickets"),
+        [_("Open for (days)"), _("Open tickets")],
+        [
+            *[[band, n] for band, n in ticket_figures.bands],
+            [_("Total open"), ticket_figures.open],
+            [_("Overdue"), ticket_figures.overdue],
+            [_("Resolved in the last 90 days"), ticket_figures.resolved_last_90_days],
+            [
+                _("Average days to resolve"),
+                float(ticket_figures.average_days_to_resolve)
+                if ticket_figures.average_days_to_resolve is not None
+                else None,
+            ],
+        ],
+    )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

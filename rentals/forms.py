@@ -22,6 +22,7 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
+from rentals.rules import technicians_of as _technicians
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -265,8 +266,6 @@ class ContractFilterForm(forms.Form):
 
 # ---------------------------------------------------------------- visits and tickets
 def technicians_of(organisation: Organisation) -> QuerySet[Any]:
-    from rentals.rules import technicians_of as _technicians
-
     return _technicians(organisation).order_by("first_name", "last_name", "username")
 
 

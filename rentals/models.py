@@ -369,7 +369,7 @@ class Contract(models.Model):
     )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contracts")
-    # Who collects the fees: see rentals.services.collector_for.
+    # Who collects the fees: see rentals.selectors.collector_for.
     collector = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -23,7 +23,6 @@ from core.programmes import (
 )
 from core.tenancy import Acting, scoped
 from households.models import Enrolment, Household
-from rentals import erasure, impact
 from rentals.models import (
     Allocation,
     Application,
@@ -36,7 +35,9 @@ from rentals.models import (
     Ticket,
     Visit,
 )
-from rentals.services import collected_programmes
+from rentals.selectors import impact
+from rentals.selectors.collection import collected_programmes
+from rentals.services import erasure
 
 if TYPE_CHECKING:
     from core.demo import DemoContext

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rentals import resident_views as views
+from rentals.views import resident as views
 
 app_name = "resident"
 urlpatterns = [

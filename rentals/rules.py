@@ -9,6 +9,7 @@ No role names appear outside core/permissions.py.
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -163,7 +164,6 @@ def require_payment_record(acting: Acting, household: Household) -> None:
 
 def technicians_of(organisation: Any) -> Any:
     """The people of an organisation a visit can be given to: its technicians."""
-    from django.contrib.auth import get_user_model
 
     return (
         get_user_model()

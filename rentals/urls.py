@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rentals import views
+from rentals.views import pages as views
 
 app_name = "rentals"
 

@@ -6,6 +6,7 @@ set-up on an embedded SQLite file under var/.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "households",
     "rentals",
@@ -104,6 +107,18 @@ else:
     # PostgreSQL's JIT costs more than it saves on the short queries of web pages.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long work in the background (core.runs, docs/operations.md): a run is queued in the database
+# and done by `manage.py db_worker` (`make demo` starts one beside the server). Under pytest
+# runs are done at once, in the test's own process and transaction, so tests stay fast and
+# deterministic; core/tests/test_runs.py also goes through the database backend and a worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if "pytest" in sys.modules
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -29,9 +29,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from core.access import ELSEWHERE, Access, declared
-from core.models import Organisation, Role
+from core.models import Organisation, Role, Run
 from core.tenancy import Acting, acting_for
 from core.tokens import api_token_create
 from households.models import Consent, RestrictedNote
@@ -463,6 +464,7 @@ class WalkTestCase(RentalTestCase):
     resident_key: str
     partner: Any
     bank_csv: bytes
+    background_run: Any
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -470,7 +472,7 @@ class WalkTestCase(RentalTestCase):
         from core.models import Programme
         from rentals import services as rentals
         from rentals.models import BankImport, BankLine, Visit
-        from rentals.resident import resident_access_issue
+        from rentals.services.resident import resident_access_issue
 
         User = get_user_model()
         cls.energy = Programme.objects.create(
@@ -536,6 +538,21 @@ class WalkTestCase(RentalTestCase):
             text=cls.contract.payment_reference,
             status=BankLine.Status.UNMATCHED,
         )
+        # A finished background run of the lead (core.runs): its page and GET /runs/{run_id}.
+        cls.background_run = Run.objects.create(
+            organisation=cls.lead,
+            programme=cls.rental,
+            kind="rentals.billing",
+            target_key=f"{cls.lead.pk}:{cls.rental.pk}:2026-01",
+            requested_by=cls.cora,
+            status=Run.Status.DONE,
+            finished_at=timezone.now(),
+            progress_done=1,
+            progress_total=1,
+            parameters={"month": "2026-01"},
+            result={"created": 1, "summary": "1 charge was created for 2026-01."},
+            back_url=f"/rentals/collection/programmes/{cls.rental.pk}/billing/",
+        )
         cls.part_objects = {}
         for part in walk_parts():
             cls.part_objects.update(part.world(cls))
@@ -572,6 +589,7 @@ class WalkTestCase(RentalTestCase):
             "bank_import": self.bank_import,
             "bank_line": self.bank_line,
             "organisation": self.ocmw,
+            "run": self.background_run,
             **self.part_objects,
         }
         found = {f"{name}_{suffix}": v for name, v in values.items() for suffix in ("pk", "id")}

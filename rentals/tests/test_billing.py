@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from core.models import Programme
+from money.proration import charge_split, contract_total, months_between
 from rentals import services
 from rentals.models import (
     Allocation,
@@ -24,7 +25,6 @@ from rentals.models import (
     RentalScheme,
     Ticket,
 )
-from rentals.proration import charge_split, contract_total, months_between
 from rentals.tests.cast import RentalTestCase
 
 FEES = st.decimals(min_value=Decimal("0"), max_value=Decimal("50"), places=2)

@@ -39,7 +39,7 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
-from rentals.resident import resident_access_issue
+from rentals.services.resident import resident_access_issue
 from rentals.tests.cast import build_rental_cast
 from wijk.testing import PASSWORD, build_cast
 

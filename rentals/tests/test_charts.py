@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 from unittest import TestCase
 
-from rentals import charts
+from rentals.pure import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

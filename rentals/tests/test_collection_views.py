@@ -12,14 +12,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from unittest import skipUnless
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from rentals import services
-from rentals.models import ArrearsStep, BankImport, BankLine, Charge, Payment
+from rentals import selectors, services
+from rentals.models import ArrearsStep, BankImport, BankLine, Charge, Payment, Visit
 from rentals.tests.cast import RentalTestCase
 
-HAS_BANK = importlib.util.find_spec("rentals.bank") is not None
+HAS_BANK = importlib.util.find_spec("rentals.services.bank") is not None
 HAS_DOCUMENTS = importlib.util.find_spec("rentals.documents") is not None
 EN = {"Accept-Language": "en"}
 
@@ -204,7 +205,7 @@ class HouseholdMoneyTest(CollectionTestCase):
         self.assertContains(response, contract.payment_reference)
         self.assertContains(response, "kassa 12")
         body = response.content.decode()
-        balance = services.household_balance(self.jansens, collector=self.ocmw)
+        balance = selectors.household_balance(self.jansens, collector=self.ocmw)
         self.assertEqual(response.context["balance"], balance)
         self.assertEqual(len(re.findall(r'<th scope="row">2026-0[345]</th>', body)), 3)
 
@@ -263,7 +264,7 @@ class ArrearsTest(CollectionTestCase):
         body = self.client.get(url, headers=EN).content.decode()
         self.assertIn("Suggested next step:", body)
         # Three months behind and no step yet: the first step, a plain reminder letter.
-        self.assertEqual(services.arrears_next_step(self.jansens, collector=self.ocmw), 1)
+        self.assertEqual(selectors.arrears_next_step(self.jansens, collector=self.ocmw), 1)
         self.assertIn("Plain reminder letter", body)
         self.assertNotRegex(body.lower(), r"terminat|cancel the contract|end the contract")
         actions = re.findall(r'<form[^>]*action="([^"]*)"', body)
@@ -418,11 +419,9 @@ def statement_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-@skipUnless(HAS_BANK, "rentals.bank is not there yet")
+@skipUnless(HAS_BANK, "rentals.services.bank is not there yet")
 class BankStatementTest(CollectionTestCase):
     def upload(self, data: bytes, name: str = "afschrift.csv"):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         return self.client.post(
             collection("import_upload"), {"file": SimpleUploadedFile(name, data)}, headers=EN
         )
@@ -566,8 +565,6 @@ class BankStatementTest(CollectionTestCase):
     def direct_debit_contract(self) -> None:
         # Not cast.active_contract(payment_method="direct_debit"): its example IBAN fails the
         # IBAN check.
-        from rentals.models import Visit
-
         ines = self.acting("ines")
         application = services.application_create(
             acting=ines,

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.models import Programme
 from households.models import Enrolment
-from rentals import dashboard, services
+from rentals import services
 from rentals.models import Application, Charge, Contract, Ticket, Unit, UnitStatus
+from rentals.selectors import dashboard
 from rentals.tests.cast import RentalTestCase
 from wijk.testing import clock_at, make_household
 
@@ -180,8 +182,6 @@ class SelectorTest(DashboardFixture):
         )
 
     def test_another_programme_is_not_counted(self) -> None:
-        from core.models import Programme
-
         other = Programme.objects.create(
             name="Andere", slug="andere", kind="appliance_rental", lead_organisation=self.lead
         )

@@ -12,7 +12,8 @@ from stdnum.eu import at_02
 
 from core.demo import LoadResult, load
 from core.models import AuditEvent, Organisation, Programme
-from rentals import demo, services
+from core.validators import clean_iban
+from rentals import demo, selectors
 from rentals.models import (
     Allocation,
     Application,
@@ -30,7 +31,7 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
-from rentals.resident import resident_access_check
+from rentals.services.resident import resident_access_check
 from wijk.testing import clock_at
 
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -194,7 +195,7 @@ class RentalDemoTest(TestCase):
         self.assertTrue(priorities.exists())
         for application in priorities:
             self.assertTrue(application.priority_reason)
-            queue = list(services.waiting_list(application.programme))
+            queue = list(selectors.waiting_list(application.programme))
             self.assertEqual(queue[0], application)
 
     def test_tickets_open_planned_resolved_and_one_overdue(self) -> None:
@@ -206,7 +207,7 @@ class RentalDemoTest(TestCase):
             set(tickets.exclude(resolution="").values_list("resolution", flat=True)),
             {"repaired", "replaced"},
         )
-        self.assertTrue(services.tickets_overdue(self.wvl).exists())
+        self.assertTrue(selectors.tickets_overdue(self.wvl).exists())
         for ticket in tickets.filter(status="resolved"):
             assert ticket.resolved_at is not None
             self.assertGreater(ticket.resolved_at, ticket.opened_at)
@@ -234,7 +235,7 @@ class RentalDemoTest(TestCase):
         for payment in Payment.objects.annotate(used=Sum("allocations__amount")):
             self.assertEqual((payment.used or 0) + payment.unallocated, payment.amount)
         behind = {
-            h: services.household_balance(h, collector=None).months_behind
+            h: selectors.household_balance(h, collector=None).months_behind
             for h in {c.household for c in Contract.objects.select_related("household")}
         }
         paying = [h for h, months in behind.items() if months == 0]
@@ -243,8 +244,6 @@ class RentalDemoTest(TestCase):
         self.assertTrue(ArrearsStep.objects.exists())
 
     def test_direct_debit_contracts_have_a_mandate_and_a_valid_iban(self) -> None:
-        from core.validators import clean_iban
-
         debits = Contract.objects.filter(payment_method="direct_debit")
         self.assertTrue(debits.exists())
         for contract in debits:

@@ -16,8 +16,10 @@ from babel.numbers import format_currency, format_decimal
 from django.utils import translation
 
 from households.models import Household
-from rentals import documents, impact, services
+from rentals import documents, services
 from rentals.models import Application, Contract
+from rentals.selectors import impact
+from rentals.selectors.remittance import remittance_data
 from rentals.tests.cast import RentalTestCase
 
 TODAY = date(2026, 11, 27)
@@ -176,6 +178,7 @@ class UnitLabelTests(RentalTestCase):
         )
 
     def test_24_labels_fill_one_sheet(self) -> None:
+        # Imported here, as in rentals.documents: WeasyPrint is slow to load.
         from weasyprint import HTML
 
         four = [self.unit(s) for s in ("W-001", "W-002", "W-003", "F-001")]
@@ -375,8 +378,6 @@ class RemittanceStatementTests(RentalTestCase):
         self.assertEqual([el.get("data-value") for el in found[2:]], ["644.50", "500.25"])
 
     def test_real_remittance_data(self) -> None:
-        from rentals.bank import remittance_data
-
         contract = self.active_contract()  # installed 10 March 2026
         for month in (3, 4, 5):
             services.billing_run(programme=self.rental, month=date(2026, month, 1))

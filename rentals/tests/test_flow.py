@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from rentals import services
+from core.models import ProgrammePartner
+from rentals import selectors, services
 from rentals.models import Charge, Contract, UnitStatus
 from rentals.tests.cast import RentalTestCase
 
@@ -63,7 +64,7 @@ class RentalFlowTest(RentalTestCase):
             received_on=date(2026, 3, 6),
             method="cash",
         )
-        balance = services.household_balance(
+        balance = selectors.household_balance(
             self.jansens, collector=self.ocmw, today=date(2026, 3, 20)
         )
         self.assertEqual(balance.credit, Decimal("37.50"))
@@ -101,25 +102,23 @@ class RentalFlowTest(RentalTestCase):
         services.billing_run(programme=self.rental, month=date(2026, 2, 1))
         february = contract.charges.get(month=date(2026, 2, 1))
         self.assertEqual(february.settled, Decimal("7.50"))
-        balance = services.household_balance(
+        balance = selectors.household_balance(
             self.jansens, collector=self.ocmw, today=date(2026, 3, 15)
         )
         self.assertEqual((balance.arrears, balance.credit), (Decimal("0.00"), Decimal("5.00")))
         self.assertIsNone(
-            services.arrears_next_step(self.jansens, collector=self.ocmw, today=date(2026, 3, 15))
+            selectors.arrears_next_step(self.jansens, collector=self.ocmw, today=date(2026, 3, 15))
         )
 
     def test_the_registering_welfare_office_collects_when_it_is_a_collecting_partner(self) -> None:
-        from core.models import ProgrammePartner
-
-        self.assertEqual(services.collector_for(self.jansens, self.rental), self.ocmw)
+        self.assertEqual(selectors.collector_for(self.jansens, self.rental), self.ocmw)
         # Kortrijk only refers: the scheme's collector collects for its households...
-        self.assertEqual(services.collector_for(self.dubois, self.rental), self.ocmw)
+        self.assertEqual(selectors.collector_for(self.dubois, self.rental), self.ocmw)
         # ...until it collects itself, and then it sees the contract and ocmw does not.
         ProgrammePartner.objects.create(
             programme=self.rental, organisation=self.kortrijk, role="collector"
         )
-        self.assertEqual(services.collector_for(self.dubois, self.rental), self.kortrijk)
+        self.assertEqual(selectors.collector_for(self.dubois, self.rental), self.kortrijk)
         self.dubois.enrolments.create(programme=self.rental, status="enrolled")
         ilse = self.acting("ilse")
         application = services.application_create(
@@ -127,4 +126,4 @@ class RentalFlowTest(RentalTestCase):
         )
         contract = services.contract_draft(acting=ilse, application=application)
         self.assertEqual(contract.collector, self.kortrijk)
-        self.assertEqual(list(services.collected_programmes(self.kortrijk)), [self.rental])
+        self.assertEqual(list(selectors.collected_programmes(self.kortrijk)), [self.rental])

@@ -1,4 +1,4 @@
-"""What rentals adds through the programme seam (rentals/programme.py, rentals/erasure.py):
+"""What rentals adds through the programme seam (rentals/programme.py, rentals/services/erasure.py):
 menu and home page, the household's export (every rental record of it), erasure (refused while
 a contract runs; IBAN and mandate removed, amounts kept) and the export's scoping per lead."""
 
@@ -44,7 +44,7 @@ from rentals.models import (
     UnitEvent,
     Visit,
 )
-from rentals.resident import resident_access_issue
+from rentals.services.resident import resident_access_issue
 from rentals.tests.cast import RentalTestCase
 
 IBAN = "BE71096123456769"

@@ -16,9 +16,12 @@ from core.models import AuditEvent
 from core.ratelimit import Limit
 from core.templatetags.wijk_tags import money
 from households.models import Enrolment, Household, RestrictedNote
-from rentals import resident, savings, services
+from rentals import selectors, services
 from rentals.models import Contract, ResidentAccess, Ticket
-from rentals.resident import (
+from rentals.pure import savings
+from rentals.selectors import impact
+from rentals.services import resident
+from rentals.services.resident import (
     Expired,
     Locked,
     UnknownKey,
@@ -26,8 +29,8 @@ from rentals.resident import (
     resident_access_check,
     resident_access_issue,
 )
-from rentals.resident_views import SESSION_UNTIL
 from rentals.tests.cast import RentalTestCase
+from rentals.views.resident import SESSION_UNTIL
 from wijk.testing import make_household
 
 ATTACKER = "203.0.113.7"
@@ -130,7 +133,7 @@ class CheckTest(ResidentTestCase):
 
     def test_unknown_key_still_costs_a_hash_check(self) -> None:
         with (
-            mock.patch("rentals.resident.check_password", return_value=False) as checked,
+            mock.patch("rentals.services.resident.check_password", return_value=False) as checked,
             self.assertRaises(UnknownKey),
         ):
             resident_access_check(key="guessed-key-123", pin="123456")
@@ -177,7 +180,7 @@ class PageTest(ResidentTestCase):
         self.assertEqual(response.status_code, 200)
         body = response.content.decode()
         with translation.override("nl"):
-            due = money(services.household_balance(self.jansens, collector=None).charged)
+            due = money(selectors.household_balance(self.jansens, collector=None).charged)
             day = formats.date_format(visit_day, "j F Y")
             installed = formats.date_format(date(2026, 3, 10), "j F Y")
         self.assertIn("Bosch WAN28", body)
@@ -197,7 +200,7 @@ class PageTest(ResidentTestCase):
 
     def test_a_savings_figure_that_cannot_be_computed_does_not_close_the_page(self) -> None:
         with mock.patch.object(
-            resident.impact, "household_yearly", side_effect=savings.SavingsError("bad label")
+            impact, "household_yearly", side_effect=savings.SavingsError("bad label")
         ):
             response = self.open_home()
         self.assertEqual(response.status_code, 200)

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent, ProgrammePartner, Role
 from core.tenancy import operator_acting
-from rentals import services
+from rentals import selectors, services
 from rentals.models import Charge, Contract, Payment, Ticket, Visit
 from rentals.tests.test_api import R, RentalApiTestCase
 
@@ -217,7 +217,7 @@ class BalancePerCollectorTest(RulebookTestCase):
         )
 
     def test_the_balance_is_per_collector_on_page_and_api(self) -> None:
-        ocmw = services.household_balance(self.jansens, collector=self.ocmw)
+        ocmw = selectors.household_balance(self.jansens, collector=self.ocmw)
         self.assertEqual(ocmw.charged, Decimal("7.50"))
         body = self.ok(self.get(f"{R}/households/{self.jansens.pk}/balance", "ines"))
         self.assertEqual(Decimal(body["charged"]), Decimal("7.50"))

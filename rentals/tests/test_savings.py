@@ -1,4 +1,4 @@
-"""The savings model (rentals/savings.py), without a database."""
+"""The savings model (rentals/pure/savings.py), without a database."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from rentals.savings import (
+from rentals.pure.savings import (
     AGE_BANDS,
     AGE_KWH,
     AGE_WATER_LITRES,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import Enrolment
+from households.services import household_erase
 from rentals import services
 from rentals.models import (
     ApplianceModel,
@@ -26,7 +27,7 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
-from rentals.resident import resident_access_check
+from rentals.services.resident import resident_access_check
 from rentals.tests.cast import RentalTestCase
 
 HAS_DOCUMENTS = importlib.util.find_spec("rentals.documents") is not None
@@ -520,8 +521,6 @@ class ResidentLinkTest(ViewTestCase):
         self.assertFalse(ResidentAccess.objects.exists())
 
     def test_erased_household_gets_no_link(self) -> None:
-        from households.services import household_erase
-
         household_erase(acting=self.acting("ada"), household=self.jansens)
         self.login("ines")
         page = self.client.get(url("household", self.jansens.pk))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Programme
 from core.tenancy import COMMAND, channel, operator_acting
-from rentals.services import billing_run
+from rentals.services.billing import billing_run
 
 
 def parse_month(value: str) -> date:

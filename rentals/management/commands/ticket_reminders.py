@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from core.models import Programme
 from rentals.management.commands.billing_run import rental_programme
-from rentals.services import ticket_reminders_send, tickets_overdue
+from rentals.selectors.tickets import tickets_overdue
+from rentals.services.tickets import ticket_reminders_send
 
 
 class Command(BaseCommand):

@@ -213,3 +213,10 @@ def find_reference(
         if number is not None:
             return FoundReference(Scheme(scheme), number)
     return None
+
+
+def payment_reference_for(number: int, country: str) -> str:
+    """The reference households put on their transfers for ``number`` (e.g. a contract
+    number): the Belgian structured communication for a Belgian organisation, the Dutch
+    betalingskenmerk otherwise."""
+    return be_reference_for(number) if country == "BE" else nl_reference_for(number)

@@ -2,7 +2,7 @@
 
 /r/<key>/ shows only the PIN form — the same for a known and an unknown key, so keys cannot
 be probed. The right PIN marks the session as verified for this household for 30 minutes.
-Wrong PINs lock the link itself (rentals.resident); besides, core.ratelimit keeps a wide
+Wrong PINs lock the link itself (rentals.services.resident); besides, core.ratelimit keeps a wide
 safety net per client address. Only wrong PINs count, so one resident's mistakes or an
 attacker's guesses never close the page for another resident with the right PIN.
 """
@@ -25,9 +25,9 @@ from core import ratelimit
 from core.access import public
 from core.forms import add_service_errors
 from households.models import Household
-from rentals import resident
+from rentals import selectors, services
 from rentals.models import Contract
-from rentals.services import ticket_open_by_resident
+from rentals.services.tickets import ticket_open_by_resident
 
 SESSION_HOUSEHOLD = "resident_household_id"
 SESSION_KEY = "resident_key"
@@ -56,7 +56,7 @@ class PinForm(forms.Form):
 
     def clean_pin(self) -> str:
         pin = "".join(self.cleaned_data["pin"].split())  # "123 456" as printed works too
-        if len(pin) != resident.PIN_DIGITS or not pin.isdigit():
+        if len(pin) != services.PIN_DIGITS or not pin.isdigit():
             raise ValidationError(_("The code has 6 digits. Look at your letter."))
         return pin
 
@@ -87,7 +87,7 @@ class BreakdownForm(forms.Form):
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this household's installed appliances: another contract id is not a choice.
-        contracts = resident.active_contracts(household)
+        contracts = selectors.active_contracts(household)
         field = self.fields["contract"]
         if not isinstance(field, ContractChoiceField):
             raise TypeError("field is not a ContractChoiceField")
@@ -129,7 +129,7 @@ def _verified_household(request: HttpRequest, key: str) -> Household | None:
     until = session.get(SESSION_UNTIL)
     if not isinstance(until, int | float) or until < time.time():
         return None
-    return resident.resident_session_household(key=key, household_id=session.get(SESSION_HOUSEHOLD))
+    return services.resident_session_household(key=key, household_id=session.get(SESSION_HOUSEHOLD))
 
 
 def _forget(request: HttpRequest) -> None:
@@ -178,13 +178,13 @@ def pin(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "rentals/resident/pin.html", context, status=400)
     try:
-        household = resident.resident_access_check(key=key, pin=form.cleaned_data["pin"])
-    except resident.ResidentAccessError as exc:
-        if not isinstance(exc, resident.Expired):  # an expired link was opened with its PIN
+        household = services.resident_access_check(key=key, pin=form.cleaned_data["pin"])
+    except services.ResidentAccessError as exc:
+        if not isinstance(exc, services.Expired):  # an expired link was opened with its PIN
             ratelimit.attempt_failed(ratelimit.RESIDENT_PIN_PER_ADDRESS, address)
         context["form"] = PinForm()  # never echo a PIN back
         context["error"] = exc.message
-        status = 429 if isinstance(exc, resident.Locked) else 403
+        status = 429 if isinstance(exc, services.Locked) else 403
         return _render(request, "rentals/resident/pin.html", context, status=status)
 
     _forget(request)
@@ -207,7 +207,7 @@ def home(request: HttpRequest, key: str) -> HttpResponse:
     if household is None:
         return redirect(_pin_url(key))
     _activate_language(request, household)
-    overview = resident.resident_overview(household)
+    overview = selectors.resident_overview(household)
     return _render(
         request,
         "rentals/resident/home.html",

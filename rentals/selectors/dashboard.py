@@ -13,13 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.models import Programme
 from households.models import Enrolment
@@ -35,6 +33,7 @@ from rentals.models import (
     Unit,
     UnitStatus,
 )
+from rentals.selectors import impact
 
 MONTHS_SHOWN = 12
 OPEN_TICKET = (Ticket.Status.OPEN, Ticket.Status.PLANNED)
@@ -438,7 +437,7 @@ def cached_figures(programme: Programme, today: date | None = None) -> Figures:
 @dataclass(frozen=True)
 class SavingsSummary:
     year: int
-    this_year: Any  # rentals.savings.PeriodSavings
+    this_year: Any  # rentals.pure.savings.PeriodSavings
     since_start: Any
     by_year: list[tuple[int, Any]]
 
@@ -446,7 +445,6 @@ class SavingsSummary:
 def savings_summary(programme: Programme, today: date | None = None) -> SavingsSummary:
     """Savings this year and since the start. This runs the savings model for every contract,
     which is why the page loads it separately (an HTMX partial, or a link without JS)."""
-    from rentals import impact
 
     today = today or timezone.localdate()
     yearly = impact.programme_yearly(programme, until=today)
@@ -456,128 +454,3 @@ def savings_summary(programme: Programme, today: date | None = None) -> SavingsS
         since_start=impact.total(yearly),
         by_year=sorted(yearly.items()),
     )
-
-
-# ---------------------------------------------------------------- Excel export
-def _autosize(sheet: Any) -> None:
-    for column in sheet.columns:
-        width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
-
-
-def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any:
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    _autosize(sheet)
-    return sheet
-
-
-def workbook_bytes(programme: Programme, today: date | None = None) -> bytes:
-    """The dashboard's figures as an .xlsx file: summary, months, units, waiting list, tickets.
-
-    Counts and sums only; no household is named. Amounts are numbers (not text), so they can
-    be added up in the spreadsheet.
-    """
-    from openpyxl import Workbook
-
-    today = today or timezone.localdate()
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    # Fresh figures (not the page's cache): an export is asked for now and then, and is kept.
-    money_figures = money(programme, today)
-    categories = by_category(programme)
-    ticket_figures = tickets(programme)
-    figures = summary(
-        programme,
-        today,
-        money_figures=money_figures,
-        categories=categories,
-        ticket_figures=ticket_figures,
-    )
-    _sheet(
-        workbook,
-        _("Summary"),
-        [_("Figure"), _("Value")],
-        [
-            [_("Programme"), programme.name],
-            [_("Date"), today],
-            [_("Households enrolled"), figures.households_enrolled],
-            [_("Households with an appliance"), figures.households_with_appliance],
-            [_("Active contracts"), figures.active_contracts],
-            [_("Units"), figures.units],
-            [_("Applications waiting"), figures.waiting],
-            [_("Open tickets"), figures.open_tickets],
-            [_("Overdue tickets"), figures.overdue_tickets],
-            [_("Billed to tenants since the start (EUR)"), figures.billed_total],
-            [_("Collected since the start (EUR)"), figures.collected_total],
-            [_("Arrears (EUR)"), figures.arrears],
-            [_("Households in arrears"), figures.households_in_arrears],
-        ],
-    )
-    months = _sheet(
-        workbook,
-        _("Billing per month"),
-        [
-            _("Month"),
-            _("Charges"),
-            _("Tenant part (EUR)"),
-            _("Subsidy part (EUR)"),
-            _("Collected (EUR)"),
-            _("Open (EUR)"),
-        ],
-        [
-            [m.key, m.charges, m.billed, m.subsidy, m.collected, m.open]
-            for m in reversed(money_figures.months)
-        ],
-    )
-    for row in months.iter_rows(min_row=2, min_col=3, max_col=6):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    statuses = list(UnitStatus)
-    _sheet(
-        workbook,
-        _("Units"),
-        [_("Appliance"), *[str(s.label) for s in statuses], _("Total"), _("Active contracts")],
-        [
-            [
-                row.label,
-                *[row.by_status.get(s.value, 0) for s in statuses],
-                row.units,
-                row.active_contracts,
-            ]
-            for row in categories
-        ],
-    )
-    _sheet(
-        workbook,
-        _("Waiting list"),
-        [_("Appliance"), _("Applications waiting"), _("With priority"), _("Units in stock")],
-        [[row.label, row.waiting, row.waiting_priority, row.in_stock] for row in categories],
-    )
-    _sheet(
-        workbook,
-        _("Tickets"),
-        [_("Open for (days)"), _("Open tickets")],
-        [
-            *[[band, n] for band, n in ticket_figures.bands],
-            [_("Total open"), ticket_figures.open],
-            [_("Overdue"), ticket_figures.overdue],
-            [_("Resolved in the last 90 days"), ticket_figures.resolved_last_90_days],
-            [
-                _("Average days to resolve"),
-                float(ticket_figures.average_days_to_resolve)
-                if ticket_figures.average_days_to_resolve is not None
-                else None,
-            ],
-        ],
-    )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -1,8 +1,3 @@
-"""Reads of appliance rental that pages and API share, so the two cannot disagree about what
-is shown; each read of a household's data is audited here (core.services.audit_record, with
-the channel of the acting context).
-"""
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +9,7 @@ from core.services import audit_record
 from core.templatetags.wijk_tags import address_line
 from core.tenancy import Acting, get_scoped, scoped
 from households.models import ContactChannel, Household
-from rentals import rules, services
+from rentals import rules
 from rentals.models import Visit
 
 VISIT_RELATED = (
@@ -139,15 +134,3 @@ def visit_for(acting: Acting, visit_id: int) -> tuple[Visit, VisitForTechnician]
     visit = get_scoped(visible_visits(acting), acting, pk=visit_id)
     households_viewed(acting, [visit.contract.household], "visit")
     return visit, visit_card(visit)
-
-
-# ---------------------------------------------------------------- a household's money
-def collection_balance(
-    acting: Acting, household: Household, today: date | None = None
-) -> tuple[services.Balance, int | None]:
-    """The household's balance with the acting collector and the suggested arrears step:
-    collection.view for an organisation that collects for the household. Page and API."""
-    rules.require_collection_view(acting, household)
-    balance = services.household_balance(household, collector=acting.organisation, today=today)
-    step = services.arrears_next_step(household, collector=acting.organisation, today=today)
-    return balance, step

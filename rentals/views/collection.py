@@ -9,7 +9,7 @@ Who sees what:
   a viewer may read a household's money page). Other organisations get 403, records they
   cannot see 404 (core.tenancy.get_scoped).
 
-Views stay thin: every write goes through a service (rentals.services, rentals.bank), whose
+Views stay thin: every write goes through a service (rentals.services), whose
 ValidationErrors are shown on the form. The bank and document modules are imported inside
 the views that use them.
 """
@@ -40,7 +40,10 @@ from core.models import Programme
 from core.templatetags.wijk_tags import decimal as format_decimal
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
-from rentals import dashboard, rules, selectors, services
+from households.services import household_viewed
+from money.references import find_reference
+from rentals import documents, rules, selectors, services
+from rentals.documents import remittance_statement_pdf, savings_statement_pdf
 from rentals.models import (
     ArrearsStep,
     BankImport,
@@ -51,7 +54,17 @@ from rentals.models import (
     PaymentMethod,
     RentalScheme,
 )
-from rentals.services import collected_programmes
+from rentals.pure import charts
+from rentals.pure.savings import SavingsError
+from rentals.selectors import dashboard
+from rentals.selectors.collection import collected_programmes
+from rentals.selectors.remittance import remittance_data
+from rentals.services.bank import (
+    bank_line_ignore,
+    bank_line_resolve,
+    bank_statement_import,
+    sepa_direct_debit_export,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUERY_LENGTH = 100
@@ -346,7 +359,6 @@ def _render_household(
     step_form: ArrearsStepForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    from households.services import household_viewed
 
     # The page shows the household's name and finances: an access to personal data.
     household_viewed(acting=acting, household=household)
@@ -446,8 +458,6 @@ def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
 @require_GET
 @needs("collection.view", of=COLLECTOR)
 def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpResponse:
-    from rentals.documents import savings_statement_pdf
-
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
     year = _year(year)
@@ -478,8 +488,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("payment.record", of=COLLECTOR)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    from rentals.bank import bank_statement_import
-
     acting = _collector(request)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
@@ -573,7 +581,6 @@ def line_list(request: HttpRequest) -> HttpResponse:
 
 def _candidates(acting: Acting, q: str) -> Any:
     """Contracts the organisation collects for, found by payment reference or household name."""
-    from rentals.references import find_reference
 
     q = q.strip()[:MAX_QUERY_LENGTH]
     if not q:
@@ -641,8 +648,6 @@ def _after_line(line: BankLine) -> HttpResponse:
 @require_POST
 @needs("payment.record", of=COLLECTOR)
 def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
-    from rentals.bank import bank_line_resolve
-
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     try:
@@ -670,8 +675,6 @@ def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 @require_POST
 @needs("payment.record", of=COLLECTOR)
 def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
-    from rentals.bank import bank_line_ignore
-
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     form = IgnoreForm(request.POST)
@@ -703,8 +706,6 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
         initial={"collection_date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        from rentals.bank import sepa_direct_debit_export
-
         data = form.cleaned_data
         try:
             xml = sepa_direct_debit_export(
@@ -730,8 +731,6 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
 @require_GET
 @needs("payment.record", of=COLLECTOR)
 def remittance(request: HttpRequest, year: int) -> HttpResponse:
-    from rentals.bank import remittance_data
-
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
@@ -747,9 +746,6 @@ def remittance(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 @needs("payment.record", of=COLLECTOR)
 def remittance_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    from rentals.bank import remittance_data
-    from rentals.documents import remittance_statement_pdf
-
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
@@ -763,7 +759,6 @@ def _charts(
     units: list[tuple[str, str, int]],
     tickets: dashboard.TicketFigures,
 ) -> dict[str, str]:
-    from rentals import charts
 
     def euros(value: Any) -> str:
         return format_decimal(value, 0)
@@ -830,8 +825,6 @@ def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @require_GET
 @needs("programme.manage", of=LEAD)
 def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
-    from rentals.savings import SavingsError
-
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     try:
@@ -851,5 +844,5 @@ def dashboard_xlsx(request: HttpRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     today = timezone.localdate()
-    content = dashboard.workbook_bytes(programme, today)
+    content = documents.workbook_bytes(programme, today)
     return _download(content, f"dashboard-{programme.slug}-{today:%Y-%m-%d}.xlsx", XLSX)

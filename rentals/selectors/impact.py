@@ -1,5 +1,5 @@
 """Savings of rental contracts, households and programmes: the database side of
-rentals/savings.py (the model itself, documented in docs/savings-model.md)."""
+rentals/pure/savings.py (the model itself, documented in docs/savings-model.md)."""
 
 from datetime import date
 
@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from core.models import Programme
 from households.models import Household
-from rentals import savings
 from rentals.models import Contract
+from rentals.pure import savings
 
 PeriodSavings = savings.PeriodSavings
 

@@ -30,6 +30,8 @@ from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Enrolment, Household
 from households.services import household_viewed
 from rentals import rules, selectors, services
+from rentals.documents import contract_pdf as render_contract_pdf
+from rentals.documents import unit_label_pdf
 from rentals.forms import (
     ApplianceModelForm,
     ApplicationForm,
@@ -64,6 +66,7 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
+from rentals.services.resident import resident_access_issue
 
 PAGE_SIZE = 50
 MAX_LABELS = 500  # one PDF; a larger selection is narrowed with the filters
@@ -420,8 +423,6 @@ def unit_transition(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
 def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    from rentals.documents import unit_label_pdf
-
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
     return _pdf(unit_label_pdf(units=[unit]), f"label-{unit.label_code}.pdf")
@@ -432,8 +433,6 @@ def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
 def unit_labels(request: HttpRequest, programme_pk: int) -> HttpResponse:
-    from rentals.documents import unit_label_pdf
-
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
     _require_unit_access(acting, programme)
@@ -528,7 +527,6 @@ def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
     No redirect: the PIN is stored only as a hash, so this page is the only place it is ever
     shown; it is not put in a message, the session or a log either.
     """
-    from rentals.resident import resident_access_issue
 
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
@@ -603,13 +601,15 @@ def waiting(request: HttpRequest, programme_pk: int) -> HttpResponse:
     # organisation does not see: only their number in the queue is used.
     positions: dict[int, int] = {}
     seen: dict[str, int] = {}
-    for pk, cat in services.waiting_list(programme, category or None).values_list("pk", "category"):
+    for pk, cat in selectors.waiting_list(programme, category or None).values_list(
+        "pk", "category"
+    ):
         seen[cat] = seen.get(cat, 0) + 1
         positions[pk] = seen[cat]
-    free = {cat: services.free_units(programme, cat).count() for cat in Category.values}
+    free = {cat: selectors.free_units(programme, cat).count() for cat in Category.values}
     can_contract = acting.can("household.change")
     rows = []
-    for application in scoped(services.waiting_list(programme, category or None), acting):
+    for application in scoped(selectors.waiting_list(programme, category or None), acting):
         position = positions[application.pk]
         rows.append(
             {
@@ -814,8 +814,6 @@ def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @require_GET
 @needs("household.view")
 def contract_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    from rentals.documents import contract_pdf as render_contract_pdf
-
     acting = _acting(request, "household.view")
     contract = _contract(acting, contract_pk)
     household_viewed(acting=acting, household=contract.household)
@@ -960,7 +958,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
     replacements = None
     if visit.kind == Visit.Kind.SWAP:
         replacements = scoped(
-            services.free_units(visit.contract.programme, visit.contract.category), acting
+            selectors.free_units(visit.contract.programme, visit.contract.category), acting
         ).select_related("appliance_model")
     form = VisitDoneForm(request.POST or None, visit=visit, replacements=replacements)
     if request.method == "POST":
@@ -1033,7 +1031,7 @@ def ticket_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
     )
     overdue: set[int] = set()
     if _scheme(programme) is not None:
-        overdue = set(services.tickets_overdue(programme).values_list("pk", flat=True))
+        overdue = set(selectors.tickets_overdue(programme).values_list("pk", flat=True))
     now = timezone.now()
     rows = [
         {"ticket": t, "age": (now - t.opened_at).days, "overdue": t.pk in overdue}

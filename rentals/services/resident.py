@@ -1,19 +1,5 @@
-"""Resident access: the personal link and PIN printed on a household's letters.
-
-The link carries a random key; the PIN is stored only as a password hash. After 5 wrong PINs
-the access is locked for 15 minutes; the counters live in the database so the lock holds
-across web workers. An unknown key costs the same hash check as a known one, and every
-successful opening is written to the audit log of the organisation that registered the
-household.
-
-The resident has no organisation and no `Acting`: what they may see is decided here, by the
-household the PIN opened, and nothing else (see resident_overview).
-"""
-
 import secrets
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -28,9 +14,7 @@ from core.models import AuditEvent
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from households.models import Household
-from rentals import impact, savings
-from rentals.models import ZERO, Contract, ResidentAccess, Visit
-from rentals.services import Balance, household_balance
+from rentals.models import ResidentAccess
 
 MAX_FAILED_PINS = 5
 LOCK_MINUTES = 15
@@ -192,91 +176,3 @@ def resident_session_household(*, key: str, household_id: object) -> Household |
     if access is None or access.household.erased_at is not None:
         return None
     return access.household
-
-
-# ---------------------------------------------------------------- what the resident sees
-@dataclass(frozen=True)
-class Appliance:
-    contract_id: int
-    category_code: str
-    category: str
-    model: str
-    since: date | None  # None: signed, not installed yet
-
-
-@dataclass(frozen=True)
-class Overview:
-    appliances: list[Appliance]
-    saved_this_year: impact.PeriodSavings
-    saved_total: impact.PeriodSavings
-    next_visit: Visit | None
-    balance: Balance
-    organisation_name: str
-    organisation_phone: str
-    year: int
-
-    @property
-    def to_pay(self) -> Decimal:
-        """What is still open, net of money paid but not yet set against a charge."""
-        return max(self.balance.charged - self.balance.paid, ZERO)
-
-    @property
-    def paid_ahead(self) -> Decimal:
-        return max(self.balance.paid - self.balance.charged, ZERO)
-
-
-def active_contracts(household: Household):  # type: ignore[no-untyped-def]
-    """The household's installed appliances: the only ones a breakdown can be reported for."""
-    return Contract.objects.filter(
-        household=household, status=Contract.Status.ACTIVE
-    ).select_related("unit__appliance_model")
-
-
-def resident_overview(household: Household, today: date | None = None) -> Overview:
-    """Only what the resident page shows: appliances, savings, next visit, balance.
-
-    Every query is limited to this one household; no name, address, income or notes.
-    """
-    today = today or timezone.localdate()
-    contracts = (
-        Contract.objects.filter(
-            household=household, status__in=[Contract.Status.SIGNED, Contract.Status.ACTIVE]
-        )
-        .select_related("unit__appliance_model")
-        .order_by("start_date", "pk")
-    )
-    appliances = [
-        Appliance(
-            contract_id=c.pk,
-            category_code=c.category,
-            category=c.get_category_display(),
-            model=str(c.unit.appliance_model),
-            since=c.start_date if c.status == Contract.Status.ACTIVE else None,
-        )
-        for c in contracts
-    ]
-    try:
-        yearly = impact.household_yearly(household, until=today)
-    except savings.SavingsError:
-        # A figure the model cannot compute must not close the resident's page.
-        yearly = {}
-    next_visit = (
-        Visit.objects.filter(
-            contract__household=household,
-            status=Visit.Status.PLANNED,
-            planned_on__gte=today,
-        )
-        .order_by("planned_on", "window", "pk")
-        .first()
-    )
-    organisation = household.organisation
-    return Overview(
-        appliances=appliances,
-        saved_this_year=yearly.get(today.year, impact.PeriodSavings()),
-        saved_total=impact.total(yearly),
-        next_visit=next_visit,
-        balance=household_balance(household, collector=None, today=today),
-        organisation_name=organisation.name,
-        organisation_phone=organisation.phone,
-        year=today.year,
-    )

@@ -1,17 +1,13 @@
-"""The first/last-month rule of the monthly charge (rentals/proration.py), without a database."""
+"""The first/last-month rule of the monthly charge (money/proration.py), without a database."""
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rentals.proration import (
+from money.proration import (
     ProrationError,
     active_days,
     charge_split,
@@ -154,14 +150,3 @@ def test_split_parts_sum_to_each_parts_rule(period, tenant_fee, subsidy):
         subsidy_total += sub
     assert tenant_total == contract_total(fee=tenant_fee, start=start, end=end)
     assert subsidy_total == contract_total(fee=subsidy, start=start, end=end)
-
-
-def test_imports_without_django():
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    code = (
-        "import sys, rentals.proration, rentals.savings; "
-        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=False)
-    assert result.returncode == 0, "rentals.proration or rentals.savings imports Django"

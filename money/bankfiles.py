@@ -1,4 +1,4 @@
-"""Bank files: reading bank statements (CAMT.053, CSV) and writing SEPA direct debits (pain.008).
+"""Bank statements: reading CAMT.053 and CSV files (writing pain.008 is `money.sepa`).
 
 Pure Python (no Django), validate-first: the parsers never raise on bad input. They read the
 whole file and return every usable line together with every problem, so a person sees all
@@ -17,7 +17,6 @@ import hashlib
 import io
 import re
 import unicodedata
-import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,12 +26,9 @@ from decimal import Decimal
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
-from stdnum.eu import at_02
-from stdnum.exceptions import ValidationError as StdnumError
 
-from rentals.references import FoundReference, find_reference
+from money.references import FoundReference, find_reference
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # No household pays a rent of this size: such a line is a typing or export error.
@@ -41,7 +37,6 @@ CURRENCY = "EUR"
 
 CAMT053_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 CAMT053_VERSIONS = tuple(f"{v:02d}" for v in range(2, 9))
-PAIN008_NS = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"
 
 
 def gettext_noop(message: str) -> str:
@@ -176,7 +171,7 @@ class LineError:
         return self.message
 
 
-def _problem(number: int | None, code: str, **params: str | int) -> LineError:
+def line_error(number: int | None, code: str, **params: str | int) -> LineError:
     if number is not None:
         params.setdefault("number", number)
     return LineError(number, code, params)
@@ -227,7 +222,7 @@ class ParseResult:
         """Refuse the whole file: one file-level error and no lines."""
         self.lines = []
         self.skipped = []
-        self.errors = [_problem(None, code, **params)]
+        self.errors = [line_error(None, code, **params)]
         return self
 
 
@@ -251,9 +246,9 @@ def _file_problem(data: bytes) -> tuple[str, dict[str, str | int]] | None:
 
 def _amount_problems(number: int, amount: Decimal, raw: str) -> list[LineError]:
     if amount <= 0:
-        return [_problem(number, "line.amount_not_positive", value=raw)]
+        return [line_error(number, "line.amount_not_positive", value=raw)]
     if amount > MAX_AMOUNT:
-        return [_problem(number, "line.amount_too_large", value=raw, max=str(MAX_AMOUNT))]
+        return [line_error(number, "line.amount_too_large", value=raw, max=str(MAX_AMOUNT))]
     return []
 
 
@@ -434,7 +429,7 @@ def parse_camt053(data: bytes) -> ParseResult:
                     target = result.skipped if item.code in SKIP_CODES else result.errors
                     target.append(item)
                 elif item.bank_reference in seen_refs:
-                    result.skipped.append(_problem(number, "line.duplicate"))
+                    result.skipped.append(line_error(number, "line.duplicate"))
                 else:
                     seen_refs.add(item.bank_reference)
                     result.lines.append(item)
@@ -459,22 +454,22 @@ def _camt_entry(
 ) -> list[StatementLine | LineError]:
     direction = camt.text(entry, "CdtDbtInd")
     if direction == "DBIT":
-        return [_problem(number, "line.debit")]
+        return [line_error(number, "line.debit")]
     if direction != "CRDT":
-        return [_problem(number, "line.direction_unknown")]
+        return [line_error(number, "line.direction_unknown")]
     status = camt.text(entry, "Sts/Cd", "Sts")  # Sts/Cd from version 08 on
     if status and status != "BOOK":
-        return [_problem(number, "line.not_booked", status=status)]
+        return [line_error(number, "line.not_booked", status=status)]
     if camt.text(entry, "RvslInd").lower() in ("true", "1"):
-        return [_problem(number, "line.reversal")]
+        return [line_error(number, "line.reversal")]
 
     problems: list[StatementLine | LineError] = []
     raw_date = camt.text(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm")
     booking_date = _to_date(raw_date)
     if not raw_date:
-        problems.append(_problem(number, "line.date_missing"))
+        problems.append(line_error(number, "line.date_missing"))
     elif booking_date is None:
-        problems.append(_problem(number, "line.date_invalid", value=raw_date))
+        problems.append(line_error(number, "line.date_invalid", value=raw_date))
 
     entry_ref = camt.text(entry, "AcctSvcrRef", "NtryRef")
     details = camt.findall(entry, "NtryDtls/TxDtls")
@@ -500,13 +495,13 @@ def _camt_entry(
         currency = (amount_el.get("Ccy") or "").strip() if amount_el is not None else ""
         amount = _to_amount(raw_amount) if re.fullmatch(r"-?\d+(\.\d+)?", raw_amount) else None
         if not raw_amount:
-            line_problems.append(_problem(number, "line.amount_missing"))
+            line_problems.append(line_error(number, "line.amount_missing"))
         elif amount is None:
-            line_problems.append(_problem(number, "line.amount_invalid", value=raw_amount))
+            line_problems.append(line_error(number, "line.amount_invalid", value=raw_amount))
         else:
             line_problems += _amount_problems(number, amount, raw_amount)
         if currency != CURRENCY:
-            line_problems.append(_problem(number, "line.currency", currency=currency or "?"))
+            line_problems.append(line_error(number, "line.currency", currency=currency or "?"))
         if line_problems or booking_date is None or amount is None:
             problems += line_problems
             continue
@@ -678,7 +673,7 @@ def parse_csv(data: bytes) -> ParseResult:
             line = _csv_row(cells, mapping, number, synthetic)
             if isinstance(line, StatementLine):
                 if line.bank_reference in seen_ids:
-                    result.skipped.append(_problem(number, "line.duplicate"))
+                    result.skipped.append(line_error(number, "line.duplicate"))
                     continue
                 seen_ids.add(line.bank_reference)
                 result.lines.append(line)
@@ -705,24 +700,24 @@ def _csv_row(
     if amount is not None and amount < 0:
         # An outgoing payment (bank costs, a refund): left out like a CAMT debit, whatever
         # else is on its line; only incoming payments matter here.
-        return _problem(number, "line.debit")
+        return line_error(number, "line.debit")
 
     problems: list[LineError] = []
     raw_date = cell("date")
     booking_date = _to_date(raw_date)
     if not raw_date:
-        problems.append(_problem(number, "line.date_missing"))
+        problems.append(line_error(number, "line.date_missing"))
     elif booking_date is None:
-        problems.append(_problem(number, "line.date_invalid", value=raw_date))
+        problems.append(line_error(number, "line.date_invalid", value=raw_date))
     if not raw_amount:
-        problems.append(_problem(number, "line.amount_missing"))
+        problems.append(line_error(number, "line.amount_missing"))
     elif amount is None:
-        problems.append(_problem(number, "line.amount_invalid", value=raw_amount))
+        problems.append(line_error(number, "line.amount_invalid", value=raw_amount))
     else:
         problems += _amount_problems(number, amount, raw_amount)
     currency = (cell("currency") or CURRENCY).upper()
     if currency != CURRENCY:
-        problems.append(_problem(number, "line.currency", currency=currency))
+        problems.append(line_error(number, "line.currency", currency=currency))
     if problems or booking_date is None or amount is None:
         return problems
 
@@ -751,246 +746,3 @@ def parse_statement(data: bytes) -> ParseResult:
     if head.lstrip()[:1] == b"<":
         return parse_camt053(data)
     return parse_csv(data)
-
-
-# --- pain.008 (SEPA direct debit) --------------------------------------------------------------
-
-SEQUENCE_TYPES = ("FRST", "RCUR")
-# The Latin character set every SEPA bank must accept (EPC217-08); identifiers may use only
-# these, names and texts are transliterated to it.
-_SEPA_CHARS = "A-Za-z0-9/\\-?:().,'+ "
-_SEPA_ID_RE = re.compile(rf"[{_SEPA_CHARS}]{{1,35}}")
-_SEPA_OTHER_RE = re.compile(rf"[^{_SEPA_CHARS}]")
-_CREDITOR_ID_RE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}")
-
-
-@dataclass(frozen=True)
-class DirectDebit:
-    """One collection from a household's account under a signed mandate."""
-
-    end_to_end_id: str  # our reference for this collection, returned on the statement
-    amount: Decimal
-    debtor_name: str
-    debtor_iban: str
-    mandate_id: str
-    mandate_date: date
-    sequence_type: str  # FRST (first collection under the mandate) or RCUR
-    remittance: str = ""
-    debtor_bic: str = ""  # optional: IBAN-only is the SEPA rule since 2016
-
-
-class Pain008Error(ValueError):
-    """The collections cannot go to the bank; ``problems`` says every reason."""
-
-    def __init__(self, problems: list[LineError]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(p.message for p in problems))
-
-
-def sepa_text(value: str, max_length: int) -> str:
-    """``value`` in the SEPA character set: accents dropped (é → e), other signs → space."""
-    text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _SEPA_OTHER_RE.sub(" ", text.replace("&", "+"))
-    return " ".join(text.split())[:max_length].strip()
-
-
-def _valid_sepa_id(value: str) -> bool:
-    return bool(
-        _SEPA_ID_RE.fullmatch(value or "")
-        and not value.startswith("/")
-        and not value.endswith("/")
-        and "//" not in value
-        and value.strip() == value
-    )
-
-
-def _valid_creditor_id(value: str) -> bool:
-    compact = str(at_02.compact(value or ""))
-    # python-stdnum checks the ISO 7064 mod 97-10 digits; the shape is checked here.
-    return bool(_CREDITOR_ID_RE.fullmatch(compact)) and at_02.is_valid(compact)
-
-
-def _iban_or_none(value: str) -> str | None:
-    try:
-        return str(stdnum_iban.validate(value or ""))
-    except StdnumError:
-        return None
-
-
-def _bic_or_none(value: str) -> str | None:
-    try:
-        return str(stdnum_bic.validate(value or ""))
-    except StdnumError:
-        return None
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrib)
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _total(transactions: list[DirectDebit]) -> str:
-    return str(sum((tx.amount for tx in transactions), Decimal(0)).quantize(Decimal("0.01")))
-
-
-def _agent(parent: ET.Element, tag: str, bic: str) -> None:
-    institution = _sub(_sub(parent, tag), "FinInstnId")
-    if bic:
-        _sub(institution, "BIC", bic)
-    else:
-        _sub(_sub(institution, "Othr"), "Id", "NOTPROVIDED")
-
-
-def _check_pain008(
-    *,
-    creditor_name: str,
-    creditor_iban: str,
-    creditor_bic: str,
-    creditor_id: str,
-    collection_date: date,
-    transactions: list[DirectDebit],
-    message_id: str,
-    today: date,
-) -> list[LineError]:
-    problems: list[LineError] = []
-    if not transactions:
-        problems.append(_problem(None, "pain.no_transactions"))
-    if not sepa_text(creditor_name, 70):
-        problems.append(_problem(None, "pain.creditor_name"))
-    if _iban_or_none(creditor_iban) is None:
-        problems.append(_problem(None, "pain.creditor_iban", value=creditor_iban))
-    if creditor_bic and _bic_or_none(creditor_bic) is None:
-        problems.append(_problem(None, "pain.creditor_bic", value=creditor_bic))
-    if not _valid_creditor_id(creditor_id):
-        problems.append(_problem(None, "pain.creditor_id", value=creditor_id))
-    if not isinstance(collection_date, date) or isinstance(collection_date, datetime):
-        problems.append(_problem(None, "pain.collection_date", value=str(collection_date)))
-        collection_date = today
-    elif collection_date < today:
-        problems.append(_problem(None, "pain.collection_date", value=collection_date.isoformat()))
-    if not _valid_sepa_id(message_id) or len(message_id) > 30:
-        problems.append(_problem(None, "pain.message_id", value=message_id))
-
-    seen: set[str] = set()
-    for number, tx in enumerate(transactions, start=1):
-        if not _valid_sepa_id(tx.end_to_end_id):
-            problems.append(_problem(number, "pain.end_to_end_id", value=tx.end_to_end_id))
-        elif tx.end_to_end_id in seen:
-            problems.append(_problem(number, "pain.end_to_end_id_twice", value=tx.end_to_end_id))
-        seen.add(tx.end_to_end_id)
-        amount = tx.amount
-        if (
-            not isinstance(amount, Decimal)
-            or not amount.is_finite()
-            or amount <= 0
-            or amount > MAX_AMOUNT
-            or amount != amount.quantize(Decimal("0.01"))
-        ):
-            problems.append(_problem(number, "pain.amount", value=str(amount), max=str(MAX_AMOUNT)))
-        if not sepa_text(tx.debtor_name, 70):
-            problems.append(_problem(number, "pain.debtor_name"))
-        if _iban_or_none(tx.debtor_iban) is None:
-            problems.append(
-                _problem(number, "pain.debtor_iban", value=tx.debtor_iban, name=tx.debtor_name)
-            )
-        if tx.debtor_bic and _bic_or_none(tx.debtor_bic) is None:
-            problems.append(_problem(number, "pain.debtor_bic", value=tx.debtor_bic))
-        if not _valid_sepa_id(tx.mandate_id):
-            problems.append(_problem(number, "pain.mandate_id", value=tx.mandate_id))
-        if (
-            not isinstance(tx.mandate_date, date)
-            or isinstance(tx.mandate_date, datetime)
-            or tx.mandate_date > collection_date
-        ):
-            problems.append(_problem(number, "pain.mandate_date", value=str(tx.mandate_date)))
-        if tx.sequence_type not in SEQUENCE_TYPES:
-            problems.append(_problem(number, "pain.sequence_type", value=str(tx.sequence_type)))
-    return problems
-
-
-def build_pain008(
-    *,
-    creditor_name: str,
-    creditor_iban: str,
-    creditor_bic: str = "",
-    creditor_id: str,
-    collection_date: date,
-    transactions: list[DirectDebit],
-    message_id: str = "",
-    created_at: datetime | None = None,
-) -> bytes:
-    """A SEPA Core direct-debit file, pain.008.001.02, UTF-8 XML.
-
-    Version 02 (the 2009 schema of the EPC implementation guidelines) is the one Belgian and
-    Dutch banks all accept. One payment block per sequence type (FRST, RCUR), because the
-    sequence type is set per block; each block and the group header carry the number of
-    collections and the control sum. Raises Pain008Error (a ValueError) listing every problem.
-    """
-    created_at = (created_at or datetime.now()).replace(microsecond=0)
-    message_id = message_id or f"WIJK{created_at:%Y%m%d%H%M%S}{uuid.uuid4().hex[:8].upper()}"
-    problems = _check_pain008(
-        creditor_name=creditor_name,
-        creditor_iban=creditor_iban,
-        creditor_bic=creditor_bic,
-        creditor_id=creditor_id,
-        collection_date=collection_date,
-        transactions=transactions,
-        message_id=message_id,
-        today=created_at.date(),
-    )
-    if problems:
-        raise Pain008Error(problems)
-
-    name = sepa_text(creditor_name, 70)
-    # Unqualified tags under a literal default namespace: ElementTree's default_namespace
-    # option cannot serialise the (unqualified) Ccy attribute.
-    root = ET.Element("Document", xmlns=PAIN008_NS)
-    initiation = _sub(root, "CstmrDrctDbtInitn")
-    header = _sub(initiation, "GrpHdr")
-    _sub(header, "MsgId", message_id)
-    _sub(header, "CreDtTm", created_at.isoformat(timespec="seconds"))
-    _sub(header, "NbOfTxs", str(len(transactions)))
-    _sub(header, "CtrlSum", _total(transactions))
-    _sub(_sub(header, "InitgPty"), "Nm", name)
-
-    for sequence_type in SEQUENCE_TYPES:
-        batch = [tx for tx in transactions if tx.sequence_type == sequence_type]
-        if not batch:
-            continue
-        info = _sub(initiation, "PmtInf")
-        _sub(info, "PmtInfId", f"{message_id}-{sequence_type}")
-        _sub(info, "PmtMtd", "DD")
-        _sub(info, "BtchBookg", "true")
-        _sub(info, "NbOfTxs", str(len(batch)))
-        _sub(info, "CtrlSum", _total(batch))
-        kind = _sub(info, "PmtTpInf")
-        _sub(_sub(kind, "SvcLvl"), "Cd", "SEPA")
-        _sub(_sub(kind, "LclInstrm"), "Cd", "CORE")
-        _sub(kind, "SeqTp", sequence_type)
-        _sub(info, "ReqdColltnDt", collection_date.isoformat())
-        _sub(_sub(info, "Cdtr"), "Nm", name)
-        _sub(_sub(_sub(info, "CdtrAcct"), "Id"), "IBAN", str(stdnum_iban.compact(creditor_iban)))
-        _agent(info, "CdtrAgt", str(stdnum_bic.compact(creditor_bic)) if creditor_bic else "")
-        _sub(info, "ChrgBr", "SLEV")
-        other = _sub(_sub(_sub(_sub(info, "CdtrSchmeId"), "Id"), "PrvtId"), "Othr")
-        _sub(other, "Id", str(at_02.compact(creditor_id)))
-        _sub(_sub(other, "SchmeNm"), "Prtry", "SEPA")
-        for tx in batch:
-            item = _sub(info, "DrctDbtTxInf")
-            _sub(_sub(item, "PmtId"), "EndToEndId", tx.end_to_end_id)
-            _sub(item, "InstdAmt", str(tx.amount.quantize(Decimal("0.01"))), Ccy=CURRENCY)
-            mandate = _sub(_sub(item, "DrctDbtTx"), "MndtRltdInf")
-            _sub(mandate, "MndtId", tx.mandate_id)
-            _sub(mandate, "DtOfSgntr", tx.mandate_date.isoformat())
-            _agent(item, "DbtrAgt", str(stdnum_bic.compact(tx.debtor_bic)) if tx.debtor_bic else "")
-            _sub(_sub(item, "Dbtr"), "Nm", sepa_text(tx.debtor_name, 70))
-            _sub(
-                _sub(_sub(item, "DbtrAcct"), "Id"), "IBAN", str(stdnum_iban.compact(tx.debtor_iban))
-            )
-            remittance = sepa_text(tx.remittance, 140)
-            if remittance:
-                _sub(_sub(item, "RmtInf"), "Ustrd", remittance)
-    return bytes(ET.tostring(root, encoding="UTF-8", xml_declaration=True))

@@ -11,20 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rentals.bankfiles import (
+from money.bankfiles import (
     MESSAGES,
-    PAIN008_NS,
-    DirectDebit,
     LineError,
-    Pain008Error,
     ParseResult,
-    build_pain008,
     parse_camt053,
     parse_csv,
     parse_statement,
-    sepa_text,
 )
-from rentals.references import FoundReference, Scheme
+from money.references import FoundReference, Scheme
+from money.sepa import PAIN008_NS, DirectDebit, Pain008Error, build_pain008, sepa_text
 
 DATA = Path(__file__).parent / "data"
 CAMT = (DATA / "camt053_sample.xml").read_bytes()

@@ -90,6 +90,14 @@ def active_days(*, start: date, end: date | None, month: date) -> int:
     return max((last - first).days + 1, 0)
 
 
+def month_start(value: date) -> date:
+    return value.replace(day=1)
+
+
+def month_end(value: date) -> date:
+    return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+
+
 def month_charge(*, fee: Decimal, start: date, end: date | None, month: date) -> Decimal:
     """What one part of the fee costs for the given month (month = its first day)."""
     _check(fee=fee, start=start, end=end)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rentals.references import (
+from money.references import (
     BE_MAX,
     NL_MAX,
     RF_MAX,

@@ -1,0 +1,185 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import audit_record
+from core.tenancy import Acting, scoped
+from core.validators import (
+    EARLIEST_DATE,
+    check_date_range,
+    clean_iban,
+    local_today,
+)
+from money.references import payment_reference_for
+from rentals.models import (
+    Application,
+    Contract,
+    Offer,
+    Unit,
+    UnitStatus,
+    Visit,
+)
+from rentals.selectors.applications import free_units, waiting_list
+from rentals.selectors.catalogue import scheme_for
+from rentals.selectors.collection import collector_for
+from rentals.services.common import Action, check_visit_day, move_unit
+
+
+@transaction.atomic
+def contract_draft(
+    *, acting: Acting, application: Application, unit: Unit | None = None
+) -> Contract:
+    """Reserve a free unit for the application at the front of the waiting list.
+
+    First come first served: an application can only get a unit when no waiting application
+    ahead of it would be left without one.
+    """
+    acting.require("household.change")
+    if not scoped(Application, acting).filter(pk=application.pk).exists():
+        raise PermissionDenied
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.WAITING:
+        raise ValidationError(_("This application already has a contract or was cancelled."))
+    queue = list(
+        waiting_list(application.programme, application.category).values_list("pk", flat=True)
+    )
+    position = queue.index(application.pk) + 1
+    available = list(free_units(application.programme, application.category)[:position])
+    if len(available) < position:
+        raise ValidationError(
+            _(
+                "No unit is free for this application yet: it is number %(position)s on the "
+                "waiting list."
+            )
+            % {"position": position}
+        )
+    if unit is None:
+        unit = available[0]
+    elif unit.pk not in {u.pk for u in available} or unit.status != UnitStatus.IN_STOCK:
+        raise ValidationError({"unit": _("This unit is not free.")})
+    offer = Offer.objects.get(programme=application.programme, category=application.category)
+    move_unit(unit, UnitStatus.RESERVED, by_id=acting.user_id, note="contract draft")
+    contract = Contract(
+        application=application,
+        household=application.household,
+        programme=application.programme,
+        unit=unit,
+        collector=collector_for(application.household, application.programme),
+        category=application.category,
+        tenant_fee=offer.tenant_fee,
+        subsidy=offer.subsidy,
+        term_months=offer.term_months,
+        # The reference is made from the contract number, known only once it is saved.
+        payment_reference=f"pending-{application.pk}",
+    )
+    contract.save()
+    contract.payment_reference = payment_reference_for(
+        contract.pk, application.programme.lead_organisation.country
+    )
+    contract.save(update_fields=["payment_reference"])
+    application.status = Application.Status.CONTRACTED
+    application.save(update_fields=["status"])
+    audit_record(
+        acting=acting,
+        action=Action.CHANGE,
+        household=application.household,
+        subject=f"household {application.household.reference}: contract {contract.pk} drafted",
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    acting: Acting,
+    contract: Contract,
+    payment_method: str,
+    installation_on: date,
+    debtor_iban: str = "",
+    mandate_signed_on: date | None = None,
+) -> Contract:
+    """Sign: the fees of the offer are fixed now, and the installation visit is planned."""
+
+    acting.require("household.change")
+    if not scoped(Contract, acting).filter(pk=contract.pk).exists():
+        raise PermissionDenied
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != Contract.Status.DRAFT:
+        raise ValidationError(_("Only a draft contract can be signed."))
+    today = local_today(acting.organisation)
+    check_visit_day(installation_on, field="installation_on", today=today)
+    # A mandate is signed on paper before it is entered: never in the future.
+    check_date_range(
+        mandate_signed_on, field="mandate_signed_on", earliest=EARLIEST_DATE, latest=today
+    )
+    if payment_method == "direct_debit":
+        if not debtor_iban:
+            raise ValidationError({"debtor_iban": _("Direct debit needs the household's IBAN.")})
+        try:
+            contract.debtor_iban = clean_iban(debtor_iban)
+        except ValidationError as exc:
+            raise ValidationError({"debtor_iban": exc.messages}) from exc
+        contract.mandate_id = f"WIJK-{contract.pk}"
+        contract.mandate_signed_on = mandate_signed_on or today
+    offer = Offer.objects.get(programme=contract.programme, category=contract.category)
+    contract.tenant_fee, contract.subsidy, contract.term_months = (
+        offer.tenant_fee,
+        offer.subsidy,
+        offer.term_months,
+    )
+    contract.payment_method = payment_method
+    contract.full_clean(exclude=["application", "unit", "household", "programme"])
+    contract.status = Contract.Status.SIGNED
+    contract.signed_at = timezone.now()
+    contract.signed_by_id = acting.user_id
+    contract.save()
+    scheme = scheme_for(contract.programme)
+    Visit.objects.create(
+        contract=contract,
+        kind=Visit.Kind.INSTALLATION,
+        planned_on=installation_on,
+        technician_organisation=scheme.supplier,
+    )
+    audit_record(
+        acting=acting,
+        action=Action.CHANGE,
+        household=contract.household,
+        subject=f"household {contract.household.reference}: contract {contract.pk} signed",
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_end(
+    *, acting: Acting, contract: Contract, reason: str, on: date, collection_on: date | None = None
+) -> Contract:
+    """End a contract on a date and plan the collection of the unit."""
+    acting.require("household.change")
+    if not scoped(Contract, acting).filter(pk=contract.pk).exists():
+        raise PermissionDenied
+    if contract.status != Contract.Status.ACTIVE:
+        raise ValidationError(_("Only an active contract can be ended."))
+    if reason not in Contract.EndReason.values:
+        raise ValidationError({"reason": _("Choose why the contract ends.")})
+    if contract.start_date and on < contract.start_date:
+        raise ValidationError({"on": _("A contract cannot end before it started.")})
+    contract.status = Contract.Status.ENDED
+    contract.end_date = on
+    contract.end_reason = reason
+    contract.save(update_fields=["status", "end_date", "end_reason"])
+    Visit.objects.create(
+        contract=contract,
+        kind=Visit.Kind.RETURN,
+        planned_on=collection_on or on,
+        technician_organisation=scheme_for(contract.programme).supplier,
+    )
+    audit_record(
+        acting=acting,
+        action=Action.CHANGE,
+        household=contract.household,
+        subject=f"household {contract.household.reference}: contract {contract.pk} ended",
+    )
+    return contract
