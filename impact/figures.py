@@ -23,7 +23,7 @@ from core.models import Programme
 from core.programmes import Figure, registry
 from core.tenancy import Acting
 from households.models import Enrolment
-from impact import suppression
+from impact.pure import suppression
 
 HOUSEHOLDS_REACHED = "households_reached"
 
@@ -210,7 +210,9 @@ def workbook_bytes(acting: Acting, today: date | None = None) -> bytes:
                     figure["label"],
                     figure["unit"],
                     *[
-                        hidden_text if v["suppressed"] else ("" if v["value"] is None else v["value"])
+                        hidden_text
+                        if v["suppressed"]
+                        else ("" if v["value"] is None else v["value"])
                         for v in figure["values"]
                     ],
                 ]

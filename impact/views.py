@@ -1,6 +1,8 @@
 """The organisation's impact page (every programme it leads, figures over time, charts) and
 its Excel export. Views stay thin: the figures come from impact.figures."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from core.access import needs
 from core.tenancy import request_acting
-from impact import charts, figures
+from impact import figures
+from impact.pure import charts
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: Decimal | float | int) -> str:
     return str(number_format(value, decimal_pos=None, use_l10n=True, force_grouping=True))
 
 
@@ -37,7 +40,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
                 empty_text=_("No figures yet."),
                 fmt=_fmt,
             )
-            # The chart escapes every text it gets (impact/charts.py).
+            # The chart escapes every text it gets (impact/pure/charts.py).
             rows.append({"series": series, "svg": mark_safe(svg)})  # noqa: S308  # nosec
         programmes.append({"item": item, "rows": rows})
     return render(

@@ -211,7 +211,11 @@ def practice_detail(request: HttpRequest, practice_id: Id) -> Any:
     return _practice_out(get_scoped(Practice, who, pk=practice_id))
 
 
-@router.patch("/practices/{practice_id}", response={200: PracticeOut, **ERRORS}, summary="Change or publish a practice")
+@router.patch(
+    "/practices/{practice_id}",
+    response={200: PracticeOut, **ERRORS},
+    summary="Change or publish a practice",
+)
 @needs("practice.manage")
 def practice_patch(request: HttpRequest, practice_id: Id, payload: PracticePatch) -> Any:
     who = acting(request)
@@ -228,7 +232,11 @@ def practice_patch(request: HttpRequest, practice_id: Id, payload: PracticePatch
     return _practice_out(practice)
 
 
-@router.post("/practices/{practice_id}/texts", response={200: PracticeOut, **ERRORS}, summary="Texts in one language")
+@router.post(
+    "/practices/{practice_id}/texts",
+    response={200: PracticeOut, **ERRORS},
+    summary="Texts in one language",
+)
 @needs("practice.manage")
 def practice_text(request: HttpRequest, practice_id: Id, payload: TextIn) -> Any:
     who = acting(request)
@@ -239,7 +247,11 @@ def practice_text(request: HttpRequest, practice_id: Id, payload: TextIn) -> Any
     return _practice_out(practice)
 
 
-@router.post("/practices/{practice_id}/results", response={201: PracticeOut, **ERRORS}, summary="Add a measured result")
+@router.post(
+    "/practices/{practice_id}/results",
+    response={201: PracticeOut, **ERRORS},
+    summary="Add a measured result",
+)
 @needs("practice.manage")
 def practice_result(request: HttpRequest, practice_id: Id, payload: ResultIn) -> Any:
     who = acting(request)
@@ -300,7 +312,9 @@ def _exchange_out(thread: ExchangeRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/exchanges", response={200: list[ExchangeOut], **ERRORS}, summary="Our exchange threads")
+@router.get(
+    "/exchanges", response={200: list[ExchangeOut], **ERRORS}, summary="Our exchange threads"
+)
 @needs("exchange.view")
 def exchange_list(request: HttpRequest) -> Any:
     return [_exchange_out(t) for t in selectors.threads(acting(request))[:200]]
@@ -331,7 +345,11 @@ def exchange_detail(request: HttpRequest, exchange_id: Id) -> Any:
     return _exchange_out(get_scoped(ExchangeRequest, who, pk=exchange_id))
 
 
-@router.post("/exchanges/{exchange_id}/messages", response={201: ExchangeOut, **ERRORS}, summary="Write in a thread")
+@router.post(
+    "/exchanges/{exchange_id}/messages",
+    response={201: ExchangeOut, **ERRORS},
+    summary="Write in a thread",
+)
 @needs("exchange.request")
 @needs("exchange.answer")
 def exchange_message(request: HttpRequest, exchange_id: Id, payload: ReplyIn) -> Any:
@@ -378,7 +396,11 @@ def package_get(request: HttpRequest, programme_id: Id) -> Any:
     return package.export_package(acting=who, programme=programme)
 
 
-@router.post("/packages/preview", response={200: PreviewOut, **ERRORS}, summary="What adopting a package would do")
+@router.post(
+    "/packages/preview",
+    response={200: PreviewOut, **ERRORS},
+    summary="What adopting a package would do",
+)
 @needs("package.import")
 def package_preview(request: HttpRequest, payload: PackageIn) -> Any:
     result = package.preview(acting=acting(request), data=payload.package)
@@ -388,7 +410,11 @@ def package_preview(request: HttpRequest, payload: PackageIn) -> Any:
     }
 
 
-@router.post("/packages/import", response={200: ImportOut, 201: ImportOut, **ERRORS}, summary="Adopt a package")
+@router.post(
+    "/packages/import",
+    response={200: ImportOut, 201: ImportOut, **ERRORS},
+    summary="Adopt a package",
+)
 @needs("package.import")
 def package_post(request: HttpRequest, payload: PackageIn) -> Any:
     programme, created = package.package_import(
@@ -426,7 +452,11 @@ def _subscription_out(s: Subscription) -> dict[str, Any]:
     }
 
 
-@router.get("/feed-subscriptions", response={200: list[SubscriptionOut], **ERRORS}, summary="Feeds we follow")
+@router.get(
+    "/feed-subscriptions",
+    response={200: list[SubscriptionOut], **ERRORS},
+    summary="Feeds we follow",
+)
 @needs("subscription.manage")
 def subscription_list(request: HttpRequest) -> Any:
     who = acting(request)
@@ -434,10 +464,14 @@ def subscription_list(request: HttpRequest) -> Any:
     return [_subscription_out(s) for s in scoped(Subscription, who)]
 
 
-@router.post("/feed-subscriptions", response={201: SubscriptionOut, **ERRORS}, summary="Follow a feed")
+@router.post(
+    "/feed-subscriptions", response={201: SubscriptionOut, **ERRORS}, summary="Follow a feed"
+)
 @needs("subscription.manage")
 def subscription_post(request: HttpRequest, payload: SubscriptionIn) -> Any:
-    return Status(201, _subscription_out(services.subscription_add(acting=acting(request), url=payload.url)))
+    return Status(
+        201, _subscription_out(services.subscription_add(acting=acting(request), url=payload.url))
+    )
 
 
 @router.post(

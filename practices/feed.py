@@ -32,8 +32,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.models import Language, Programme
-from practices import guard, selectors
-from practices.models import Practice, RemotePractice, Subscription, Theme
+from practices import selectors
+from practices.models import RemotePractice, Subscription, Theme
+from practices.pure import guard
 
 VERSION = "https://jsonfeed.org/version/1.1"
 WIJK_EXTENSION = 1
@@ -97,7 +98,9 @@ def build(base_url: str) -> dict[str, Any]:
                 "figures": [
                     {**f, "value": None if f["value"] is None else str(f["value"])} for f in figures
                 ],
-                "results": [{**r, "value": None if r["value"] is None else str(r["value"])} for r in results],
+                "results": [
+                    {**r, "value": None if r["value"] is None else str(r["value"])} for r in results
+                ],
                 "package_url": (
                     _absolute(base_url, reverse("practices:package", args=[practice.pk]))
                     if practice.programme_id
@@ -139,14 +142,19 @@ def check_address(url: str) -> None:
     if _private_allowed(host, port):
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+        addresses = {
+            info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        }
     except (socket.gaierror, UnicodeError) as exc:
         raise FeedRefused(_("The feed's host %(host)s is not known.") % {"host": host}) from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global:
             raise FeedRefused(
-                _("The feed leads to a private or local address (%(host)s); this installation does not allow that.")
+                _(
+                    "The feed leads to a private or local address (%(host)s); this installation "
+                    "does not allow that."
+                )
                 % {"host": host}
             )
 
@@ -154,7 +162,9 @@ def check_address(url: str) -> None:
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = 3
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
         check_address(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -165,7 +175,10 @@ def fetch(url: str, etag: str = "") -> tuple[int, bytes, str]:
     opener = urllib.request.build_opener(_CheckedRedirects())
     request = urllib.request.Request(  # noqa: S310  # the scheme is checked above  # nosec
         url,
-        headers={"Accept": "application/feed+json, application/json", "User-Agent": "Wijk feed reader"},
+        headers={
+            "Accept": "application/feed+json, application/json",
+            "User-Agent": "Wijk feed reader",
+        },
     )
     if etag:
         request.add_header("If-None-Match", etag)
@@ -193,7 +206,9 @@ def fetch(url: str, etag: str = "") -> tuple[int, bytes, str]:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, FeedRefused):
             raise reason from exc
-        raise FeedRefused(_("The feed could not be reached (%(reason)s).") % {"reason": reason}) from exc
+        raise FeedRefused(
+            _("The feed could not be reached (%(reason)s).") % {"reason": reason}
+        ) from exc
 
 
 def _text(value: Any, limit: int) -> str:
@@ -208,7 +223,11 @@ def _text(value: Any, limit: int) -> str:
 def _url(value: Any) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")) or len(value) > 500:
+    if (
+        not isinstance(value, str)
+        or not value.startswith(("http://", "https://"))
+        or len(value) > 500
+    ):
         raise FeedRefused(_("The feed has an address that is not a web address."))
     return value
 
@@ -249,7 +268,9 @@ def parse_items(body: bytes) -> list[dict[str, Any]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FeedRefused(_("The feed is not valid JSON.")) from exc
-    if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/1"):
+    if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
+        "https://jsonfeed.org/version/1"
+    ):
         raise FeedRefused(_("This is not a JSON Feed."))
     items = data.get("items")
     if not isinstance(items, list) or len(items) > MAX_ITEMS:
@@ -261,8 +282,13 @@ def parse_items(body: bytes) -> list[dict[str, Any]]:
         wijk = item.get("_wijk") or {}
         if not isinstance(wijk, dict):
             raise FeedRefused(_("The feed's _wijk extension has the wrong type."))
-        problems = guard.package_problems({"figures": wijk.get("figures") or [], "results": wijk.get("results") or []})
-        if any(reason in (guard.PERSONAL_KEY, guard.CODE_VALUE, guard.PERSONAL_VALUE) for _w, reason in problems):
+        problems = guard.package_problems(
+            {"figures": wijk.get("figures") or [], "results": wijk.get("results") or []}
+        )
+        if any(
+            reason in (guard.PERSONAL_KEY, guard.CODE_VALUE, guard.PERSONAL_VALUE)
+            for _w, reason in problems
+        ):
             raise FeedRefused(_("The feed's figures hold personal data or code."))
         remote_id = item.get("id")
         if not isinstance(remote_id, str) or not remote_id or len(remote_id) > 500:
@@ -289,7 +315,9 @@ def parse_items(body: bytes) -> list[dict[str, Any]]:
                 "themes": "," + ",".join(_codes(wijk.get("themes"), Theme.values)) + ",",
                 "country": wijk.get("country") if wijk.get("country") in ("BE", "NL") else "",
                 "programme_kind": (
-                    wijk.get("programme_kind") if wijk.get("programme_kind") in Programme.Kind.values else ""
+                    wijk.get("programme_kind")
+                    if wijk.get("programme_kind") in Programme.Kind.values
+                    else ""
                 ),
                 "organisation_name": _text(wijk.get("organisation"), 200),
                 "figures": [_figure(f) for f in (wijk.get("figures") or [])][:50]

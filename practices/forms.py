@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Country, Language, Programme
@@ -31,7 +34,10 @@ class PracticeTextForm(forms.ModelForm):
 
 class PracticeForm(forms.ModelForm):
     themes = forms.MultipleChoiceField(
-        label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Themes"),
+        choices=Theme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -48,9 +54,13 @@ class PracticeForm(forms.ModelForm):
             "transferable",
         ]
 
-    def __init__(self, *args: object, programmes: "object" = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["programme"].queryset = programmes if programmes is not None else Programme.objects.none()  # type: ignore[attr-defined]
+    def __init__(
+        self, *args: Any, programmes: "QuerySet[Any] | None" = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = programmes if programmes is not None else Programme.objects.none()
         if self.instance.pk:
             self.initial["themes"] = self.instance.theme_list
 
@@ -66,7 +76,9 @@ class ResultForm(forms.Form):
         help_text=_("Fewer than 5 is never shown outside your organisation."),
     )
     source = forms.CharField(label=_("Source"), max_length=300)
-    measured_on = forms.DateField(label=_("Measured on"), widget=forms.DateInput(attrs={"type": "date"}))
+    measured_on = forms.DateField(
+        label=_("Measured on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ExchangeForm(forms.Form):
@@ -78,9 +90,11 @@ class ExchangeForm(forms.Form):
         label=_("Online meeting link"), required=False, max_length=200, assume_scheme="https"
     )
 
-    def __init__(self, *args: object, practices: "object" = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["practice"].queryset = practices  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, practices: "QuerySet[Any] | None" = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practice"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = practices
 
 
 class ReplyForm(forms.Form):
@@ -90,8 +104,12 @@ class ReplyForm(forms.Form):
 
 class LibraryFilter(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    theme = forms.ChoiceField(label=_("Theme"), choices=[("", _("Any"))] + Theme.choices, required=False)
-    country = forms.ChoiceField(label=_("Country"), choices=[("", _("Any"))] + Country.choices, required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme"), choices=[("", _("Any"))] + Theme.choices, required=False
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), choices=[("", _("Any"))] + Country.choices, required=False
+    )
     kind = forms.ChoiceField(
         label=_("Programme kind"), choices=[("", _("Any"))] + Programme.Kind.choices, required=False
     )
@@ -106,7 +124,9 @@ class SubscriptionForm(forms.Form):
 
 class PackageForm(forms.Form):
     package = forms.CharField(
-        label=_("Programme package (JSON)"), widget=forms.Textarea(attrs={"rows": 8}), required=False,
+        label=_("Programme package (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
         max_length=1024 * 1024,
     )
     file = forms.FileField(label=_("or a package file"), required=False)

@@ -325,9 +325,7 @@ class PackageImport(models.Model):
         verbose_name = _("adopted package")
         verbose_name_plural = _("adopted packages")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "digest"], name="package_import_once"
-            ),
+            models.UniqueConstraint(fields=["organisation", "digest"], name="package_import_once"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ another organisation adopts as a new programme (docs/practices.md, "Programme pa
 
 The core part (kind, name, description, eligibility rules, tariffs, the partner roles it needs)
 is made here; each programme app adds its own part through the registry
-(core.programmes.PackagePart). Nothing personal: the package is checked by practices.guard
+(core.programmes.PackagePart). Nothing personal: the package is checked by practices.pure.guard
 on the way out and on the way in, and refused whole when anything looks personal or like code.
 """
 
@@ -26,8 +26,8 @@ from core.models import Country, Organisation, Programme, Tariff
 from core.permissions import is_lead
 from core.programmes import PackageChange, registry
 from core.tenancy import Acting
-from practices import guard
 from practices.models import PackageImport
+from practices.pure import guard
 
 FORMAT = "wijk-programme-package"
 VERSION = 1
@@ -103,7 +103,10 @@ def build_package(programme: Programme) -> dict[str, Any]:
 
 def digest(data: dict[str, Any]) -> str:
     """The package's identity: the same set-up exported twice has the same digest."""
-    stable = {**data, "source": {k: v for k, v in data.get("source", {}).items() if k != "exported_at"}}
+    stable = {
+        **data,
+        "source": {k: v for k, v in data.get("source", {}).items() if k != "exported_at"},
+    }
     text = json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -117,7 +120,9 @@ def parse(text: str | bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(_("This is not a valid JSON package.")) from exc
     check(data)
-    return data  # type: ignore[no-any-return]
+    if not isinstance(data, dict):  # check() refused it already; this tells the type
+        raise ValidationError(_("This is not a Wijk programme package."))
+    return data
 
 
 def check(data: Any) -> None:
@@ -129,7 +134,9 @@ def check(data: Any) -> None:
             % {"version": data.get("version"), "ours": VERSION}
         )
     if data.get("kind") not in Programme.Kind.values:
-        raise ValidationError(_("The package is for a programme kind this installation does not run."))
+        raise ValidationError(
+            _("The package is for a programme kind this installation does not run.")
+        )
     refuse_problems(data)
     for key in ("name", "description"):
         if not isinstance(data.get(key, ""), str):
@@ -139,7 +146,9 @@ def check(data: Any) -> None:
     try:
         validate_config(data.get("eligibility_rules") or {})
     except RulesError as exc:
-        raise ValidationError(_("The package's eligibility rules are not valid: %(e)s") % {"e": exc}) from exc
+        raise ValidationError(
+            _("The package's eligibility rules are not valid: %(e)s") % {"e": exc}
+        ) from exc
     for tariff in data.get("tariffs", []):
         _tariff_values(tariff)
 
@@ -180,7 +189,10 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
         result.changes.append(
             PackageChange(
                 "warning",
-                _("Your organisation adopted this package before, as “%(name)s”; adopting it again creates nothing new.")
+                _(
+                    "Your organisation adopted this package before, as “%(name)s”; adopting it "
+                    "again creates nothing new."
+                )
                 % {"name": found.programme.name},
             )
         )
@@ -192,7 +204,7 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
             % {"name": data.get("name", ""), "kind": kind_label, "organisation": organisation.name},
         )
     )
-    source = data.get("source") if isinstance(data.get("source"), dict) else {}
+    source: dict[str, Any] = data["source"] if isinstance(data.get("source"), dict) else {}
     country = str(source.get("country", ""))
     foreign = country and country != organisation.country
     country_label = dict(Country.choices).get(country, country)
@@ -203,20 +215,30 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
             result.changes.append(
                 PackageChange(
                     "adapt",
-                    _("The eligibility rules were written for %(country)s (income limits, social tariff): check them against your own country's rules.")
+                    _(
+                        "The eligibility rules were written for %(country)s (income limits, social "
+                        "tariff): check them against your own country's rules."
+                    )
                     % {"country": country_label},
                 )
             )
     tariffs = data.get("tariffs", [])
     if tariffs:
         result.changes.append(
-            PackageChange("create", _("%(count)s tariffs (energy and water prices, CO₂ factor).") % {"count": len(tariffs)})
+            PackageChange(
+                "create",
+                _("%(count)s tariffs (energy and water prices, CO₂ factor).")
+                % {"count": len(tariffs)},
+            )
         )
         if foreign:
             result.changes.append(
                 PackageChange(
                     "adapt",
-                    _("The tariffs are prices in %(country)s: set your own energy and water prices.")
+                    _(
+                        "The tariffs are prices in %(country)s: set your own energy and water "
+                        "prices."
+                    )
                     % {"country": country_label},
                 )
             )
@@ -243,7 +265,10 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
         part = parts.get(key)
         if part is None or not isinstance(part_data, dict):
             result.changes.append(
-                PackageChange("warning", _("The part “%(key)s” is not known here and is left out.") % {"key": key})
+                PackageChange(
+                    "warning",
+                    _("The part “%(key)s” is not known here and is left out.") % {"key": key},
+                )
             )
             continue
         result.changes.extend(part.preview(part_data, organisation))

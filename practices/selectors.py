@@ -12,7 +12,7 @@ from django.http import Http404
 from core.models import Language
 from core.tenancy import Acting, scoped
 from impact import figures as impact_figures
-from impact.suppression import Published, publish
+from impact.pure.suppression import Published, publish
 from practices.models import ExchangeRequest, Practice, PracticeText, RemotePractice
 
 
@@ -108,7 +108,9 @@ def library(
         local = local.filter(texts__language=in_language)
     if q:
         local = local.filter(
-            Q(texts__title__icontains=q) | Q(texts__summary__icontains=q) | Q(organisation__name__icontains=q)
+            Q(texts__title__icontains=q)
+            | Q(texts__summary__icontains=q)
+            | Q(organisation__name__icontains=q)
         )
     items = []
     for practice in local.distinct()[:200]:
@@ -145,7 +147,9 @@ def library(
     if in_language:
         remote = remote.filter(languages__contains=f",{in_language},")
     if q:
-        remote = remote.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(organisation_name__icontains=q))
+        remote = remote.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(organisation_name__icontains=q)
+        )
     seen: set[str] = set()
     for item in remote[:200]:
         if item.url in seen:  # several organisations follow the same feed

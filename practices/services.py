@@ -183,7 +183,9 @@ def practice_result_add(
     if measured_on > today or measured_on.year < 1990:
         raise ValidationError({"measured_on": _("Give the date the result was measured.")})
     if not label.strip() or not source.strip():
-        raise ValidationError({"source": _("Say what was measured and where the figure comes from.")})
+        raise ValidationError(
+            {"source": _("Say what was measured and where the figure comes from.")}
+        )
     result = PracticeResult(
         practice=practice,
         label=label.strip(),
@@ -228,7 +230,11 @@ def _notify(request: ExchangeRequest, to_owner: bool, text: str) -> None:
 
 def practice_title(practice: Practice, language: str) -> str:
     texts = {t.language: t for t in practice.texts.all()}
-    text = texts.get(language) or texts.get(practice.original_language) or next(iter(texts.values()), None)
+    text = (
+        texts.get(language)
+        or texts.get(practice.original_language)
+        or next(iter(texts.values()), None)
+    )
     return text.title if text else practice.slug
 
 
@@ -289,7 +295,10 @@ def exchange_reply(
     if not text.strip():
         raise ValidationError({"text": _("Write a message.")})
     message = ExchangeMessage.objects.create(
-        request=request, organisation=acting.organisation, author_id=acting.user_id, text=text.strip()
+        request=request,
+        organisation=acting.organisation,
+        author_id=acting.user_id,
+        text=text.strip(),
     )
     if close:
         request.status = ExchangeRequest.Status.CLOSED

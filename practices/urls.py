@@ -22,6 +22,14 @@ urlpatterns = [
     path("packages/programme/<int:programme_pk>/", views.package_export, name="package_export"),
     path("packages/adopt/", views.package_adopt, name="adopt"),
     path("subscriptions/", views.subscriptions, name="subscriptions"),
-    path("subscriptions/<int:subscription_pk>/pull/", views.subscription_pull, name="subscription_pull"),
-    path("subscriptions/<int:subscription_pk>/delete/", views.subscription_delete, name="subscription_delete"),
+    path(
+        "subscriptions/<int:subscription_pk>/pull/",
+        views.subscription_pull,
+        name="subscription_pull",
+    ),
+    path(
+        "subscriptions/<int:subscription_pk>/delete/",
+        views.subscription_delete,
+        name="subscription_delete",
+    ),
 ]

@@ -2,11 +2,12 @@
 core.tenancy, writes through practices.services / package / feed."""
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -71,9 +72,13 @@ def practice_public(request: HttpRequest, practice_pk: int) -> HttpResponse:
             "figures": selectors.live_figures(practice),
             "results": selectors.typed_results(practice),
             "own": own,
-            "can_ask": acting is not None and not own and acting.can("exchange.request")
+            "can_ask": acting is not None
+            and not own
+            and acting.can("exchange.request")
             and practice.status == Practice.Status.PUBLISHED,
-            "can_adopt": acting is not None and not own and acting.can("package.import")
+            "can_adopt": acting is not None
+            and not own
+            and acting.can("package.import")
             and practice.programme_id is not None,
         },
     )
@@ -84,7 +89,9 @@ def practice_public(request: HttpRequest, practice_pk: int) -> HttpResponse:
 def remote(request: HttpRequest, remote_practice_pk: int) -> HttpResponse:
     """A remote practice, for the organisation that follows its feed."""
     acting = request_acting(request, "organisation.view")
-    item = get_scoped(RemotePractice.objects.select_related("subscription"), acting, pk=remote_practice_pk)
+    item = get_scoped(
+        RemotePractice.objects.select_related("subscription"), acting, pk=remote_practice_pk
+    )
     return render(
         request,
         "practices/remote.html",
@@ -113,7 +120,9 @@ def package_json(request: HttpRequest, practice_pk: int) -> HttpResponse:
     practice = selectors.practice_for_reader(None, pk=practice_pk)
     if practice.programme is None:
         raise Http404
-    return JsonResponse(package.build_package(practice.programme), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        package.build_package(practice.programme), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 # --- own practices -------------------------------------------------------------------------
@@ -127,9 +136,7 @@ def _programmes(acting: Any) -> Any:
 @needs("practice.manage")
 def mine(request: HttpRequest) -> HttpResponse:
     acting = request_acting(request, "practice.manage")
-    practices = [
-        (p, selectors.text_in(p, _language())) for p in selectors.own_practices(acting)
-    ]
+    practices = [(p, selectors.text_in(p, _language())) for p in selectors.own_practices(acting)]
     return render(request, "practices/mine.html", {"practices": practices})
 
 
@@ -141,7 +148,9 @@ def practice_new(request: HttpRequest) -> HttpResponse:
     text_form = PracticeTextForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and text_form.is_valid():
         try:
-            values = {k: v for k, v in form.cleaned_data.items() if k not in ("themes", "programme")}
+            values = {
+                k: v for k, v in form.cleaned_data.items() if k not in ("themes", "programme")
+            }
             practice = services.practice_create(
                 acting=acting,
                 themes=form.cleaned_data["themes"],
@@ -150,11 +159,13 @@ def practice_new(request: HttpRequest) -> HttpResponse:
                 **text_form.cleaned_data,
             )
         except ValidationError as exc:
-            add_service_errors(text_form, exc)
+            add_service_errors(cast(Form, text_form), exc)
         else:
             messages.success(request, _("The practice is saved as a draft."))
             return redirect("practices:edit", practice.pk)
-    return render(request, "practices/form.html", {"form": form, "text_form": text_form, "practice": None})
+    return render(
+        request, "practices/form.html", {"form": form, "text_form": text_form, "practice": None}
+    )
 
 
 @login_required
@@ -170,7 +181,7 @@ def practice_edit(request: HttpRequest, practice_pk: int) -> HttpResponse:
                 acting=acting, practice=practice, themes=form.cleaned_data["themes"], **values
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("The practice is saved."))
             return redirect("practices:edit", practice.pk)
@@ -193,7 +204,9 @@ def practice_edit(request: HttpRequest, practice_pk: int) -> HttpResponse:
 def practice_text(request: HttpRequest, practice_pk: int) -> HttpResponse:
     acting = request_acting(request, "practice.manage")
     practice = get_scoped(Practice, acting, pk=practice_pk)
-    language = request.POST.get("language") or request.GET.get("language") or practice.original_language
+    language = (
+        request.POST.get("language") or request.GET.get("language") or practice.original_language
+    )
     if language not in Language.values:
         raise Http404
     existing = practice.texts.filter(language=language).first()
@@ -205,7 +218,7 @@ def practice_text(request: HttpRequest, practice_pk: int) -> HttpResponse:
                 acting=acting, practice=practice, language=language, **form.cleaned_data
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("The text is saved."))
             return redirect("practices:edit", practice.pk)
@@ -230,7 +243,9 @@ def practice_publish(request: HttpRequest, practice_pk: int) -> HttpResponse:
     practice = get_scoped(Practice, acting, pk=practice_pk)
     publish = request.POST.get("publish", "1") != "0"
     services.practice_publish(acting=acting, practice=practice, published=publish)
-    messages.success(request, _("The practice is published.") if publish else _("The practice is a draft again."))
+    messages.success(
+        request, _("The practice is published.") if publish else _("The practice is a draft again.")
+    )
     return redirect("practices:edit", practice.pk)
 
 
@@ -245,11 +260,13 @@ def result_add(request: HttpRequest, practice_pk: int) -> HttpResponse:
         try:
             services.practice_result_add(acting=acting, practice=practice, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("The result is added."))
             return redirect("practices:edit", practice.pk)
-    return render(request, "practices/result_form.html", {"form": form, "practice": practice}, status=400)
+    return render(
+        request, "practices/result_form.html", {"form": form, "practice": practice}, status=400
+    )
 
 
 # --- exchange requests ---------------------------------------------------------------------
@@ -278,7 +295,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
         try:
             thread = services.exchange_request_create(acting=acting, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("Your request is sent."))
             return redirect("practices:exchange", thread.pk)
@@ -301,7 +318,7 @@ def exchange_detail(request: HttpRequest, exchange_pk: int) -> HttpResponse:
         try:
             services.exchange_reply(acting=acting, request=thread, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("Your message is sent."))
             return redirect("practices:exchange", thread.pk)
@@ -334,7 +351,9 @@ def package_export(request: HttpRequest, programme_pk: int) -> HttpResponse:
     return response
 
 
-def _package_from(request: HttpRequest, acting: Any, form: PackageForm) -> tuple[dict[str, Any] | None, str]:
+def _package_from(
+    request: HttpRequest, acting: Any, form: PackageForm
+) -> tuple[dict[str, Any] | None, str]:
     """The package the page is about: pasted, uploaded, or of a practice or remote practice."""
     practice_pk = request.GET.get("practice") or request.POST.get("practice")
     remote_pk = request.GET.get("remote") or request.POST.get("remote")
@@ -375,7 +394,9 @@ def package_adopt(request: HttpRequest) -> HttpResponse:
                 if created:
                     messages.success(request, _("The programme is created from the package."))
                 else:
-                    messages.info(request, _("This package was adopted before: nothing new is created."))
+                    messages.info(
+                        request, _("This package was adopted before: nothing new is created.")
+                    )
                 return redirect("programme_detail", programme.pk)
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -396,7 +417,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         try:
             services.subscription_add(acting=acting, url=form.cleaned_data["url"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(cast(Form, form), exc)
         else:
             messages.success(request, _("The feed is added; pull it to see its practices."))
             return redirect("practices:subscriptions")
@@ -415,7 +436,9 @@ def subscription_pull(request: HttpRequest, subscription_pk: int) -> HttpRespons
     subscription = get_scoped(Subscription, acting, pk=subscription_pk)
     count = feed.subscription_pull_for(acting=acting, subscription=subscription)
     if subscription.last_error:
-        messages.error(request, _("The feed was refused: %(reason)s") % {"reason": subscription.last_error})
+        messages.error(
+            request, _("The feed was refused: %(reason)s") % {"reason": subscription.last_error}
+        )
     else:
         messages.success(request, _("The feed holds %(count)s practices.") % {"count": count})
     return redirect("practices:subscriptions")

@@ -3,6 +3,7 @@ the impact figures, through the programme seam (core.programmes). Registered fro
 RentalsConfig.ready(); core and households never import this app.
 """
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -23,6 +24,7 @@ from core.programmes import (
 )
 from core.tenancy import Acting, scoped
 from households.models import Enrolment, Household
+from rentals import package
 from rentals.models import (
     Allocation,
     Application,
@@ -293,6 +295,18 @@ def impact_figures(programme: Programme) -> list[Figure]:
     ]
 
 
+def impact_at(programme: Programme, day: date) -> list[Figure]:
+    """The same figures as of the end of a day (impact draws them month by month)."""
+    saved = impact.total(impact.programme_yearly(programme, until=day))
+    return [
+        Figure("electricity_kwh", _("Electricity saved"), saved.kwh, "kWh"),
+        Figure("electricity_eur", _("Saved on the electricity bill"), saved.eur, "EUR"),
+        Figure("water_m3", _("Water saved"), saved.water_m3, "m³"),
+        Figure("water_eur", _("Saved on the water bill"), saved.water_eur, "EUR"),
+        Figure("co2_kg", _("CO₂ avoided"), saved.co2_kg, "kg"),
+    ]
+
+
 def register() -> None:
     registry.register(
         ProgrammeApp(
@@ -340,5 +354,7 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=20, load=load_demo),),
             impact_figures=(impact_figures,),
+            impact_at=(impact_at,),
+            package_parts=(package.PART,),
         )
     )

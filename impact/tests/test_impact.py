@@ -5,7 +5,8 @@ from openpyxl import load_workbook
 
 from core.programmes import Figure, ProgrammeApp, registry
 from core.tokens import api_token_create
-from impact import charts, figures
+from impact import figures
+from impact.pure import charts
 from wijk.testing import WijkTestCase, clock_at
 
 

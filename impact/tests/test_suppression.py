@@ -3,7 +3,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impact import suppression
+from impact.pure import suppression
 
 
 def test_a_figure_about_fewer_than_five_is_suppressed():
@@ -28,7 +28,9 @@ def test_published_figure_loses_its_value():
     assert shown.value == Decimal("80") and not shown.suppressed
 
 
-@given(st.integers(min_value=0, max_value=10_000), st.decimals(allow_nan=False, allow_infinity=False))
+@given(
+    st.integers(min_value=0, max_value=10_000), st.decimals(allow_nan=False, allow_infinity=False)
+)
 def test_nothing_about_a_small_group_is_ever_published(about, value):
     shown = suppression.publish("x", "x", value, "kWh", about)
     assert (shown.value is None) == (about < suppression.THRESHOLD)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE_PACKAGES = ["money", "rentals.pure"]
+PURE_PACKAGES = ["money", "rentals.pure", "impact.pure", "practices.pure"]
 
 
 def pure_modules() -> list[str]:

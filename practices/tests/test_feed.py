@@ -4,6 +4,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -16,29 +17,54 @@ from practices.models import RemotePractice, Subscription
 from practices.tests.helpers import make_practice
 from wijk.testing import WijkTestCase
 
-GOOD_ITEM = {
+GOOD_ITEM: dict[str, Any] = {
     "id": "https://elders.example/practices/p/buurtwerk/",
     "url": "https://elders.example/practices/p/buurtwerk/",
     "title": "Buurtwerk elders",
     "summary": "Een praktijk van een andere installatie.",
     "date_modified": "2026-03-01T10:00:00+00:00",
-    "_wijk": {"version": 1, "country": "NL", "themes": ["work"], "languages": ["nl"],
-              "figures": [{"label": "Bewoners", "value": "40", "unit": "persons", "suppressed": False}]},
+    "_wijk": {
+        "version": 1,
+        "country": "NL",
+        "themes": ["work"],
+        "languages": ["nl"],
+        "figures": [{"label": "Bewoners", "value": "40", "unit": "persons", "suppressed": False}],
+    },
 }
 
 
 def _feed(*items):
-    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Elders", "items": list(items)}).encode()
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Elders", "items": list(items)}
+    ).encode()
 
 
 BODIES = {
     "/good": _feed(GOOD_ITEM),
     "/invalid": b"{not json",
     "/types": _feed({**GOOD_ITEM, "title": 5}),
-    "/typed-items": json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": {"a": 1}}).encode(),
-    "/script": _feed({**GOOD_ITEM, "title": "<script>alert(1)</script>Veilig <b>vet</b>", "summary": "<img src=x onerror=alert(1)>ok"}),
-    "/smuggle": _feed({**GOOD_ITEM, "_wijk": {**GOOD_ITEM["_wijk"], "figures": [{"label": "x", "value": 1, "iban": "BE71096123456769"}]}}),
-    "/figure-type": _feed({**GOOD_ITEM, "_wijk": {**GOOD_ITEM["_wijk"], "figures": [{"label": "x", "value": "lots"}]}}),
+    "/typed-items": json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "items": {"a": 1}}
+    ).encode(),
+    "/script": _feed(
+        {
+            **GOOD_ITEM,
+            "title": "<script>alert(1)</script>Veilig <b>vet</b>",
+            "summary": "<img src=x onerror=alert(1)>ok",
+        }
+    ),
+    "/smuggle": _feed(
+        {
+            **GOOD_ITEM,
+            "_wijk": {
+                **GOOD_ITEM["_wijk"],
+                "figures": [{"label": "x", "value": 1, "iban": "BE71096123456769"}],
+            },
+        }
+    ),
+    "/figure-type": _feed(
+        {**GOOD_ITEM, "_wijk": {**GOOD_ITEM["_wijk"], "figures": [{"label": "x", "value": "lots"}]}}
+    ),
 }
 
 
@@ -47,7 +73,8 @@ class Hostile(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        port = self.server.server_address[1]
+        address: Any = self.server.server_address
+        port = address[1]
         if self.path == "/huge":
             self.send_response(200)
             self.end_headers()
@@ -70,6 +97,11 @@ class Hostile(BaseHTTPRequestHandler):
 
 
 class FeedTest(WijkTestCase):
+    server: Any
+    port: int
+    allowed: Any
+    practice: Any
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -77,7 +109,9 @@ class FeedTest(WijkTestCase):
         cls.port = cls.server.server_address[1]
         threading.Thread(target=cls.server.serve_forever, daemon=True).start()
         cls.allowed = override_settings(
-            WIJK_FEED_PRIVATE_ALLOWED=[f"127.0.0.1:{cls.port}"], WIJK_FEED_MAX_BYTES=100_000, WIJK_FEED_TIMEOUT=0.5
+            WIJK_FEED_PRIVATE_ALLOWED=[f"127.0.0.1:{cls.port}"],
+            WIJK_FEED_MAX_BYTES=100_000,
+            WIJK_FEED_TIMEOUT=0.5,
         )
         cls.allowed.enable()
 
@@ -94,7 +128,9 @@ class FeedTest(WijkTestCase):
         cls.practice = make_practice(acting_for(cls.cora), programme=cls.rental)
 
     def subscribe(self, path):
-        return Subscription.objects.create(organisation=self.arnhem, url=f"http://127.0.0.1:{self.port}{path}")
+        return Subscription.objects.create(
+            organisation=self.arnhem, url=f"http://127.0.0.1:{self.port}{path}"
+        )
 
     def test_feed_is_json_feed_with_the_wijk_extension_and_an_etag(self):
         response = self.client.get("/practices/feed.json")
@@ -105,8 +141,13 @@ class FeedTest(WijkTestCase):
         self.assertEqual(item["_wijk"]["country"], "BE")
         figures = {f["key"]: f for f in item["_wijk"]["figures"]}
         # One household enrolled: suppressed in the feed.
-        self.assertEqual(figures["households_reached"], {**figures["households_reached"], "value": None, "suppressed": True})
-        self.assertTrue(item["_wijk"]["package_url"].endswith(f"/practices/p/{self.practice.pk}/package.json"))
+        self.assertEqual(
+            figures["households_reached"],
+            {**figures["households_reached"], "value": None, "suppressed": True},
+        )
+        self.assertTrue(
+            item["_wijk"]["package_url"].endswith(f"/practices/p/{self.practice.pk}/package.json")
+        )
         again = self.client.get("/practices/feed.json", HTTP_IF_NONE_MATCH=response["ETag"])
         self.assertEqual(again.status_code, 304)
         self.assertNotIn(self.jansens.last_name, response.content.decode())
@@ -120,7 +161,9 @@ class FeedTest(WijkTestCase):
         self.assertContains(page, "Buurtwerk elders")
         self.assertContains(page, "From another installation")
         self.assertContains(page, "Elders")
-        self.assertContains(self.client.get("/practices/?country=NL&theme=work"), "Buurtwerk elders")
+        self.assertContains(
+            self.client.get("/practices/?country=NL&theme=work"), "Buurtwerk elders"
+        )
 
     def test_hostile_feeds_are_refused_and_break_nothing(self):
         good = self.subscribe("/good")
@@ -179,18 +222,26 @@ class TwoInstallationsTest(LiveServerTestCase):
 
     def test_subscribe_pull_and_see_the_remote_practice(self):
         User = get_user_model()
-        remote_org = Organisation.objects.create(name="Wijkfabriek", slug="wf", kind="community", country="BE")
-        programme = Programme.objects.create(name="Klussen", slug="klussen", kind="job_bureau", lead_organisation=remote_org)
+        remote_org = Organisation.objects.create(
+            name="Wijkfabriek", slug="wf", kind="community", country="BE"
+        )
+        programme = Programme.objects.create(
+            name="Klussen", slug="klussen", kind="job_bureau", lead_organisation=remote_org
+        )
         coordinator = User.objects.create_user(username="remote", password="x")
         coordinator.memberships.create(organisation=remote_org, role=Role.COORDINATOR)
         make_practice(acting_for(coordinator), programme=programme, title="Wijkfabriek op afstand")
-        here = Organisation.objects.create(name="Spijkerkwartier", slug="sk", kind="community", country="NL")
+        here = Organisation.objects.create(
+            name="Spijkerkwartier", slug="sk", kind="community", country="NL"
+        )
         otto = User.objects.create_user(username="otto2", password="x")
         otto.memberships.create(organisation=here, role=Role.COORDINATOR)
         self.client.force_login(otto)
         host = self.live_server_url.split("//")[1]
         with override_settings(WIJK_FEED_PRIVATE_ALLOWED=[host]):
-            self.client.post("/practices/subscriptions/", {"url": f"{self.live_server_url}/practices/feed.json"})
+            self.client.post(
+                "/practices/subscriptions/", {"url": f"{self.live_server_url}/practices/feed.json"}
+            )
             subscription = Subscription.objects.get(organisation=here)
             call_command("practices_pull", stdout=open("/dev/null", "w"))  # noqa: SIM115
             subscription.refresh_from_db()

@@ -10,7 +10,6 @@ import json
 from datetime import date
 from typing import Any
 
-from core.tenancy import acting_for
 from core.tests.walk import WalkPart
 from practices import package, services
 from practices.models import RemotePractice, Subscription
@@ -21,7 +20,7 @@ REMOTE_TITLE = "Gevolgde praktijk van de leider"
 
 
 def world(cls: Any) -> dict[str, Any]:
-    cora = acting_for(cls.cora)
+    cora = cls.acting_of(cls.cora)
     published = services.practice_create(
         acting=cora,
         themes=["energy_poverty"],
@@ -35,7 +34,7 @@ def world(cls: Any) -> dict[str, Any]:
         acting=cora, themes=["work"], title=DRAFT_TITLE, summary="Nog niet klaar."
     )
     thread = services.exchange_request_create(
-        acting=acting_for(cls.ada), practice=published, kind="visit", message=THREAD_TEXT
+        acting=cls.acting_of(cls.ada), practice=published, kind="visit", message=THREAD_TEXT
     )
     subscription = Subscription.objects.create(
         organisation=cls.lead, url="http://127.0.0.1:9/practices/feed.json"

@@ -46,9 +46,7 @@ def suppressed(value: Number, unit: str, about: int | None, threshold: int = THR
     return base is None or base < threshold
 
 
-def publish(
-    key: str, label: str, value: Number, unit: str, about: int | None
-) -> Published:
+def publish(key: str, label: str, value: Number, unit: str, about: int | None) -> Published:
     if suppressed(value, unit, about):
         return Published(key, label, None, unit, True)
     return Published(key, label, value, unit, False)
