@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.eligibility import RulesError, validate_config
-from core.models import Country, Organisation, Programme, Tariff
+from core.models import Country, Organisation, Programme, ProgrammePartner, Tariff
 from core.permissions import is_lead
 from core.programmes import PackageChange, registry
 from core.tenancy import Acting
@@ -177,6 +177,10 @@ class Preview:
         return [c for c in self.changes if c.level == level]
 
 
+def _label(choices: list[tuple[str, str]], value: Any) -> str:
+    return str(dict(choices).get(str(value), str(value or "")))
+
+
 def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
     """What adopting the package would create, and what must be adapted."""
     acting.require("package.import")
@@ -227,7 +231,11 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
         result.changes.append(
             PackageChange(
                 "create",
-                _("%(count)s tariffs (energy and water prices, CO₂ factor).")
+                ngettext(
+                    "%(count)s tariff (energy and water prices, CO₂ factor).",
+                    "%(count)s tariffs (energy and water prices, CO₂ factor).",
+                    len(tariffs),
+                )
                 % {"count": len(tariffs)},
             )
         )
@@ -256,8 +264,16 @@ def preview(*, acting: Acting, data: dict[str, Any]) -> Preview:
             result.changes.append(
                 PackageChange(
                     "adapt",
-                    _("Add your own partner in the role “%(role)s” (in the package: a %(kind)s).")
-                    % {"role": role.get("role", ""), "kind": role.get("organisation_kind", "")},
+                    _("Add your own partner as %(role)s (in the package: %(kind)s).")
+                    % {
+                        "role": dict(ProgrammePartner.Role.choices).get(
+                            str(role.get("role")), str(role.get("role", ""))
+                        ),
+                        "kind": dict(Organisation.Kind.choices).get(
+                            str(role.get("organisation_kind")),
+                            str(role.get("organisation_kind", "")),
+                        ),
+                    },
                 )
             )
     parts = {p.key: p for p in registry.package_parts(data["kind"])}

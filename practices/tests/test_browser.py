@@ -62,7 +62,7 @@ def test_publish_read_ask_and_adopt(live_server: Any, browser: Any, page: Any) -
     otto.click(f"a[href='/practices/packages/adopt/?practice={practice.pk}']")
     preview = otto.locator("section[aria-labelledby=preview-title]")
     expect(preview).to_contain_text("Bewonersinitiatief Spijkerkwartier")
-    expect(preview).to_contain_text("Belgium")
+    expect(preview).to_contain_text("België")  # the browser reads Dutch
     otto.fill("#id_adopt_name", "Toestellen huren Arnhem")
     preview.locator("button[type=submit]").click()
     adopted = Programme.objects.get(name="Toestellen huren Arnhem")
