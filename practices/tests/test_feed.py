@@ -215,6 +215,17 @@ class FeedTest(WijkTestCase):
         subscription.refresh_from_db()
         self.assertIn("private or local address", subscription.last_error)
 
+    def test_the_background_run_pulls_the_organisations_feeds(self):
+        from core.runs import run_start
+
+        self.subscribe("/good")
+        self.subscribe("/invalid")
+        run = run_start(acting=self.acting("otto"), kind="practices.feed_pull")
+        run.refresh_from_db()
+        self.assertEqual(run.status, "done", run.error)
+        self.assertEqual((run.result["pulled"], run.result["refused"]), (2, 1))
+        self.assertEqual(RemotePractice.objects.count(), 1)
+
 
 class TwoInstallationsTest(LiveServerTestCase):
     """A second real server on another loopback port serves its feed; this installation's
