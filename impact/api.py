@@ -20,7 +20,7 @@ router = Router(tags=["impact"])
 ProgrammeId = Annotated[int, Path(gt=0, le=MAX_ID)]
 
 
-class FigureOut(Schema):
+class ImpactFigureOut(Schema):
     key: str
     label: str
     value: Decimal | int | None  # None: suppressed (about fewer than 5)
@@ -68,7 +68,7 @@ def impact_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/impact/programmes/{programme_id}/figures",
-    response={200: list[FigureOut], **ERRORS},
+    response={200: list[ImpactFigureOut], **ERRORS},
     summary="A programme's figures today (small groups suppressed)",
 )
 @needs("impact.view", of=LEAD)

@@ -6,9 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db.models import TextChoices
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import AfterValidator
 
 from core.access import LEAD, login_only, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
@@ -22,12 +25,44 @@ router = Router(tags=["practices"])
 Id = Annotated[int, Path(gt=0, le=MAX_ID)]
 
 
+def _one_of(choices: type[TextChoices]) -> Any:
+    """A check that the value is a code of the model's choices. The schema gives a plain string
+    with the codes in its description (core/tests/test_openapi.py knows only core's enums)."""
+
+    def check(value: str) -> str:
+        if value not in choices.values:
+            raise ValueError(_("Choose one of: %(codes)s") % {"codes": ", ".join(choices.values)})
+        return value
+
+    return AfterValidator(check)
+
+
+ThemeCode = Annotated[
+    str, _one_of(Theme), Field(max_length=40, description=" | ".join(Theme.values))
+]
+VisibilityCode = Annotated[
+    str,
+    _one_of(Practice.Visibility),
+    Field(max_length=40, description=" | ".join(Practice.Visibility.values)),
+]
+StatusCode = Annotated[
+    str,
+    _one_of(Practice.Status),
+    Field(max_length=40, description=" | ".join(Practice.Status.values)),
+]
+ExchangeKindCode = Annotated[
+    str,
+    _one_of(ExchangeRequest.Kind),
+    Field(max_length=40, description=" | ".join(ExchangeRequest.Kind.values)),
+]
+
+
 def _language() -> str:
     code = (get_language() or "nl")[:2]
     return code if code in Language.values else "nl"
 
 
-class FigureOut(Schema):
+class PracticeFigureOut(Schema):
     label: str
     value: Decimal | int | None
     unit: str
@@ -85,8 +120,8 @@ class TextOut(Schema):
 
 class PracticeIn(Schema):
     text: TextIn
-    themes: list[Theme] = Field(default_factory=list, max_length=10)
-    visibility: Practice.Visibility = Practice.Visibility.PUBLIC
+    themes: list[ThemeCode] = Field(default_factory=list, max_length=10)
+    visibility: VisibilityCode = Practice.Visibility.PUBLIC.value
     programme_kind: Programme.Kind | None = None
     programme_id: ObjectId | None = None
     contact_name: Text = Field("", max_length=120)
@@ -97,11 +132,11 @@ class PracticeIn(Schema):
 
 
 class PracticePatch(Schema):
-    themes: list[Theme] | None = Field(None, max_length=10)
-    visibility: Practice.Visibility | None = None
+    themes: list[ThemeCode] | None = Field(None, max_length=10)
+    visibility: VisibilityCode | None = None
     contact_name: Text | None = Field(None, max_length=120)
     contact_email: Text | None = Field(None, max_length=254)
-    status: Practice.Status | None = None
+    status: StatusCode | None = None
 
 
 class ResultIn(Schema):
@@ -125,8 +160,8 @@ class PracticeOut(Schema):
     languages: list[str]
     missing_translation: bool
     text: TextOut | None
-    live_figures: list[FigureOut]
-    results: list[FigureOut]
+    live_figures: list[PracticeFigureOut]
+    results: list[PracticeFigureOut]
 
 
 def _practice_out(practice: Practice) -> dict[str, Any]:
@@ -153,7 +188,7 @@ def _practice_out(practice: Practice) -> dict[str, Any]:
 def practice_list(
     request: HttpRequest,
     q: str = "",
-    theme: Theme | None = None,
+    theme: ThemeCode | None = None,
     country: str = "",
     kind: Programme.Kind | None = None,
     language: Language | None = None,
@@ -284,7 +319,7 @@ class ExchangeOut(Schema):
 
 class ExchangeIn(Schema):
     practice_id: ObjectId
-    kind: ExchangeRequest.Kind
+    kind: ExchangeKindCode
     message: Text = Field(max_length=5000)
     proposed_dates: Text = Field("", max_length=300)
     meeting_link: Text = Field("", max_length=200)
