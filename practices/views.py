@@ -53,7 +53,10 @@ def library(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind", ""),
         in_language=filters.get("language", ""),
     )
-    return render(request, "practices/library.html", {"form": form, "items": items})
+    htmx = getattr(request, "htmx", None)
+    partial = htmx and not htmx.history_restore_request
+    template = "practices/library.html#results" if partial else "practices/library.html"
+    return render(request, template, {"form": form, "items": items})
 
 
 @public

@@ -65,6 +65,9 @@ class PracticeTest(WijkTestCase):
         )
         self.assertContains(response, "Huishoudtoestellen huren")
         self.assertNotContains(response, "Geheim ontwerp")
+        partial = self.client.get("/practices/?theme=energy_poverty", HTTP_HX_REQUEST="true")
+        self.assertContains(partial, 'id="results"')
+        self.assertNotContains(partial, "<html")
         for query in (
             "theme=work",
             "country=NL",
