@@ -225,7 +225,8 @@ def _notify(request: ExchangeRequest, to_owner: bool, text: str) -> None:
             "title": title,
             "text": text,
         }
-    send_mail(subject, body, None, [recipient])
+    # After the commit, and a mail server that is down loses no message: the thread is in Wijk.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=True))
 
 
 def practice_title(practice: Practice, language: str) -> str:

@@ -100,22 +100,24 @@ class PracticeTest(WijkTestCase):
         self.arnhem.email = "info@spijkerkwartier.example"
         self.arnhem.save()
         self.login("otto")
-        response = self.client.post(
-            "/practices/exchanges/new/",
-            {
-                "practice": self.practice.pk,
-                "kind": "visit",
-                "message": "Mogen we komen kijken?",
-                "proposed_dates": "12 of 19 januari",
-                "meeting_link": "https://meet.example/abc",
-            },
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                "/practices/exchanges/new/",
+                {
+                    "practice": self.practice.pk,
+                    "kind": "visit",
+                    "message": "Mogen we komen kijken?",
+                    "proposed_dates": "12 of 19 januari",
+                    "meeting_link": "https://meet.example/abc",
+                },
+            )
         thread = ExchangeRequest.objects.get()
         self.assertRedirects(response, f"/practices/exchanges/{thread.pk}/")
         self.assertEqual(mail.outbox[-1].to, ["practice@example.org"])
         self.assertIn("Mogen we komen kijken?", mail.outbox[-1].body)
         self.login("cora")
-        self.client.post(f"/practices/exchanges/{thread.pk}/", {"text": "Welkom op de 19e."})
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/practices/exchanges/{thread.pk}/", {"text": "Welkom op de 19e."})
         thread.refresh_from_db()
         self.assertEqual(thread.status, "answered")
         self.assertEqual(mail.outbox[-1].to, ["info@spijkerkwartier.example"])
