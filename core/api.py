@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from pydantic import AfterValidator, ConfigDict
 
@@ -35,6 +35,7 @@ from core.models import (
     Tariff,
     TimeZone,
 )
+from core.notifications import inbox, notification_mark_read, notification_text, unread_count
 from core.runs import kind_label, run_get
 from core.services import (
     organisation_update,
@@ -491,6 +492,75 @@ def tariff_post(request: HttpRequest, programme_id: ProgrammeId, payload: Tariff
     programme = get_scoped(Programme, acting(request), pk=programme_id)
     tariff = tariff_create(acting=acting(request), programme=programme, **payload.model_dump())
     return Status(201, tariff)
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(description="What it is about, e.g. rentals.ticket_opened.")
+    text: str = Field(description="The text in the request's language (Accept-Language).")
+    params: dict[str, str | int]
+    url: str = Field(description="The page it concerns, a path on this site (may be empty).")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsOut(Schema):
+    unread: int
+    notifications: list[NotificationOut]
+
+
+class NotificationReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[ObjectId] = Field(default_factory=list, max_length=500)
+    all: bool = Field(False, description="Mark every unread notification read.")
+
+
+class NotificationReadOut(Schema):
+    marked: int
+    unread: int
+
+
+def _notification_out(notification: Any) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": notification_text(notification),
+        "params": notification.params,
+        "url": notification.url,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+    }
+
+
+@router.get("/notifications", response={200: NotificationsOut, **ERRORS}, tags=["notifications"])
+@needs("notification.view")
+def notification_list(
+    request: HttpRequest,
+    unread_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """Your own notifications for the organisation the token acts for, newest first."""
+    rows = inbox(acting(request))
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    return {
+        "unread": unread_count(acting(request)),
+        "notifications": [_notification_out(n) for n in rows[:limit]],
+    }
+
+
+@router.post(
+    "/notifications/read", response={200: NotificationReadOut, **ERRORS}, tags=["notifications"]
+)
+@needs("notification.view")
+def notification_read(request: HttpRequest, payload: NotificationReadIn) -> Any:
+    """Mark some (`ids`) or all (`all`) of your notifications read; others' ids are ignored."""
+    marked = notification_mark_read(acting=acting(request), ids=payload.ids, everything=payload.all)
+    return {"marked": marked, "unread": unread_count(acting(request))}
 
 
 # --- background runs (core.runs) ----------------------------------------------------------

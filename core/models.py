@@ -323,6 +323,53 @@ class ApiToken(models.Model):
         return "wijk_" + secrets.token_urlsafe(32)
 
 
+class Notification(models.Model):
+    """Something a person should know or do, in the app and by e-mail (core.notifications).
+
+    The text is never stored translated: `kind` names a registered message and `params` fill
+    it, so each reader sees it in their own language. Params hold no personal data beyond a
+    household's reference (the same rule as the audit log's subjects).
+    """
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("organisation",)
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # The organisation the recipient works for when the notification concerns them.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # Sending the same thing twice is one notification: e.g. "visit-unassigned:12".
+    key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "organisation", "read_at"], name="notification_inbox"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "organisation", "key"],
+                condition=~Q(key=""),
+                name="notification_one_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
 class Run(models.Model):
     """Long work done in the background (core.runs): who started what, when, how far it got,
     what came of it, and why it failed, in words for the person who started it.

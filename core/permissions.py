@@ -65,6 +65,12 @@ CATALOGUE: tuple[Permission, ...] = (
         "Coordinators and org admins see who works in their own organisation.",
     ),
     Permission(
+        "notification.view",
+        frozenset(Role.values),
+        "Every member reads and marks read their own notifications, for the organisation "
+        "they act for (core.notifications); nobody reads another person's.",
+    ),
+    Permission(
         "audit.view",
         ADMINS,
         "Org admins read their own organisation's audit log.",

@@ -201,6 +201,41 @@ class PackagePart:
 
 
 @dataclass(frozen=True)
+class NoticeKind:
+    """A kind of notification (core.notifications): its text, with %(name)s placeholders
+    filled from the notification's params, translated when it is read. Mark the text with
+    gettext_lazy, or pgettext_lazy where a word is ambiguous."""
+
+    key: str  # e.g. "rentals.ticket_opened"
+    text: Label
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of a role's "To do" panel on the home page: what waits, how many, where."""
+
+    label: Label  # already translated, counted ("3 visits nobody is assigned to")
+    url: str
+    count: int = 0
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class TodoProvider:
+    """What an app puts on the "To do" panel of the home page for those with `permission`
+    (and one of `roles`, if given); `items(acting)` returns the open items, empty for none."""
+
+    items: Callable[[Acting], Sequence[TodoItem]]
+    permission: str | None = None
+    roles: frozenset[str] = frozenset()
+
+    def shown_to(self, acting: Acting) -> bool:
+        if self.permission and not acting.can(self.permission):
+            return False
+        return not self.roles or bool(self.roles & acting.roles)
+
+
+@dataclass(frozen=True)
 class ProgrammeApp:
     """Everything one app adds. `kind` is the Programme.Kind it runs (None for an app that
     serves every programme, as households does)."""
@@ -218,6 +253,8 @@ class ProgrammeApp:
     erasure: Sequence[ErasureHandler] = ()
     demo_loaders: Sequence[DemoLoader] = ()
     impact_figures: Sequence[ImpactFigures] = ()
+    notice_kinds: Sequence[NoticeKind] = ()
+    todo: Sequence[TodoProvider] = ()
     impact_at: Sequence[ImpactAt] = ()
     package_parts: Sequence[PackagePart] = ()
 
@@ -314,6 +351,18 @@ class Registry:
             for app in self.apps
             if app.kind is None or app.kind == kind
             for part in app.package_parts
+        ]
+
+    def notice_kind(self, key: str) -> NoticeKind | None:
+        return next((k for app in self.apps for k in app.notice_kinds if k.key == key), None)
+
+    def todo_items(self, acting: Acting) -> list[TodoItem]:
+        return [
+            item
+            for app in self.apps
+            for provider in app.todo
+            if provider.shown_to(acting)
+            for item in provider.items(acting)
         ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import run_views, views
+from core import notification_views, run_views, views
 
 # Included at "" by wijk/urls.py; the names are global (no namespace), e.g. "programme_detail".
 urlpatterns = [
@@ -25,5 +25,6 @@ urlpatterns = [
         name="programme_tariff_add",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
     path("runs/<int:run_pk>/", run_views.run_detail, name="run_detail"),
 ]

@@ -5,7 +5,6 @@ household is a 404) and every write goes through households.services.
 """
 
 import enum
-import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from pydantic import ConfigDict
 from core.access import REGISTERED, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
 from core.models import Country, Language, Programme
+from core.pagination import Pages, paginate
 from core.tenancy import get_scoped, scoped
 from households.models import ContactChannel, DebtSupport, Enrolment, Household
 from households.selectors import household_search
@@ -103,14 +103,6 @@ class HouseholdIn(HouseholdPatch):
     contact_channel: ContactChannel
 
 
-class HouseholdPage(Schema):
-    count: int
-    page: int
-    pages: int
-    per_page: int
-    results: list[HouseholdOut]
-
-
 class RuleResultOut(Schema):
     rule: str
     passed: bool
@@ -150,27 +142,18 @@ def _fields(payload: HouseholdPatch) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True)
 
 
-@router.get("/households", response={200: HouseholdPage, **ERRORS})
+@router.get("/households", response={200: list[HouseholdOut], **ERRORS})
 @needs("household.view")
+@paginate(Pages, per_page=PER_PAGE)
 def household_list(
     request: HttpRequest,
     q: Annotated[
         Text, Query("", max_length=200, description="Name, address, postcode or reference.")
     ] = "",
-    page: Annotated[int, Query(1, ge=1, le=1_000_000)] = 1,
-) -> dict[str, Any]:
+) -> Any:
     """Search the households your organisation may see, 50 a page."""
     acting(request).require("household.view")
-    households = household_search(acting=acting(request), text=q)
-    count = households.count()
-    start = (page - 1) * PER_PAGE
-    return {
-        "count": count,
-        "page": page,
-        "pages": max(1, math.ceil(count / PER_PAGE)),
-        "per_page": PER_PAGE,
-        "results": list(households[start : start + PER_PAGE]),
-    }
+    return household_search(acting=acting(request), text=q)
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})

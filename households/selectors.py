@@ -29,10 +29,20 @@ SHORT_NUMBER = 3
 RANK_REFERENCE, RANK_EXACT, RANK_PARTIAL = 0, 1, 2
 
 
+# "Bartsteeg82": a street glued to its number (a letter may follow the number).
+_GLUED = re.compile(r"^([a-z]{3,})(\d{1,4}[a-z]?)$")
+
+
 @dataclass(frozen=True)
 class Word:
     folded: str
     box: bool = False  # follows "bus", "box", or the slash of "82/3"
+
+    @property
+    def glued(self) -> tuple[str, str] | None:
+        """(street, number) when the word may be a street glued to its number."""
+        match = None if self.box else _GLUED.match(self.folded)
+        return (match[1], match[2]) if match else None
 
 
 def query_words(text: str) -> list[Word]:
@@ -49,6 +59,17 @@ def query_words(text: str) -> list[Word]:
         after_number = bool(words) and any(c.isdigit() for c in words[-1].folded)
         if part == "/" or (folded in BOX_WORDS and after_number and i + 1 < len(raw)):
             box_next = True
+            continue
+        if (
+            len(folded) == 1
+            and folded.isalpha()
+            and not box_next
+            and words
+            and words[-1].folded.isdigit()
+            and not words[-1].box
+        ):
+            # "82 A": the letter belongs to the house number.
+            words[-1] = Word(words[-1].folded + folded)
             continue
         if folded:
             words.append(Word(folded, box=box_next))
@@ -80,13 +101,25 @@ def phone_digits() -> Replace:
     return expression
 
 
+def _number_matches(number: str) -> Q:
+    # "82" finds 82, and 82A or "82 bus 3" typed into the number field, but not 820.
+    found = Q(house_number__iexact=number)
+    if number.isdigit():
+        found |= Q(house_number__iregex=rf"^{number}([^0-9]|$)")
+    return found
+
+
 def _word_matches(word: Word) -> Q:
     if word.box:
         return Q(box__iexact=word.folded)
-    number = Q(house_number__iexact=word.folded)
+    number = _number_matches(word.folded)
     if word.folded.isdigit() and len(word.folded) <= SHORT_NUMBER:
         return number
     match = Q(search_text__contains=word.folded)
+    glued = word.glued
+    if glued is not None:
+        street, house_number = glued
+        match |= Q(search_text__contains=street) & _number_matches(house_number)
     return match | number if any(c.isdigit() for c in word.folded) else match
 
 
@@ -101,6 +134,9 @@ def _street_and_number(words: list[Word]) -> Q | None:
     """ "Bartsteeg 82 (bus 3)" or "82 Bartsteeg": the street exactly and the number."""
     plain = [w for w in words if not w.box]
     boxes = [w for w in words if w.box]
+    if len(plain) == 1 and plain[0].glued is not None:
+        street_word, number_word = plain[0].glued
+        plain = [Word(street_word), Word(number_word)]
     if len(plain) < 2:
         return None
     for number, street in ((plain[-1], plain[:-1]), (plain[0], plain[1:])):

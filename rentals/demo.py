@@ -529,7 +529,11 @@ def programme_plans(spec: SchemeSpec, programme: Programme) -> list[HouseholdPla
             status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.ENDED],
             household__erased_at__isnull=True,
             household__organisation__slug__in=list(REGISTRAR),
+            # No contract without consent: households without it get no rental story.
+            household__consents__purpose="programme",
+            household__consents__withdrawn_on__isnull=True,
         )
+        .distinct()
         .select_related("household__organisation")
         .order_by("pk")
     )

@@ -260,6 +260,7 @@ def savings_statement_data(
                 "year": this_year,
                 "since": impact.total(yearly),
                 "explanation": _explanation(estimate, contract) if estimate else "",
+                "tariff_note": impact.tariff_note(contract),
                 "unknown": estimate is None,
                 "negative": this_year.kwh < 0,
                 "uses_water": estimate is not None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organisation, Programme
-from core.validators import clean_iban
+from core.validators import clean_iban, local_today
 from rentals.models import (
     AgeBand,
     ApplianceModel,
@@ -340,11 +340,19 @@ class VisitDoneForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    early = forms.BooleanField(
+        label=_("Yes, it was done before the planned day"),
+        help_text=_("The visit is planned for a later day: confirm that it is done already."),
+        required=False,
+    )
 
     def __init__(
         self, *args: Any, visit: Visit, replacements: QuerySet[Unit] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Asked only when the visit is planned for a later day (services.visit_complete).
+        if visit.planned_on <= local_today(visit.technician_organisation):
+            del self.fields["early"]
         # Only what this kind of visit needs.
         if visit.kind != Visit.Kind.INSTALLATION:
             del self.fields["disposal"]

@@ -551,12 +551,24 @@ class Ticket(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Reporting the same breakdown again adds to the open ticket (services.tickets).
+    reports = models.PositiveSmallIntegerField(_("reports"), default=1)
+    last_reported_at = models.DateTimeField(null=True, blank=True)
+
+    OPEN_STATUSES = ("open", "planned")
 
     class Meta:
         ordering = ["opened_at", "pk"]
         verbose_name = _("service ticket")
         verbose_name_plural = _("service tickets")
         constraints = [
+            # One open ticket per contract, and so per installed unit: a contract has one
+            # unit at a time (a swap moves the contract to the replacement).
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status__in=["open", "planned"]),
+                name="ticket_one_open_per_contract",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="resolved")
                 | (Q(resolved_at__isnull=False) & ~Q(resolution="")),

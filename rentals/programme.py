@@ -3,10 +3,16 @@ the impact figures, through the programme seam (core.programmes). Registered fro
 RentalsConfig.ready(); core and households never import this app.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent, Programme
@@ -23,8 +29,9 @@ from core.programmes import (
     registry,
 )
 from core.tenancy import Acting, scoped
+from core.validators import local_today
 from households.models import Enrolment, Household
-from rentals import package
+from rentals import package, rules
 from rentals.models import (
     Allocation,
     Application,
@@ -38,8 +45,9 @@ from rentals.models import (
     Visit,
 )
 from rentals.selectors import impact
-from rentals.selectors.collection import collected_programmes
-from rentals.services import erasure
+from rentals.selectors.applications import has_programme_consent
+from rentals.selectors.collection import collected_programmes, collection_balance
+from rentals.services import erasure, notices
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -59,10 +67,135 @@ def home_work(acting: Acting) -> dict[str, Any]:
     return {}
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """One card of the household section: what waits, and the button that does it."""
+
+    title: str
+    text: str = ""
+    button: str = ""
+    url: str = ""  # a page (GET)
+    post_url: str = ""  # or a form (POST) on this page
+    cancel_url: str = ""
+    cancel_label: str = ""
+
+
+def _next_steps(acting: Acting, household: Household) -> list[NextStep]:
+    """The household page as the hub: apply, make and sign the contract, the visit."""
+    steps: list[NextStep] = []
+    can_change = acting.can("household.change")
+    here = reverse("households:detail", args=[household.pk])
+    today = local_today(acting.organisation)
+    consented = has_programme_consent(household, today)
+    for application in (
+        scoped(Application, acting)
+        .filter(household=household, status=Application.Status.WAITING)
+        .select_related("programme")
+        .order_by("applied_at", "pk")
+    ):
+        appliance = application.get_category_display()
+        cancel = {}
+        if can_change:
+            cancel = {
+                "cancel_url": reverse("rentals:application_cancel", args=[application.pk])
+                + "?"
+                + urlencode({"next": here}),
+                "cancel_label": gettext("Cancel the application for a %(appliance)s")
+                % {"appliance": appliance},
+            }
+        servable = application in notices.servable_applications(
+            application.programme, application.category
+        )
+        if not consented:
+            steps.append(
+                NextStep(
+                    title=gettext("Record the household's consent to take part"),
+                    text=gettext(
+                        "A unit can only be rented with the household's consent to take part "
+                        "in the programme (no contract without it)."
+                    ),
+                    button=gettext("Record the consent"),
+                    url=here + "#consents",
+                    **cancel,
+                )
+            )
+        elif servable and can_change:
+            steps.append(
+                NextStep(
+                    title=gettext("A %(appliance)s is free for this household")
+                    % {"appliance": appliance},
+                    text=gettext("Make the contract: the unit is reserved until it is signed."),
+                    button=gettext("Make the contract"),
+                    post_url=reverse("rentals:application_contract", args=[application.pk]),
+                    **cancel,
+                )
+            )
+        else:
+            steps.append(
+                NextStep(
+                    title=gettext("Waiting for a %(appliance)s") % {"appliance": appliance},
+                    text=gettext("No unit is free for this application yet."),
+                    **cancel,
+                )
+            )
+    contracts = (
+        scoped(Contract, acting)
+        .filter(household=household, status__in=[Contract.Status.DRAFT, Contract.Status.SIGNED])
+        .order_by("pk")
+    )
+    for contract in contracts:
+        appliance = contract.get_category_display()
+        contract_url = reverse("rentals:contract", args=[contract.pk])
+        if contract.status == Contract.Status.DRAFT:
+            steps.append(
+                NextStep(
+                    title=gettext("Sign the contract for the %(appliance)s")
+                    % {"appliance": appliance},
+                    text=gettext("Signing fixes the fees and plans the installation visit."),
+                    button=gettext("Sign the contract")
+                    if can_change
+                    else gettext("See the contract"),
+                    url=contract_url + ("#sign" if can_change else ""),
+                )
+            )
+            continue
+        visit = (
+            contract.visits.filter(kind=Visit.Kind.INSTALLATION, status=Visit.Status.PLANNED)
+            .select_related("technician")
+            .first()
+        )
+        if visit is None:
+            continue
+        when = date_format(visit.planned_on, "DATE_FORMAT")
+        technician = visit.technician
+        if technician is None:
+            planner = acting.can("visit.assign") and rules.plans_visits(acting, contract.programme)
+            steps.append(
+                NextStep(
+                    title=gettext("Installation of the %(appliance)s on %(date)s")
+                    % {"appliance": appliance, "date": when},
+                    text=gettext("Nobody is assigned to this visit yet."),
+                    button=gettext("Assign a technician") if planner else "",
+                    url=reverse("rentals:visit_assign", args=[visit.pk]) if planner else "",
+                )
+            )
+        else:
+            steps.append(
+                NextStep(
+                    title=gettext("Installation of the %(appliance)s on %(date)s")
+                    % {"appliance": appliance, "date": when},
+                    text=gettext("Assigned to %(technician)s.")
+                    % {"technician": technician.get_full_name() or technician.get_username()},
+                )
+            )
+    return steps
+
+
 def household_section(acting: Acting, household: Household) -> dict[str, Any] | None:
-    """Links to the household's rental pages, where it takes part in a rental programme the
-    acting organisation sees; "Rent and payments" only for the collector of one of its
-    contracts (only there does that page open)."""
+    """The household's rental on the household page, where it takes part in a rental
+    programme the acting organisation sees: the next step of each application and contract
+    (apply, make and sign the contract, the installation visit) and, for the collector of
+    one of its contracts, the balance ("Rent and payments" opens only there)."""
     taking_part = (
         scoped(Enrolment, acting)
         .filter(household=household, programme__kind=KIND)
@@ -71,10 +204,26 @@ def household_section(acting: Acting, household: Household) -> dict[str, Any] | 
     )
     if not taking_part:
         return None
-    return {
-        "can_see_money": scoped(Contract, acting)
-        .filter(household=household, collector=acting.organisation)
+    can_see_money = (
+        scoped(Contract, acting).filter(household=household, collector=acting.organisation).exists()
+    )
+    balance = None
+    if can_see_money and acting.can("collection.view"):
+        owed, _step = collection_balance(acting, household, local_today(acting.organisation))
+        balance = {"to_pay": max(owed.due, Decimal(0)), "arrears": owed.arrears > 0}
+    enrolled = Enrolment.objects.filter(household=household, status=Enrolment.Status.ENROLLED)
+    can_apply = (
+        acting.can("household.change")
+        and not household.erased_at
+        and scoped(Programme, acting)
+        .filter(kind=KIND, active=True, pk__in=enrolled.values("programme_id"))
         .exists()
+    )
+    return {
+        "can_see_money": can_see_money,
+        "balance": balance,
+        "next_steps": _next_steps(acting, household),
+        "can_apply": can_apply,
     }
 
 
@@ -354,6 +503,8 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=20, load=load_demo),),
             impact_figures=(impact_figures,),
+            notice_kinds=notices.NOTICE_KINDS,
+            todo=(notices.TODO,),
             impact_at=(impact_at,),
             package_parts=(package.PART,),
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Programme
@@ -164,7 +165,6 @@ def require_payment_record(acting: Acting, household: Household) -> None:
 
 def technicians_of(organisation: Any) -> Any:
     """The people of an organisation a visit can be given to: its technicians."""
-
     return (
         get_user_model()
         .objects.filter(memberships__organisation=organisation, memberships__role__in=FIELD)
@@ -172,7 +172,7 @@ def technicians_of(organisation: Any) -> Any:
     )
 
 
-def technician_visits(acting: Acting) -> Any:
+def technician_visits(acting: Acting) -> QuerySet[Visit]:
     """The visits assigned to the acting technician, through the tenancy rules."""
     if not acting.can("visit.view_assigned") or acting.user_id is None:
         return Visit.objects.none()

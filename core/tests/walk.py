@@ -252,11 +252,11 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     },
     "rentals:application_prioritise": {"GET": None, "POST": {"reason": "Baby at home"}},
     "rentals:application_contract": {"POST": {}},
-    "rentals:application_cancel": {"POST": {}},
+    "rentals:application_cancel": {"GET": None, "POST": {}},
     "rentals:contract_sign": {
         "POST": {"payment_method": "transfer", "installation_on": "2026-03-02"}
     },
-    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30"}},
+    "rentals:contract_end": {"POST": {"reason": "moved", "on": "2026-06-30", "confirm": "yes"}},
     "rentals:visit_assign": {
         "GET": None,
         "POST": lambda t: {"technician": t.tom.pk, "planned_on": "2026-02-12", "window": "9-12"},
@@ -286,6 +286,7 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "resident:pin": {"GET": None, "POST": {"pin": "000000"}},
     "resident:breakdown": {"GET": None, "POST": {"description": "Leaks again"}},
     "resident:logout": {"POST": {}},
+    "notification_list": {"GET": None, "POST": {"read": "all"}},
     # core/tests/leaky_urls.py
     "leak_write": {"POST": {"city": "Gent"}},
     "leak_no_role": {"GET": None, "POST": {"city": "Gent"}},
@@ -307,6 +308,7 @@ API_BODIES: dict[str, Any] = {
         "water": "5.30",
         "co2": "0.17",
     },
+    "POST /notifications/read": {"all": True},
     "POST /households": {
         "first_name": "Els",
         "last_name": "Nieuwe",
@@ -537,6 +539,16 @@ class WalkTestCase(RentalTestCase):
             counterparty="Jansens",
             text=cls.contract.payment_reference,
             status=BankLine.Status.UNMATCHED,
+        )
+        # A notification for the lead's coordinator naming the household (core.notifications).
+        from core.models import Notification
+
+        Notification.objects.create(
+            recipient=cls.cora,
+            organisation=cls.lead,
+            kind="rentals.ticket_opened",
+            params={"reference": cls.jansens.reference, "unit": cls.contract.unit.serial},
+            url=f"/rentals/tickets/{cls.ticket.pk}/",
         )
         # A finished background run of the lead (core.runs): its page and GET /runs/{run_id}.
         cls.background_run = Run.objects.create(

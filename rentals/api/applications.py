@@ -11,15 +11,15 @@ from pydantic import ConfigDict
 
 from core.access import LEAD, needs
 from core.api import ERRORS, ObjectId, Text, acting
+from core.pagination import Pages, paginate
 from core.tenancy import get_scoped, scoped
 from households.models import Household
 from rentals import selectors, services
 from rentals.api.common import (
+    PER_PAGE,
     ApplicationId,
-    Page,
     ProgrammeId,
     inner_of,
-    page_of,
     programme_of,
     router,
 )
@@ -46,14 +46,6 @@ class ApplicationOut(Schema):
     old_measured_kwh: Decimal | None
     priority: bool
     priority_reason: str
-
-
-class ApplicationPage(Schema):
-    count: int
-    page: int
-    pages: int
-    per_page: int
-    results: list[ApplicationOut]
 
 
 class ApplicationIn(Schema):
@@ -84,19 +76,21 @@ class DraftIn(Schema):
     )
 
 
-@router.get("/programmes/{programme_id}/applications", response={200: ApplicationPage, **ERRORS})
+@router.get(
+    "/programmes/{programme_id}/applications", response={200: list[ApplicationOut], **ERRORS}
+)
 @needs("household.view")
+@paginate(Pages, per_page=PER_PAGE)
 def application_list(
     request: HttpRequest,
     programme_id: ProgrammeId,
     category: Category | None = None,
-    page: Page = 1,
 ) -> Any:
     """The waiting list: priorities first, then first come first served."""
     acting(request).require("household.view")
     programme = programme_of(request, programme_id)
     waiting = scoped(selectors.waiting_list(programme, category), acting(request))
-    return page_of(waiting, page)
+    return waiting
 
 
 @router.post("/programmes/{programme_id}/applications", response={201: ApplicationOut, **ERRORS})

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 
 from core.access import COLLECTOR, needs
 from core.api import ERRORS, Text, acting
+from core.files import XML, file_response
 from rentals.api.common import MAX_BANK_FILE, ProgrammeId, programme_of, router
 from rentals.models import (
     BankLine,
@@ -105,8 +106,6 @@ def sepa_export_post(
         creditor_id=payload.creditor_id,
         creditor_bic=payload.creditor_bic,
     )
-    response = HttpResponse(xml, content_type="application/xml")
-    response["Content-Disposition"] = (
-        f'attachment; filename="pain008-{programme.slug}-{payload.collection_date}.xml"'
+    return file_response(
+        xml, filename=f"pain008-{programme.slug}-{payload.collection_date}.xml", content_type=XML
     )
-    return response

@@ -11,16 +11,16 @@ from pydantic import ConfigDict
 
 from core.access import LEAD, SUPPLIER, needs
 from core.api import ERRORS, ObjectId, Text, acting
+from core.pagination import Pages, paginate
 from core.tenancy import get_scoped, scoped
 from rentals import services
 from rentals.api.common import (
+    PER_PAGE,
     Money,
-    Page,
     ProgrammeId,
     UnitId,
     inner_of,
     organisation_of,
-    page_of,
     programme_of,
     require_programme_view,
     router,
@@ -210,14 +210,6 @@ class UnitDetailOut(UnitOut):
         return list(obj.events.select_related("by"))
 
 
-class UnitPage(Schema):
-    count: int
-    page: int
-    pages: int
-    per_page: int
-    results: list[UnitOut]
-
-
 class UnitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -234,15 +226,15 @@ class TransitionIn(Schema):
     note: Text = Field("", max_length=200)
 
 
-@router.get("/programmes/{programme_id}/units", response={200: UnitPage, **ERRORS})
+@router.get("/programmes/{programme_id}/units", response={200: list[UnitOut], **ERRORS})
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
+@paginate(Pages, per_page=PER_PAGE)
 def unit_list(
     request: HttpRequest,
     programme_id: ProgrammeId,
     status: UnitStatus | None = None,
     category: Category | None = None,
-    page: Page = 1,
 ) -> Any:
     """The programme's units, 100 a page, optionally of one status and category."""
     programme = programme_of(request, programme_id)
@@ -252,7 +244,7 @@ def unit_list(
         units = units.filter(status=status)
     if category:
         units = units.filter(appliance_model__category=category)
-    return page_of(units.select_related("appliance_model").order_by("pk"), page)
+    return units.select_related("appliance_model").order_by("pk")
 
 
 @router.post("/programmes/{programme_id}/units", response={201: UnitOut, **ERRORS})

@@ -1,16 +1,14 @@
 """The rentals router and what its handlers share: typed path ids, lookups, pages of lists."""
 
-import math
 import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router
+from ninja import Field, Path, Router
 from pydantic import AfterValidator
 
 from core.api import MAX_ID, acting
@@ -42,7 +40,6 @@ VisitId = Annotated[int, _id()]
 TicketId = Annotated[int, _id()]
 HouseholdId = Annotated[int, _id()]
 Year = Annotated[int, Path(ge=2000, le=2100)]
-Page = Annotated[int, Query(1, ge=1, le=1_000_000)]
 
 Money = Annotated[Decimal, Field(max_digits=7, decimal_places=2, description="EUR")]
 
@@ -96,18 +93,6 @@ def require_programme_view(who: Acting, programme: Programme) -> None:
     who.require("unit.view")
     if not rules.may_view_units(who, programme):
         raise PermissionDenied
-
-
-def page_of(queryset: QuerySet[Any], page: int) -> dict[str, Any]:
-    count = queryset.count()
-    start = (page - 1) * PER_PAGE
-    return {
-        "count": count,
-        "page": page,
-        "pages": max(1, math.ceil(count / PER_PAGE)),
-        "per_page": PER_PAGE,
-        "results": list(queryset[start : start + PER_PAGE]),
-    }
 
 
 # --- scheme and offers --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from core.access import needs
 from core.api import ERRORS, Text, acting
+from core.files import PDF, file_response
 from core.tenancy import get_scoped, scoped
 from rentals import selectors, services
 from rentals.api.applications import DraftIn
@@ -142,9 +143,9 @@ def contract_pdf_get(request: HttpRequest, contract_id: ContractId) -> HttpRespo
     contract = contract_of(request, contract_id)
     selectors.households_viewed(acting(request), [contract.household], "contract PDF")
 
-    response = HttpResponse(contract_pdf(contract=contract), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="contract-{contract.pk}.pdf"'
-    return response
+    return file_response(
+        contract_pdf(contract=contract), filename=f"contract-{contract.pk}.pdf", content_type=PDF
+    )
 
 
 class ChargeOut(Schema):

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 
 from core.access import COLLECTOR, needs
 from core.api import ERRORS, Text, acting
+from core.files import PDF, file_response
 from core.tenancy import get_scoped, scoped
 from households.models import Household
 from rentals import rules, selectors, services
@@ -172,11 +173,9 @@ def savings_pdf_get(request: HttpRequest, household_id: HouseholdId, year: Year)
         pdf = savings_statement_pdf(household=household, year=year)
     except SavingsError:
         raise _savings_refused() from None
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="savings-{household.reference}-{year}.pdf"'
+    return file_response(
+        pdf, filename=f"savings-{household.reference}-{year}.pdf", content_type=PDF
     )
-    return response
 
 
 # --- bank statements and direct debits -----------------------------------------------------

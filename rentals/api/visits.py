@@ -1,5 +1,6 @@
 """API of visits: a technician's list, planning, assigning and completing."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -12,9 +13,17 @@ from pydantic import ConfigDict
 
 from core.access import ASSIGNED, LEAD, SUPPLIER, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
+from core.pagination import Pages, paginate
 from core.tenancy import get_scoped
 from rentals import selectors, services
-from rentals.api.common import ContractId, Page, VisitId, contract_of, inner_of, page_of, router
+from rentals.api.common import (
+    PER_PAGE,
+    ContractId,
+    VisitId,
+    contract_of,
+    inner_of,
+    router,
+)
 from rentals.models import (
     Category,
     Ticket,
@@ -45,14 +54,6 @@ class VisitOut(Schema):
     phone: str = Field(description="Empty unless the household wants calls or texts.")
 
 
-class VisitPage(Schema):
-    count: int
-    page: int
-    pages: int
-    per_page: int
-    results: list[VisitOut]
-
-
 class VisitAssignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +71,9 @@ class VisitCompleteIn(Schema):
     )
     report: Text = Field("", max_length=4000)
     replacement: ObjectId | None = Field(None, description="Id of the new unit (swap).")
+    early: bool = Field(
+        False, description="Confirm a visit done before its planned day (else 400 on done_on)."
+    )
 
 
 class VisitPlanIn(Schema):
@@ -90,15 +94,23 @@ def _visit(request: HttpRequest, visit_id: int) -> Visit:
     return get_scoped(selectors.visible_visits(acting(request)), acting(request), pk=visit_id)
 
 
-@router.get("/visits", response={200: VisitPage, **ERRORS})
+def _visit_cards(
+    request: HttpRequest, visits: Sequence[Visit]
+) -> list[selectors.VisitForTechnician]:
+    """The page's visits as their reader may see them; only these are audited as viewed."""
+    selectors.households_viewed(acting(request), (v.contract.household for v in visits), "visit")
+    return [selectors.visit_card(v) for v in visits]
+
+
+@router.get("/visits", response={200: list[VisitOut], **ERRORS})
 @needs("visit.view")
 @needs("visit.view_assigned")
+@paginate(Pages, per_page=PER_PAGE, prepare=_visit_cards)
 def visit_list(
     request: HttpRequest,
     programme: Annotated[int | None, Query(None, gt=0, le=MAX_ID)] = None,
     on: date | None = None,
     status: Visit.Status | None = None,
-    page: Page = 1,
 ) -> Any:
     """Visits by date. A technician sees the visits assigned to them; coordinators and intake
     workers see those of their households, optionally of one programme."""
@@ -110,10 +122,7 @@ def visit_list(
         visits = visits.filter(planned_on=on)
     if status is not None:
         visits = visits.filter(status=status)
-    body = page_of(visits.order_by("planned_on", "window", "pk"), page)
-    selectors.households_viewed(who, (v.contract.household for v in body["results"]), "visit")
-    body["results"] = [selectors.visit_card(v) for v in body["results"]]
-    return body
+    return visits.order_by("planned_on", "window", "pk")
 
 
 @router.post("/contracts/{contract_id}/visits", response={201: VisitOut, **ERRORS})
@@ -190,5 +199,6 @@ def visit_complete_post(request: HttpRequest, visit_id: VisitId, payload: VisitC
         disposal=payload.disposal,
         report=payload.report,
         replacement=replacement,
+        early_confirmed=payload.early,
     )
     return _visit_out(request, visit.pk)

@@ -1,5 +1,15 @@
+"""Reads of applications: the waiting list in its order, the free units, and what counts
+towards the maximum per household.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
 from core.models import Programme
-from households.models import Household
+from households.models import Consent, Household
 from rentals.models import (
     Application,
     Contract,
@@ -21,7 +31,7 @@ def appliances_in_use(household: Household, programme: Programme) -> int:
     return waiting + running
 
 
-def waiting_list(programme: Programme, category: str | None = None):  # type: ignore[no-untyped-def]
+def waiting_list(programme: Programme, category: str | None = None) -> QuerySet[Application]:
     """Waiting applications, first come first served, priorities first."""
     qs = Application.objects.filter(programme=programme, status=Application.Status.WAITING)
     if category:
@@ -29,7 +39,29 @@ def waiting_list(programme: Programme, category: str | None = None):  # type: ig
     return qs.order_by("-priority", "applied_at", "pk").select_related("household")
 
 
-def free_units(programme: Programme, category: str):  # type: ignore[no-untyped-def]
+def free_units(programme: Programme, category: str) -> QuerySet[Unit]:
     return Unit.objects.filter(
         programme=programme, appliance_model__category=category, status=UnitStatus.IN_STOCK
     ).order_by("-refurbished", "created_at", "pk")
+
+
+def has_programme_consent(household: Household, today: date) -> bool:
+    """The household consented to take part in a programme and has not withdrawn it: what a
+    rental contract needs (docs/architecture.md, "Consent in the flow")."""
+    return (
+        Consent.objects.filter(household=household, purpose=Consent.Purpose.PROGRAMME)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .filter(given_on__lte=today)
+        .exists()
+    )
+
+
+def consent_refusal() -> ValidationError:
+    return ValidationError(
+        _(
+            "No contract without consent: the household has not given its consent to take "
+            "part in the programme, or withdrew it. Record the consent on the household page "
+            "first."
+        ),
+        code="consent",
+    )

@@ -1,3 +1,5 @@
+"""Reads of a programme's rental set-up."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 

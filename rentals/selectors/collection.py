@@ -1,8 +1,15 @@
+"""Reads of collection: who collects for a household, the programmes and contracts an
+organisation collects for, open charges, balances and the suggested arrears step.
+
+What a page and the API both show comes from here, so the two cannot disagree; each read of a
+household's data by a collector is audited (core.services.audit_record).
+"""
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.models import Organisation, Programme, ProgrammePartner
@@ -34,7 +41,7 @@ def collector_for(household: Household, programme: Programme) -> Organisation:
     return scheme_for(programme).collector
 
 
-def collected_programmes(organisation: Organisation):  # type: ignore[no-untyped-def]
+def collected_programmes(organisation: Organisation) -> QuerySet[Programme]:
     """Rental programmes in which the organisation collects fees."""
     return Programme.objects.filter(
         Q(rental_scheme__collector=organisation)
@@ -47,7 +54,7 @@ def collected_programmes(organisation: Organisation):  # type: ignore[no-untyped
 
 
 # ---------------------------------------------------------------- payments and collection
-def open_charges(household: Household, collector: Organisation | None = None):  # type: ignore[no-untyped-def]
+def open_charges(household: Household, collector: Organisation | None = None) -> QuerySet[Charge]:
     qs = Charge.objects.filter(contract__household=household, settled__lt=F("tenant_amount"))
     if collector is not None:
         qs = qs.filter(contract__collector=collector)
@@ -110,7 +117,7 @@ def arrears_next_step(
     return last + 1 if wanted > last else None
 
 
-def collected_contracts(organisation: Organisation):  # type: ignore[no-untyped-def]
+def collected_contracts(organisation: Organisation) -> QuerySet[Contract]:
     """The contracts whose fees this organisation collects."""
     return Contract.objects.filter(collector=organisation)
 

@@ -2,8 +2,11 @@
 rentals/pure/savings.py (the model itself, documented in docs/savings-model.md)."""
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.models import Programme
 from households.models import Household
@@ -55,19 +58,49 @@ def contract_yearly(contract: Contract, until: date | None = None) -> dict[int, 
         return result
     estimate = contract_estimate(contract)
     for start, end in _periods(contract, until):
-        start = max(start, tariffs[0].valid_from)
-        if end < start:
-            continue
+        priced = _with_nearest_tariff(tariffs, start)
         per_year = savings.yearly_savings(
             estimate=estimate,
             installed=start,
             until=end,
-            tariffs=tariffs,
+            tariffs=priced,
             social_tariff=contract.household.social_tariff,
         )
         for year, value in per_year.items():
             result[year] = result.get(year, PeriodSavings()) + value
     return result
+
+
+def _with_nearest_tariff(tariffs: list[Any], start: date) -> list[Any]:
+    """Days before the programme's first tariff are priced at that first tariff, the nearest
+    one (docs/savings-model.md): they used to count as nothing, so a letter said "you saved
+    € 0". `tariff_note` says so on what shows the figures."""
+    first = tariffs[0]
+    if start >= first.valid_from:
+        return tariffs
+    stand_in = savings.Tariff(
+        valid_from=start,
+        electricity_standard=first.electricity_standard,
+        electricity_social=first.electricity_social,
+        water=first.water,
+        co2=first.co2,
+    )
+    return [stand_in, *tariffs]
+
+
+def tariff_note(contract: Contract) -> str:
+    """What a letter or page states when the contract started before the programme's first
+    tariff; empty otherwise."""
+    first = contract.programme.tariffs.order_by("valid_from").first()
+    if contract.start_date is None or first is None or contract.start_date >= first.valid_from:
+        return ""
+    return _(
+        "The programme's first tariff starts on %(tariff)s, after the installation on "
+        "%(installed)s: the days before are counted at that first tariff."
+    ) % {
+        "tariff": date_format(first.valid_from, "DATE_FORMAT"),
+        "installed": date_format(contract.start_date, "DATE_FORMAT"),
+    }
 
 
 def total(yearly: dict[int, PeriodSavings]) -> PeriodSavings:

@@ -1,3 +1,7 @@
+"""The figures of the yearly remittance statement of a collecting organisation (the PDF is
+rentals.documents.remittance_statement_pdf).
+"""
+
 from datetime import date
 from decimal import Decimal
 from typing import Any

@@ -1,11 +1,16 @@
-from dataclasses import dataclass
+"""What the resident's own page shows: their appliances, balance, next visit and savings, for
+the household the PIN opened (rentals.services.resident).
+"""
+
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from households.models import Household
-from rentals.models import ZERO, Contract, Visit
+from rentals.models import ZERO, Contract, Ticket, Visit
 from rentals.pure import savings
 from rentals.selectors import impact
 from rentals.selectors.collection import Balance, household_balance
@@ -22,6 +27,16 @@ class Appliance:
 
 
 @dataclass(frozen=True)
+class OpenReport:
+    """A breakdown the household reported that is not repaired yet, and its visit."""
+
+    appliance: str
+    reported_on: date
+    visit_on: date | None
+    visit_window: str
+
+
+@dataclass(frozen=True)
 class Overview:
     appliances: list[Appliance]
     saved_this_year: impact.PeriodSavings
@@ -31,6 +46,7 @@ class Overview:
     organisation_name: str
     organisation_phone: str
     year: int
+    open_reports: list[OpenReport] = field(default_factory=list)
 
     @property
     def to_pay(self) -> Decimal:
@@ -42,7 +58,7 @@ class Overview:
         return max(self.balance.paid - self.balance.charged, ZERO)
 
 
-def active_contracts(household: Household):  # type: ignore[no-untyped-def]
+def active_contracts(household: Household) -> QuerySet[Contract]:
     """The household's installed appliances: the only ones a breakdown can be reported for."""
     return Contract.objects.filter(
         household=household, status=Contract.Status.ACTIVE
@@ -86,6 +102,23 @@ def resident_overview(household: Household, today: date | None = None) -> Overvi
         .order_by("planned_on", "window", "pk")
         .first()
     )
+    open_reports = []
+    for ticket in (
+        Ticket.objects.filter(contract__household=household, status__in=Ticket.OPEN_STATUSES)
+        .select_related("contract")
+        .order_by("opened_at", "pk")
+    ):
+        visit = (
+            ticket.visits.filter(status=Visit.Status.PLANNED).order_by("planned_on", "pk").first()
+        )
+        open_reports.append(
+            OpenReport(
+                appliance=ticket.contract.get_category_display(),
+                reported_on=timezone.localdate(ticket.opened_at),
+                visit_on=visit.planned_on if visit else None,
+                visit_window=visit.window if visit else "",
+            )
+        )
     organisation = household.organisation
     return Overview(
         appliances=appliances,
@@ -96,4 +129,5 @@ def resident_overview(household: Household, today: date | None = None) -> Overvi
         organisation_name=organisation.name,
         organisation_phone=organisation.phone,
         year=today.year,
+        open_reports=open_reports,
     )

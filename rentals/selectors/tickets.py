@@ -1,5 +1,8 @@
+"""Reads of tickets: the open tickets older than the scheme allows."""
+
 from datetime import date, datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.models import Programme
@@ -9,7 +12,7 @@ from rentals.models import (
 from rentals.selectors.catalogue import scheme_for
 
 
-def tickets_overdue(programme: Programme, today: date | None = None):  # type: ignore[no-untyped-def]
+def tickets_overdue(programme: Programme, today: date | None = None) -> QuerySet[Ticket]:
     """Open tickets older than the scheme's reminder limit."""
     scheme = scheme_for(programme)
     now = (

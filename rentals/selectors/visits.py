@@ -1,3 +1,9 @@
+"""Reads of visits that pages and API share, so the two cannot disagree about what is shown:
+a technician sees only the visits assigned to them, with what the visit needs
+(VisitForTechnician); each read of a household's data is audited here
+(core.services.audit_record, with the channel of the acting context).
+"""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime

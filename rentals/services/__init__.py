@@ -33,6 +33,7 @@ from rentals.services.bank import (
 )
 from rentals.services.billing import (
     BillingResult,
+    SkippedMonth,
     billing_run,
     check_billing_month,
 )
@@ -94,6 +95,7 @@ from rentals.services.visits import (
 
 __all__ = [
     "BillingResult",
+    "SkippedMonth",
     "ERASED",
     "Expired",
     "ImportReport",

@@ -1,3 +1,7 @@
+"""Writes of applications: applying for an appliance (the maximum per household counts waiting
+applications and running contracts), priority with a written reason, cancelling.
+"""
+
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,3 +1,10 @@
+"""Collection by the collecting organisation: bank statements in, direct debits out.
+
+The file formats are in the shared pure package money (money.bankfiles, money.sepa; no
+Django); this module checks who may act, stores, matches on the payment reference and settles
+through rentals.services.payment_record. Rules and formats: docs/payments.md.
+"""
+
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,6 +31,7 @@ from rentals.models import (
     PaymentMethod,
 )
 from rentals.selectors.collection import collected_contracts, collected_programmes
+from rentals.services import notices
 from rentals.services.payments import allocate_credit, payment_record
 
 Action = AuditEvent.Action
@@ -132,6 +140,8 @@ def bank_statement_import(*, acting: Acting, filename: str, data: bytes) -> Impo
     try:
         with transaction.atomic():
             _store(acting, parsed.format, parsed.lines, report)
+            if report.bank_import is not None:
+                notices.bank_import_done(report.bank_import)
     except IntegrityError:
         # Another import stored the same bank entries at the same moment; ours stored nothing.
         report.matched, report.unmatched, report.already_imported = [], [], []
@@ -169,12 +179,12 @@ def _store(
     references = sorted({line.reference.canonical for line in new_lines if line.reference})
     contracts: dict[str, Contract] = {}
     for start in range(0, len(references), _CHUNK):
-        for contract in (
+        for found in (
             collected_contracts(organisation)
             .filter(payment_reference__in=references[start : start + _CHUNK])
             .select_related("household")
         ):
-            contracts[contract.payment_reference] = contract
+            contracts[found.payment_reference] = found
     bank_import = BankImport.objects.create(
         collector=organisation,
         filename=report.filename,

@@ -1,3 +1,7 @@
+"""The monthly billing run: one charge per contract per month (a unique constraint makes a
+second run add nothing), first and last months prorated by days (money.proration).
+"""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -5,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.models import Organisation, Programme
@@ -45,15 +51,64 @@ def check_billing_month(month: date, *, today: date) -> date:
     return first
 
 
+class SkippedMonth(ValidationError):
+    """The month before was never billed, though contracts ran then: billing this one needs
+    `confirm=True` (the page asks, the API answers 409)."""
+
+
+def unbilled_month_before(programme: Programme, first: date) -> date | None:
+    """The month before `first` when the programme's billing has started (an earlier month
+    was billed), contracts ran in it (with a fee) and it was never billed: a gap in the run.
+    None otherwise (the first run of a programme starts where it starts)."""
+    previous = month_start(first - timedelta(days=1))
+    billed = Charge.objects.filter(contract__programme=programme)
+    if not billed.filter(month__lt=previous).exists():
+        return None
+    ran = (
+        Contract.objects.filter(programme=programme, start_date__lte=month_end(previous))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=previous))
+        .filter(Q(tenant_fee__gt=0) | Q(subsidy__gt=0))
+    )
+    if not ran.exists():
+        return None
+    if billed.filter(month=previous).exists():
+        return None
+    return previous
+
+
+def check_no_skipped_month(programme: Programme, first: date) -> None:
+    previous = unbilled_month_before(programme, first)
+    if previous is None:
+        return
+    raise SkippedMonth(
+        {
+            "month": ValidationError(
+                capfirst(
+                    _(
+                        "%(previous)s was never billed, though contracts ran then. Bill "
+                        "%(previous)s first, or confirm that you bill %(month)s and skip it."
+                    )
+                    % {
+                        "previous": date_format(previous, "YEAR_MONTH_FORMAT"),
+                        "month": date_format(first, "YEAR_MONTH_FORMAT"),
+                    }
+                ),
+                code="skipped_month",
+            )
+        }
+    )
+
+
 def billing_run(
-    *, programme: Programme, month: date, acting: Acting | None = None
+    *, programme: Programme, month: date, acting: Acting | None = None, confirm: bool = False
 ) -> BillingResult:
     """One charge per contract active in the month, split in tenant part and subsidy part.
 
     Safe to run again: the unique constraint (contract, month) makes a second run add nothing.
     billing.run: the lead's coordinators, or the operator from the command line
     (core.tenancy.operator_acting; `acting=None` is the operator too, for scripts and the
-    benchmark); at most one month ahead for everyone.
+    benchmark); at most one month ahead for everyone. A month whose month before was never
+    billed (though contracts ran then) is refused (`SkippedMonth`) unless `confirm`.
 
     Contracts active the whole month are charged their fees as they are, so one
     INSERT … SELECT writes them in the database (nearly all charges of a month); the few that
@@ -63,6 +118,8 @@ def billing_run(
         acting = operator_acting(programme.lead_organisation)
     rules.require_billing(acting, programme)
     first = check_billing_month(month, today=local_today(programme.lead_organisation))
+    if not confirm:
+        check_no_skipped_month(programme, first)
     last = month_end(first)
     now = timezone.now()
     ops = connection.ops

@@ -1,3 +1,7 @@
+"""Writes of a programme's rental set-up: the scheme (collector, supplier, limits), offers,
+appliance models, units and their moves by hand (stock, repair, refurbishing, recycling).
+"""
+
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +20,7 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.rules import require_unit_manager
+from rentals.services import notices
 from rentals.services.common import move_unit, require_lead, require_rental
 
 
@@ -135,6 +140,10 @@ def unit_create(
             }
         ) from exc
     UnitEvent.objects.create(unit=unit, from_status="", to_status=status, by_id=acting.user_id)
+    if status == UnitStatus.IN_STOCK:
+        notices.units_available(
+            programme=appliance_model.programme, category=appliance_model.category
+        )
     return unit
 
 
@@ -157,4 +166,7 @@ def unit_transition(*, acting: Acting, unit: Unit, to: str, note: str = "") -> U
         )
     if to not in UnitStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    return move_unit(unit, to, by_id=acting.user_id, note=note)
+    moved = move_unit(unit, to, by_id=acting.user_id, note=note)
+    if to == UnitStatus.IN_STOCK:
+        notices.units_available(programme=unit.programme, category=unit.appliance_model.category)
+    return moved

@@ -1,3 +1,7 @@
+"""What several areas of the rental writes share: the lead check, moving a unit through its
+lifecycle (always with a UnitEvent), the plausible days of a visit.
+"""
+
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,3 +1,7 @@
+"""Writes of contracts: draft (a unit is reserved), sign (fees fixed, installation planned),
+end (with a return visit). Who collects and the payment reference are fixed on the draft.
+"""
+
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,9 +26,15 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
-from rentals.selectors.applications import free_units, waiting_list
+from rentals.selectors.applications import (
+    consent_refusal,
+    free_units,
+    has_programme_consent,
+    waiting_list,
+)
 from rentals.selectors.catalogue import scheme_for
 from rentals.selectors.collection import collector_for
+from rentals.services import notices
 from rentals.services.common import Action, check_visit_day, move_unit
 
 
@@ -43,6 +53,8 @@ def contract_draft(
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.WAITING:
         raise ValidationError(_("This application already has a contract or was cancelled."))
+    if not has_programme_consent(application.household, local_today(acting.organisation)):
+        raise consent_refusal()
     queue = list(
         waiting_list(application.programme, application.category).values_list("pk", flat=True)
     )
@@ -110,6 +122,8 @@ def contract_sign(
     if contract.status != Contract.Status.DRAFT:
         raise ValidationError(_("Only a draft contract can be signed."))
     today = local_today(acting.organisation)
+    if not has_programme_consent(contract.household, today):
+        raise consent_refusal()  # withdrawn since the draft
     check_visit_day(installation_on, field="installation_on", today=today)
     # A mandate is signed on paper before it is entered: never in the future.
     check_date_range(
@@ -137,12 +151,14 @@ def contract_sign(
     contract.signed_by_id = acting.user_id
     contract.save()
     scheme = scheme_for(contract.programme)
-    Visit.objects.create(
+    installation = Visit.objects.create(
         contract=contract,
         kind=Visit.Kind.INSTALLATION,
         planned_on=installation_on,
         technician_organisation=scheme.supplier,
     )
+    # Planned, but nobody is assigned yet: the planners hear it and see it on their to-do.
+    notices.visit_needs_technician(installation)
     audit_record(
         acting=acting,
         action=Action.CHANGE,
@@ -170,12 +186,13 @@ def contract_end(
     contract.end_date = on
     contract.end_reason = reason
     contract.save(update_fields=["status", "end_date", "end_reason"])
-    Visit.objects.create(
+    collection = Visit.objects.create(
         contract=contract,
         kind=Visit.Kind.RETURN,
         planned_on=collection_on or on,
         technician_organisation=scheme_for(contract.programme).supplier,
     )
+    notices.visit_needs_technician(collection)
     audit_record(
         acting=acting,
         action=Action.CHANGE,

@@ -1,3 +1,7 @@
+"""Writes of money received: payments by hand (the oldest open charge first, beyond it credit),
+credit applied to new charges, and the arrears steps a person takes.
+"""
+
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any

@@ -1,3 +1,15 @@
+"""Resident access: the personal link and PIN printed on a household's letters.
+
+The link carries a random key; the PIN is stored only as a password hash. After 5 wrong PINs
+the access is locked for 15 minutes; the counters live in the database so the lock holds
+across web workers. An unknown key costs the same hash check as a known one, and every
+successful opening is written to the audit log of the organisation that registered the
+household.
+
+The resident has no organisation and no `Acting`: what they may see is decided by the
+household the PIN opened, and nothing else (rentals.selectors.resident_overview).
+"""
+
 import secrets
 from datetime import datetime, timedelta
 from functools import cache

@@ -1,3 +1,7 @@
+"""Writes of tickets: faults reported by staff or by the resident on their page, and the
+reminders for overdue tickets.
+"""
+
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +20,7 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.selectors.tickets import tickets_overdue
+from rentals.services import notices
 from rentals.services.common import move_unit
 
 
@@ -44,6 +49,8 @@ def ticket_open_by_resident(
 def _ticket_create(
     *, contract: Contract, channel: str, description: str, by_id: int | None
 ) -> Ticket:
+    """A new ticket, or, while one is open for the contract (and so for its unit), the
+    report added to that one: the same breakdown reported again is one ticket."""
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("Say in a few words what is wrong.")})
@@ -51,11 +58,29 @@ def _ticket_create(
         raise ValidationError(_("Only an installed appliance can be reported broken."))
     if channel not in Ticket.Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
+    # Serialise reports per contract, so two at once cannot both make a ticket.
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
+    ticket = (
+        Ticket.objects.select_for_update()
+        .filter(contract=contract, status__in=Ticket.OPEN_STATUSES)
+        .first()
+    )
+    if ticket is not None:
+        now = timezone.now()
+        # Dated in the text itself, as written by whoever reported it (no translated words).
+        added = f"{ticket.description}\n\n[{timezone.localdate(now):%Y-%m-%d}] {description}"
+        ticket.description = added[:2000]
+        ticket.reports += 1
+        ticket.last_reported_at = now
+        ticket.save(update_fields=["description", "reports", "last_reported_at"])
+        notices.ticket_reported(ticket, again=True)
+        return ticket
     ticket = Ticket(contract=contract, channel=channel, description=description[:2000])
     ticket.full_clean()
     ticket.save()
     if contract.unit.status == UnitStatus.INSTALLED:
         move_unit(contract.unit, UnitStatus.IN_REPAIR, by_id=by_id, note=f"ticket {ticket.pk}")
+    notices.ticket_reported(ticket, again=False)
     return ticket
 
 

@@ -1,9 +1,14 @@
+"""Writes of visits: plan, assign to a technician of the supplier, complete (installation starts
+the contract; repair, swap and collection move the units and resolve the ticket).
+"""
+
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.models import Organisation
@@ -23,6 +28,7 @@ from rentals.models import (
     Visit,
 )
 from rentals.selectors.catalogue import scheme_for
+from rentals.services import notices
 from rentals.services.common import check_visit_day, move_unit
 
 
@@ -64,6 +70,10 @@ def visit_plan(
     if ticket is not None and ticket.status == Ticket.Status.OPEN:
         ticket.status = Ticket.Status.PLANNED
         ticket.save(update_fields=["status"])
+    if technician is None:
+        notices.visit_needs_technician(visit)
+    else:
+        notices.visit_assigned(visit)
     return visit
 
 
@@ -92,6 +102,7 @@ def visit_assign(
     if window is not None:
         visit.window = window
     visit.save()
+    notices.visit_assigned(visit)
     return visit
 
 
@@ -110,8 +121,12 @@ def visit_complete(
     disposal: str = "",
     report: str = "",
     replacement: Unit | None = None,
+    early_confirmed: bool = False,
 ) -> Visit:
     """Record a visit as done and move contract, units and ticket along with it.
+
+    A visit recorded done before its planned day is refused unless `early_confirmed`: a
+    wrong date starts the contract (and its billing) on the wrong day.
 
     installation: the reserved unit is installed, the contract becomes active from that day,
         and what happened to the old appliance is recorded;
@@ -131,12 +146,36 @@ def visit_complete(
         raise ValidationError({"disposal": _("Choose what happened to the old appliance.")})
     contract = Contract.objects.select_for_update().get(pk=visit.contract_id)
     done_on = done_on or today
+    if done_on < visit.planned_on and not early_confirmed:
+        raise ValidationError(
+            {
+                "done_on": ValidationError(
+                    _(
+                        "This visit is planned for %(planned)s, after %(done)s, the day you "
+                        "record it done. Check the date, or confirm that it was done early."
+                    )
+                    % {
+                        "planned": date_format(visit.planned_on, "DATE_FORMAT"),
+                        "done": date_format(done_on, "DATE_FORMAT"),
+                    },
+                    code="early",
+                )
+            }
+        )
     by = acting.user_id
     if visit.kind == Visit.Kind.INSTALLATION:
         if contract.status != Contract.Status.SIGNED:
             raise ValidationError(_("Only a signed contract can be installed."))
         if contract.application.has_old_appliance and not disposal:
-            raise ValidationError({"disposal": _("Record what happened to the old appliance.")})
+            raise ValidationError(
+                {
+                    "disposal": _(
+                        "The application says the household had an old appliance, so "
+                        "“No old appliance” cannot be right: choose whether it was "
+                        "taken away for recycling or the household keeps it."
+                    )
+                }
+            )
         move_unit(contract.unit, UnitStatus.INSTALLED, by_id=by, note="installation")
         contract.status = Contract.Status.ACTIVE
         contract.start_date = done_on
@@ -180,6 +219,7 @@ def visit_complete(
     visit.disposal = disposal
     visit.report = report
     visit.save()
+    notices.visit_done(visit)
     return visit
 
 

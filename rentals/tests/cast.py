@@ -5,6 +5,7 @@ Offers: washing machine 7.50 + 2.00 subsidy, fridge 8.00 + 2.00, 120 months.
 Catalogue: `washer` (Bosch WAN28, 49 kWh/100 cycles, 220 cycles, 48 l) and `fridge`
 (Liebherr K 3710, 101 kWh/year).
 Units in stock: washer W-001, W-002, W-003 (refurbished), fridge F-001.
+Consent to take part: jansens, peeters and dubois (given 2025-12-01).
 """
 
 from datetime import date
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.tenancy import Acting, acting_for
+from households.models import Consent
 from rentals import services
 from rentals.models import ApplianceModel, Contract, Unit, UnitStatus, Visit
 from wijk.testing import WijkTestCase
@@ -75,6 +77,9 @@ def build_rental_cast(cls: Any) -> None:
     services.unit_create(
         acting=cora, appliance_model=cls.fridge, serial="F-001", status=UnitStatus.IN_STOCK
     )
+    # The cast's households consented to take part: no rental contract without it.
+    for household in (cls.jansens, cls.peeters, cls.dubois):
+        Consent.objects.create(household=household, purpose="programme", given_on=date(2025, 12, 1))
 
 
 class RentalTestCase(WijkTestCase):
@@ -103,6 +108,11 @@ class RentalTestCase(WijkTestCase):
         """A contract taken from intake to installation through the services."""
         household = household or self.jansens
         ines = self.acting("ines")
+        if not household.consents.filter(purpose="programme").exists():
+            # Intake records the consent to take part: no contract without it.
+            Consent.objects.create(
+                household=household, purpose="programme", given_on=date(2025, 12, 1)
+            )
         application = services.application_create(
             acting=ines,
             household=household,

@@ -808,5 +808,6 @@ class RentalApiCollectionTest(RentalApiTestCase):
         self.assertEqual(response["Content-Type"], "application/xml")
         self.assertIn(b"pain.008", response.content)
         self.assertIn(b"7.50", response.content)
+        self.assertEqual(response["Cache-Control"], "no-store")
         self.assertError(self.post(url, "ines", data={**payload, "creditor_id": "nonsense"}), 422)
         self.assertError(self.post(url, "cora", data=payload), 403)

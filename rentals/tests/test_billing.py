@@ -249,7 +249,9 @@ class TicketRemindersCommandTest(RentalTestCase):
             acting=self.acting("ines"), contract=contract, channel="phone", description="Lekt"
         )
         Ticket.objects.filter(pk=old.pk).update(opened_at=timezone.now() - timedelta(days=11))
-        recent = Ticket.objects.create(contract=contract, channel="desk", description="Lawaai")
+        # One open ticket per contract: the recent one is of the household's fridge.
+        fridge = self.active_contract(category="fridge")
+        recent = Ticket.objects.create(contract=fridge, channel="desk", description="Lawaai")
 
         out = StringIO()
         with translation.override("en"):

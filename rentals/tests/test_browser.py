@@ -5,7 +5,8 @@ intake → waiting list → contract → signing → contract PDF → the coordi
 technician → the technician installs (old appliance recycled) → three months billed → a bank
 statement (CAMT.053) pays one month → a breakdown ticket → a swap visit → the technician swaps
 the unit → the savings statement PDF. The resident's own way to report a breakdown (link and
-PIN) is the second test.
+PIN) is the second test: from the resident's report to the coordinator's notification, the
+repair visit planned for the technician, his report, and back to the resident's page.
 
 The installation is dated three months back, so that the three billed months are past months
 (the billing page bills at most one month ahead). The technician's page records a visit as
@@ -278,7 +279,12 @@ def test_washing_machine_from_intake_to_savings_statement(
         cora.goto(base + f"/rentals/collection/programmes/{cast.rental.pk}/billing/")
         cora.fill("input[name=month]", f"{month:%Y-%m}")
         cora.click("form:has(input[name=month]) button[type=submit]")
-        expect(cora.locator("#messages .message-success")).to_contain_text(f"{month:%Y-%m}")
+        # Billing is a background run: its page shows the bar and what came of it, and leads
+        # back to the billing page.
+        expect(cora.locator("#run-status")).to_contain_text(f"{month:%Y-%m}")
+        expect(cora.locator("#run-status progress")).to_have_attribute("value", "100")
+        expect(cora.locator("#run-status.danger")).to_have_count(0)
+        cora.click(".breadcrumb a")
         expect(cora.locator("section:has(#months-heading) tbody")).to_contain_text(f"{month:%Y-%m}")
     charges = list(Charge.objects.filter(contract=contract).order_by("month"))
     assert [c.month for c in charges] == months
@@ -290,7 +296,7 @@ def test_washing_machine_from_intake_to_savings_statement(
     # Billing a month again adds nothing.
     cora.fill("input[name=month]", f"{months[-1]:%Y-%m}")
     cora.click("form:has(input[name=month]) button[type=submit]")
-    expect(cora.locator("#messages .message-info")).to_contain_text(f"{months[-1]:%Y-%m}")
+    expect(cora.locator("#run-status")).to_contain_text(f"{months[-1]:%Y-%m}")
     assert Charge.objects.filter(contract=contract).count() == 3
 
     # ---- the bank statement: one month's tenant part with the structured reference
@@ -454,9 +460,63 @@ def test_resident_reports_a_breakdown(live_server: Any, browser: Any, cast: Any)
             resident.click(f"form[action='/r/{key}/breakdown/'] button[type=submit]")
         assert sent.value.status == 200, f"the breakdown form answered {sent.value.status}"
         assert resident.url == base + f"/r/{key}/breakdown/sent/"
+        ticket = Ticket.objects.get(contract=contract)
+        assert ticket.channel == Ticket.Channel.RESIDENT
+        assert ticket.status == Ticket.Status.OPEN
+        assert Unit.objects.get(pk=contract.unit_id).status == UnitStatus.IN_REPAIR
+
+        # ---- back on their page, the resident sees the open report, no visit yet
+        resident.goto(base + f"/r/{key}/home/")
+        reports = resident.locator("section:has(#reports-title)")
+        expect(reports).to_be_visible()
+        expect(reports.locator("strong")).to_have_count(0)  # no visit date yet
+
+        # ---- reporting again adds to the same ticket
+        resident.goto(base + f"/r/{key}/breakdown/")
+        resident.check(f"input[name=contract][value='{contract.pk}']")
+        resident.fill("textarea[name=description]", "Nog altijd kapot.")
+        with resident.expect_navigation():
+            resident.click(f"form[action='/r/{key}/breakdown/'] button[type=submit]")
+        assert Ticket.objects.filter(contract=contract).count() == 1
+        ticket.refresh_from_db()
+        assert ticket.reports == 2
+
+        # ---- the coordinator is notified, opens the ticket and plans a repair for Tom
+        cora = log_in(browser, base, "cora")
+        expect(cora.locator("a.notifications-link .badge")).to_be_visible()
+        cora.goto(base + "/notifications/")
+        report_card = cora.locator("li.card", has_text=contract.unit.serial).first
+        report_card.locator("button[name=open]").click()
+        cora.wait_for_url(re.compile(rf"/rentals/tickets/{ticket.pk}/$"))
+        plan = f"form[action='/rentals/tickets/{ticket.pk}/plan/']"
+        cora.check(f"{plan} input[name=kind][value=repair]")
+        cora.fill(f"{plan} input[name=planned_on]", timezone.localdate().isoformat())
+        cora.select_option(f"{plan} select[name=technician]", str(cast.tom.pk))
+        cora.click(f"{plan} button[type=submit]")
+        expect(cora.locator("section:has(#visits-heading) li")).to_have_count(1)
+        repair = Visit.objects.get(contract=contract, kind=Visit.Kind.REPAIR)
+
+        # ---- the resident's page now shows the planned visit
+        resident.goto(base + f"/r/{key}/home/")
+        expect(resident.locator("section:has(#reports-title) strong")).to_be_visible()
+
+        # ---- Tom, notified of the visit, records the repair on his page
+        tom_page = log_in(browser, base, "tom")
+        expect(tom_page.locator("a.notifications-link .badge")).to_be_visible()
+        tom_page.goto(base + "/rentals/today/")
+        tom_page.click(f"a[href='/rentals/today/{repair.pk}/']")
+        tom_page.wait_for_url(re.compile(rf"/rentals/today/{repair.pk}/$"))
+        tom_page.fill("textarea[name=report]", "Pomp vervangen.")
+        tom_page.click("form:has(textarea[name=report]) button[type=submit]")
+        tom_page.wait_for_url(re.compile(r"/rentals/today/$"))
+        ticket.refresh_from_db()
+        assert ticket.status == Ticket.Status.RESOLVED
+        assert Unit.objects.get(pk=contract.unit_id).status == UnitStatus.INSTALLED
+
+        # ---- and back on the resident's page: the report is gone, the appliance works
+        resident.goto(base + f"/r/{key}/home/")
+        expect(resident.locator("#reports-title")).to_have_count(0)
+        for other in (cora, tom_page):
+            other.context.close()
     finally:
         context.close()
-    ticket = Ticket.objects.get(contract=contract)
-    assert ticket.channel == Ticket.Channel.RESIDENT
-    assert ticket.status == Ticket.Status.OPEN
-    assert Unit.objects.get(pk=contract.unit_id).status == UnitStatus.IN_REPAIR

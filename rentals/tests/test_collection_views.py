@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Run
 from rentals import selectors, services
 from rentals.models import ArrearsStep, BankImport, BankLine, Charge, Payment, Visit
 from rentals.tests.cast import RentalTestCase
@@ -153,14 +154,20 @@ class BillingPageTest(CollectionTestCase):
         self.active_contract(installed_on=date(2026, 3, 10))
         self.login("cora")
         url = collection("billing", programme_pk=self.rental.pk)
+        # Billing is a background run (core.runs): the form leads to the run's page, which
+        # says what came of it and links back here.
         first = self.client.post(url, {"month": "2026-04"}, follow=True, headers=EN)
+        self.assertEqual(first.redirect_chain[-1][0], Run.objects.get().get_absolute_url())
         self.assertContains(first, "1 charge was created for 2026-04.")
+        self.assertContains(first, f'href="{url}"')
         self.assertEqual(Charge.objects.filter(month=date(2026, 4, 1)).count(), 1)
         second = self.client.post(url, {"month": "2026-04"}, follow=True, headers=EN)
         self.assertContains(second, "0 charges created — 2026-04 was already billed.")
         self.assertEqual(Charge.objects.filter(month=date(2026, 4, 1)).count(), 1)
-        # The month is listed with its count and amounts.
-        self.assertContains(second, '<th scope="row">2026-04</th>', html=False)
+        # The month is listed with its count and amounts, and the runs with what came of them.
+        page = self.client.get(url, headers=EN)
+        self.assertContains(page, '<th scope="row">2026-04</th>', html=False)
+        self.assertContains(page, "1 charge was created for 2026-04.")
 
     def test_month_without_contracts_says_so(self) -> None:
         self.login("cora")
@@ -561,6 +568,7 @@ class BankStatementTest(CollectionTestCase):
         self.assertEqual(response["Content-Type"], "application/xml")
         self.assertIn(b"pain.008", response.content)
         self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(response["Cache-Control"], "no-store")
 
     def direct_debit_contract(self) -> None:
         # Not cast.active_contract(payment_method="direct_debit"): its example IBAN fails the

@@ -35,6 +35,35 @@ class DashboardFixture(RentalTestCase):
     """Two households with a washer, one with a fridge too, one waiting, tickets of all ages,
     three billed months and a payment."""
 
+    def ticket_contract(self, n: int) -> Contract:
+        """A contract for the n-th ticket: one open ticket per contract (a constraint), so
+        beyond the first the tickets sit on earlier, ended contracts of the same washer."""
+        if n == 0:
+            return self.washer_jansens
+        first = self.washer_jansens
+        application = Application.objects.create(
+            household=first.household,
+            programme=self.rental,
+            category=first.category,
+            status="contracted",
+        )
+        return Contract.objects.create(
+            application=application,
+            household=first.household,
+            programme=self.rental,
+            unit=first.unit,
+            collector=first.collector,
+            category=first.category,
+            tenant_fee=0,
+            subsidy=0,
+            term_months=first.term_months,
+            status="ended",
+            start_date=date(2025, 1, 1),
+            end_date=date(2025, 1, 31),
+            end_reason="moved",
+            payment_reference=f"ticket-holder-{Contract.objects.count()}",
+        )
+
     def build(self) -> None:
         cache.clear()  # the page keeps its figures in the cache for a minute
         self.today = timezone.localdate()
@@ -62,15 +91,17 @@ class DashboardFixture(RentalTestCase):
             method="cash",
         )
         now = timezone.now()
-        for days, status in (
-            (2, "open"),
-            (10, "planned"),
-            (20, "open"),
-            (45, "open"),
-            (60, "resolved"),
+        for n, (days, status) in enumerate(
+            (
+                (2, "open"),
+                (10, "planned"),
+                (20, "open"),
+                (45, "open"),
+                (60, "resolved"),
+            )
         ):
             ticket = Ticket.objects.create(
-                contract=self.washer_jansens,
+                contract=self.ticket_contract(n),
                 channel="phone",
                 description=f"{days} dagen",
                 status=status,
@@ -147,9 +178,9 @@ class SelectorTest(DashboardFixture):
         Ticket.objects.all().delete()
         now = timezone.now()
         ages = (0, 7, 8, 14, 15, 30, 31)
-        for age in ages:
+        for n, age in enumerate(ages):
             ticket = Ticket.objects.create(
-                contract=self.washer_jansens, channel="desk", description=str(age)
+                contract=self.ticket_contract(n), channel="desk", description=str(age)
             )
             # Half a day into the age, so the test does not race the clock.
             opened = now - timedelta(days=age, hours=12)

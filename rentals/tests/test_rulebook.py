@@ -59,7 +59,8 @@ class VisitRulesTest(RulebookTestCase):
         contract = self.signed_contract()
         visit = self.installation(contract)
         services.visit_assign(acting=self.acting("cora"), visit=visit, technician=self.tom)
-        body = {"disposal": "recycled", "done_on": "2026-05-14"}
+        # Done before its planned day: confirmed ("early").
+        body = {"disposal": "recycled", "done_on": "2026-05-14", "early": True}
         for user in ("vera", "jo", "wout", "ines", "ada"):
             with self.subTest(user=user):
                 response = self.post(f"{R}/visits/{visit.pk}/complete", user, data=body)

@@ -643,6 +643,11 @@ class ContractPagesTest(ViewTestCase):
         response = self.client.post(
             url("contract_end", contract.pk), {"reason": "moved", "on": "2026-06-30"}
         )
+        self.assertContains(response, 'name="confirm"')  # asks first
+        response = self.client.post(
+            url("contract_end", contract.pk),
+            {"reason": "moved", "on": "2026-06-30", "confirm": "yes"},
+        )
         self.assertRedirects(response, url("contract", contract.pk))
         contract.refresh_from_db()
         self.assertEqual((contract.status, contract.end_reason), ("ended", "moved"))

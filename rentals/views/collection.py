@@ -24,19 +24,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import COLLECTOR, LEAD, needs
+from core.files import PDF, XLSX, XML, file_response
 from core.forms import add_service_errors
+from core.http import WijkRequest
 from core.models import Programme
+from core.runs import run_start, runs_recent
 from core.templatetags.wijk_tags import decimal as format_decimal
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
@@ -56,6 +58,7 @@ from rentals.models import (
 )
 from rentals.pure import charts
 from rentals.pure.savings import SavingsError
+from rentals.runs import BILLING
 from rentals.selectors import dashboard
 from rentals.selectors.collection import collected_programmes
 from rentals.selectors.remittance import remittance_data
@@ -71,7 +74,6 @@ MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 25
 FIRST_YEAR = 2000
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- forms (parse input only)
@@ -215,7 +217,7 @@ def _collected_schemes(acting: Acting) -> Any:
     )
 
 
-def _collector(request: HttpRequest, permission: str = "household.change") -> Acting:
+def _collector(request: WijkRequest, permission: str = "household.change") -> Acting:
     """The acting user of a collecting organisation, or 403."""
     acting = _acting(request, permission)
     if not _collected_schemes(acting).exists():
@@ -261,13 +263,7 @@ def _first_day(contracts: Any) -> date | None:
     return min((d for d in days if d is not None), default=None)
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
+def _show_errors(request: WijkRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -276,7 +272,7 @@ def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_GET
 @needs("household.view")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.view")
     led = (
         scoped(Programme, acting)
@@ -308,51 +304,45 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("billing.run", of=LEAD)
-def billing(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def billing(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "billing.run")
     programme = _lead_programme(acting, programme_pk)
     form = BillingRunForm(request.POST or None)
+    skipped = ""  # the month before was never billed: the page asks to confirm
     if request.method == "POST" and form.is_valid():
+        # Billing runs in the background (core.runs, rentals/runs.py); its page shows how far
+        # it got, and links back here. The month rules are checked before it is queued.
         month = form.cleaned_data["month"]
         try:
-            result = services.billing_run(programme=programme, month=month, acting=acting)
+            run = run_start(
+                acting=acting,
+                kind=BILLING,
+                programme=programme,
+                params={"month": f"{month:%Y-%m}", "confirm": request.POST.get("confirm") == "yes"},
+                back_url=request.path,
+            )
+        except services.SkippedMonth as exc:
+            # The month before was never billed: the page asks to confirm (a second button).
+            skipped = exc.message_dict["month"][0]
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            label = f"{month:%Y-%m}"
-            if result.created:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s charge was created for %(month)s.",
-                        "%(count)s charges were created for %(month)s.",
-                        result.created,
-                    )
-                    % {"count": result.created, "month": label},
-                )
-            elif Charge.objects.filter(contract__programme=programme, month=month).exists():
-                messages.info(
-                    request,
-                    _("0 charges created — %(month)s was already billed.") % {"month": label},
-                )
-            else:
-                messages.info(
-                    request,
-                    _("0 charges created — no contract was active in %(month)s.")
-                    % {"month": label},
-                )
-            return redirect("collection:billing", programme_pk=programme.pk)
+            if not run.is_new:
+                messages.info(request, _("This month is being billed already: here is that run."))
+            return redirect(run.get_absolute_url())
     context = {
         "programme": programme,
         "form": form,
         "months": dashboard.billing_months(programme),
+        "runs": runs_recent(acting, kind=BILLING, programme=programme, limit=5),
+        "skipped": skipped,
     }
     return render(request, "rentals/collection/billing.html", context)
 
 
 # ---------------------------------------------------------------- a household's money
 def _render_household(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     household: Household,
     payment_form: PaymentForm | None = None,
@@ -400,7 +390,7 @@ def _household_url(household: Household, anchor: str = "") -> str:
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def household(request: HttpRequest, household_pk: int) -> HttpResponse:
+def household(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "collection.view")
     return _render_household(request, acting, _money_household(acting, household_pk))
 
@@ -408,7 +398,7 @@ def household(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
+def payment_add(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "payment.record")
     household = _money_household(acting, household_pk)
     form = PaymentForm(request.POST)
@@ -434,7 +424,7 @@ def payment_add(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("arrears.step", of=COLLECTOR)
-def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
+def arrears_step(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _money_household(acting, household_pk)
     form = ArrearsStepForm(request.POST)
@@ -457,19 +447,21 @@ def arrears_step(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("collection.view", of=COLLECTOR)
-def savings_pdf(request: HttpRequest, household_pk: int, year: int) -> HttpResponse:
+def savings_pdf(request: WijkRequest, household_pk: int, year: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
     year = _year(year)
     pdf = savings_statement_pdf(household=household, year=year)
-    return _download(pdf, f"savings-{household.reference}-{year}.pdf", "application/pdf")
+    return file_response(
+        pdf, filename=f"savings-{household.reference}-{year}.pdf", content_type=PDF
+    )
 
 
 # ---------------------------------------------------------------- bank statements
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     imports = (
         scoped(BankImport, acting)
@@ -487,7 +479,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("payment.record", of=COLLECTOR)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
@@ -547,7 +539,7 @@ def _import_summary(report: Any) -> str:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
+def import_detail(request: WijkRequest, bank_import_pk: int) -> HttpResponse:
     acting = _collector(request)
     bank_import = get_scoped(BankImport, acting, pk=bank_import_pk)
     lines = scoped(BankLine, acting).filter(bank_import=bank_import)
@@ -567,7 +559,7 @@ def import_detail(request: HttpRequest, bank_import_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def line_list(request: HttpRequest) -> HttpResponse:
+def line_list(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     lines = (
         scoped(BankLine, acting)
@@ -597,7 +589,7 @@ def _candidates(acting: Acting, q: str) -> Any:
 
 
 def _render_line(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     line: BankLine,
     ignore_form: IgnoreForm | None = None,
@@ -626,7 +618,7 @@ def _render_line(
         "ignore_form": ignore_form or IgnoreForm(),
     }
     template = "rentals/collection/line_detail.html"
-    if getattr(request, "htmx", False) and request.method == "GET":
+    if request.htmx and request.method == "GET":
         template += "#candidates"
     return render(request, template, context, status=status)
 
@@ -634,7 +626,7 @@ def _render_line(
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def line_detail(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_detail(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     return _render_line(request, acting, line)
@@ -647,7 +639,7 @@ def _after_line(line: BankLine) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_resolve(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     try:
@@ -674,7 +666,7 @@ def line_resolve(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("payment.record", of=COLLECTOR)
-def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
+def line_ignore(request: WijkRequest, bank_line_pk: int) -> HttpResponse:
     acting = _collector(request)
     line = get_scoped(BankLine.objects.select_related("bank_import"), acting, pk=bank_line_pk)
     form = IgnoreForm(request.POST)
@@ -693,7 +685,7 @@ def line_ignore(request: HttpRequest, bank_line_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("payment.record", of=COLLECTOR)
-def direct_debit(request: HttpRequest) -> HttpResponse:
+def direct_debit(request: WijkRequest) -> HttpResponse:
     acting = _collector(request)
     programmes = (
         scoped(Programme, acting)
@@ -721,7 +713,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("There is nothing to collect by direct debit."))
             else:
                 filename = f"pain008-{data['collection_date']:%Y-%m-%d}.xml"
-                return _download(xml, filename, "application/xml")
+                return file_response(xml, filename=filename, content_type=XML)
     status = 400 if request.method == "POST" else 200
     return render(request, "rentals/collection/direct_debit.html", {"form": form}, status=status)
 
@@ -730,7 +722,7 @@ def direct_debit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def remittance(request: HttpRequest, year: int) -> HttpResponse:
+def remittance(request: WijkRequest, year: int) -> HttpResponse:
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
@@ -745,12 +737,14 @@ def remittance(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("payment.record", of=COLLECTOR)
-def remittance_pdf(request: HttpRequest, year: int) -> HttpResponse:
+def remittance_pdf(request: WijkRequest, year: int) -> HttpResponse:
     acting = _collector(request)
     year = _year(year)
     data = remittance_data(acting=acting, year=year)
     pdf = remittance_statement_pdf(organisation=acting.organisation, year=year, data=data)
-    return _download(pdf, f"remittance-{acting.organisation.slug}-{year}.pdf", "application/pdf")
+    return file_response(
+        pdf, filename=f"remittance-{acting.organisation.slug}-{year}.pdf", content_type=PDF
+    )
 
 
 # ---------------------------------------------------------------- dashboard
@@ -804,7 +798,7 @@ def _charts(
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_page(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     figures = dashboard.cached_figures(programme)
@@ -824,7 +818,7 @@ def dashboard_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_savings(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     try:
@@ -832,7 +826,7 @@ def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
     except SavingsError:
         figures = None
     context = {"programme": programme, "savings": figures}
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "rentals/collection/dashboard.html#savings", context)
     return render(request, "rentals/collection/dashboard_savings.html", context)
 
@@ -840,9 +834,11 @@ def dashboard_savings(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("programme.manage", of=LEAD)
-def dashboard_xlsx(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def dashboard_xlsx(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _lead_programme(acting, programme_pk)
     today = timezone.localdate()
     content = documents.workbook_bytes(programme, today)
-    return _download(content, f"dashboard-{programme.slug}-{today:%Y-%m-%d}.xlsx", XLSX)
+    return file_response(
+        content, filename=f"dashboard-{programme.slug}-{today:%Y-%m-%d}.xlsx", content_type=XLSX
+    )

@@ -13,18 +13,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.access import ASSIGNED, LEAD, SUPPLIER, needs
+from core.files import PDF, file_response
 from core.forms import add_service_errors
+from core.http import WijkRequest
 from core.models import Programme
 from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Enrolment, Household
@@ -123,20 +127,20 @@ def _plans_visits(acting: Acting, programme: Programme, scheme: RentalScheme | N
     return scheme is not None and rules.plans_visits(acting, programme)
 
 
-def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
+def _show_errors(request: WijkRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: WijkRequest, url: str) -> HttpResponse:
     """After a successful form: a normal redirect, or a full-page one for an HTMX request."""
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
 
 
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    url = request.POST.get("next", "")
+def _next_or(request: WijkRequest, fallback: str) -> str:
+    url = request.POST.get("next", "") or request.GET.get("next", "")
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -145,15 +149,13 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
-    return response
+    """Shown in the browser, to print (labels) or read (a contract)."""
+    return file_response(content, filename=filename, content_type=PDF, inline=True)
 
 
 # ---------------------------------------------------------------- programme set-up
 def _render_setup(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     programme: Programme,
     scheme_form: SchemeForm | None = None,
@@ -187,7 +189,7 @@ def _render_setup(
 @login_required
 @require_GET
 @needs("programme.view")
-def programme_setup(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def programme_setup(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.view")
     return _render_setup(request, acting, _programme(acting, programme_pk))
 
@@ -195,7 +197,7 @@ def programme_setup(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("programme.manage", of=LEAD)
-def scheme_configure(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def scheme_configure(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _programme(acting, programme_pk)
     _require_lead_manager(acting, programme)
@@ -216,7 +218,7 @@ def scheme_configure(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("programme.manage", of=LEAD)
-def offer_save(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def offer_save(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     programme = _programme(acting, programme_pk)
     _require_lead_manager(acting, programme)
@@ -241,7 +243,7 @@ def offer_save(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("programme.view", methods=("GET",))
 @needs("programme.manage", of=LEAD, methods=("POST",))
-def catalogue(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def catalogue(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.view")
     programme = _programme(acting, programme_pk)
     can_manage = _is_lead_manager(acting, programme)
@@ -289,24 +291,20 @@ def _filtered_units(acting: Acting, programme: Programme, form: UnitFilterForm) 
 @require_GET
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
-def unit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def unit_list(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
     _require_unit_access(acting, programme)
     form = UnitFilterForm(request.GET)
     units = _filtered_units(acting, programme, form)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
+    context = {  # the pagination links keep the filters (templates/partials/pagination.html)
         "programme": programme,
         "form": form,
         "page": page,
-        "query": query.urlencode(),
         "can_handle": _handles_units(acting, programme),
     }
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "rentals/units.html#results", context)
     return render(request, "rentals/units.html", context)
 
@@ -315,7 +313,7 @@ def unit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("programme.manage", of=LEAD)
 @needs("unit.manage", of=SUPPLIER)
-def unit_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def unit_create(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
     if not _handles_units(acting, programme):
@@ -349,7 +347,7 @@ def _unit(acting: Acting, unit_pk: int) -> Unit:
 @login_required
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
-def unit_scan(request: HttpRequest, label_code: str) -> HttpResponse:
+def unit_scan(request: WijkRequest, label_code: str) -> HttpResponse:
     """Where the QR code on a unit's label leads: the unit, for those allowed to see it."""
     acting = _acting(request)
     unit = get_scoped(Unit, acting, label_code=label_code.upper())
@@ -372,7 +370,7 @@ def _manual_next_statuses(unit: Unit) -> list[UnitStatus]:
 @require_GET
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
-def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def unit_detail(request: WijkRequest, unit_pk: int) -> HttpResponse:
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
     can_handle = _handles_units(acting, unit.programme)
@@ -391,7 +389,7 @@ def unit_detail(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @require_POST
 @needs("programme.manage", of=LEAD)
 @needs("unit.manage", of=SUPPLIER)
-def unit_transition(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def unit_transition(request: WijkRequest, unit_pk: int) -> HttpResponse:
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
     if not _handles_units(acting, unit.programme):
@@ -422,7 +420,7 @@ def unit_transition(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @require_GET
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
-def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def unit_label(request: WijkRequest, unit_pk: int) -> HttpResponse:
     acting = _acting(request)
     unit = _unit(acting, unit_pk)
     return _pdf(unit_label_pdf(units=[unit]), f"label-{unit.label_code}.pdf")
@@ -432,7 +430,7 @@ def unit_label(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @require_GET
 @needs("programme.view")
 @needs("unit.view", of=SUPPLIER)
-def unit_labels(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def unit_labels(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request)
     programme = _programme(acting, programme_pk)
     _require_unit_access(acting, programme)
@@ -474,13 +472,13 @@ def _application_programmes(acting: Acting, household: Household) -> QuerySet[Pr
 @login_required
 @require_GET
 @needs("household.view")
-def household_rentals(request: HttpRequest, household_pk: int) -> HttpResponse:
+def household_rentals(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_household(request, acting, _household(acting, household_pk))
 
 
 def _render_household(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     household: Household,
     issued: dict[str, str] | None = None,
@@ -521,7 +519,7 @@ def _render_household(
 @login_required
 @require_POST
 @needs("household.change")
-def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
+def resident_link(request: WijkRequest, household_pk: int) -> HttpResponse:
     """Make a new resident link and PIN and show them once, in this response.
 
     No redirect: the PIN is stored only as a hash, so this page is the only place it is ever
@@ -547,7 +545,7 @@ def resident_link(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("household.change")
-def application_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+def application_create(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     household = _household(acting, household_pk)
     programmes = _application_programmes(acting, household)
@@ -591,7 +589,7 @@ def _waiting_url(application: Application) -> str:
 @login_required
 @require_GET
 @needs("household.view")
-def waiting(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def waiting(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
     category = request.GET.get("category", "")
@@ -608,7 +606,7 @@ def waiting(request: HttpRequest, programme_pk: int) -> HttpResponse:
         positions[pk] = seen[cat]
     free = {cat: selectors.free_units(programme, cat).count() for cat in Category.values}
     can_contract = acting.can("household.change")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for application in scoped(selectors.waiting_list(programme, category or None), acting):
         position = positions[application.pk]
         rows.append(
@@ -647,7 +645,7 @@ def _application(acting: Acting, application_pk: int) -> Application:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("programme.manage", of=LEAD)
-def application_prioritise(request: HttpRequest, application_pk: int) -> HttpResponse:
+def application_prioritise(request: WijkRequest, application_pk: int) -> HttpResponse:
     acting = _acting(request, "programme.manage")
     application = _application(acting, application_pk)
     _require_lead_manager(acting, application.programme)
@@ -673,7 +671,7 @@ def application_prioritise(request: HttpRequest, application_pk: int) -> HttpRes
 @login_required
 @require_POST
 @needs("household.change")
-def application_contract(request: HttpRequest, application_pk: int) -> HttpResponse:
+def application_contract(request: WijkRequest, application_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     application = _application(acting, application_pk)
     try:
@@ -689,12 +687,41 @@ def application_contract(request: HttpRequest, application_pk: int) -> HttpRespo
     return redirect(reverse("rentals:contract", args=[contract.pk]))
 
 
+def _confirm(request: WijkRequest, **context: Any) -> HttpResponse:
+    """The "Are you sure?" page of a destructive action (works without JavaScript)."""
+    return render(request, "rentals/confirm.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @needs("household.change")
-def application_cancel(request: HttpRequest, application_pk: int) -> HttpResponse:
+def application_cancel(request: WijkRequest, application_pk: int) -> HttpResponse:
+    """GET asks "Are you sure?"; POST (the button on that page) cancels."""
     acting = _acting(request, "household.change")
     application = _application(acting, application_pk)
+    back = _next_or(request, reverse("rentals:household", args=[application.household_id]))
+    if request.method == "GET":
+        if application.status != Application.Status.WAITING:
+            messages.error(request, _("Only a waiting application can be cancelled."))
+            return redirect(back)
+        appliance = application.get_category_display()
+        return _confirm(
+            request,
+            title=_("Cancel the application"),
+            question=_(
+                "Are you sure you want to cancel the application for a %(appliance)s of "
+                "household %(reference)s?"
+            )
+            % {"appliance": appliance, "reference": application.household.reference},
+            consequences=[
+                _("The household loses its place on the waiting list."),
+                _("To get an appliance later, it applies again and waits at the end."),
+            ],
+            action_url=request.path,
+            hidden=[("next", back)],
+            button=_("Yes, cancel the application"),
+            back_url=back,
+        )
     try:
         services.application_cancel(acting=acting, application=application)
     except ValidationError as exc:
@@ -718,7 +745,7 @@ def _contract(acting: Acting, contract_pk: int) -> Contract:
 
 
 def _render_contract(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     contract: Contract,
     sign_form: SignForm | None = None,
@@ -749,7 +776,7 @@ def _render_contract(
 @login_required
 @require_GET
 @needs("household.view")
-def contract_detail(request: HttpRequest, contract_pk: int) -> HttpResponse:
+def contract_detail(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     return _render_contract(request, acting, _contract(acting, contract_pk))
 
@@ -757,7 +784,7 @@ def contract_detail(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("household.change")
-def contract_sign(request: HttpRequest, contract_pk: int) -> HttpResponse:
+def contract_sign(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
     form = SignForm(request.POST)
@@ -787,10 +814,50 @@ def contract_sign(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("household.change")
-def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
+def contract_end(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.change")
     contract = _contract(acting, contract_pk)
     form = EndForm(request.POST)
+    if form.is_valid() and request.POST.get("confirm") != "yes":
+        # The service's own checks first (a dry run, rolled back): a wrong date is shown on
+        # the form, not asked to be confirmed.
+        try:
+            with transaction.atomic():
+                services.contract_end(
+                    acting=acting,
+                    contract=contract,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
+                )
+                transaction.set_rollback(True)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            contract.refresh_from_db()
+            return _render_contract(request, acting, contract, end_form=form, status=400)
+        contract.refresh_from_db()
+        # Are you sure? The same fields go along with the confirmation.
+        back = reverse("rentals:contract", args=[contract.pk])
+        return _confirm(
+            request,
+            title=_("End the contract"),
+            question=_(
+                "Are you sure you want to end the contract for the %(appliance)s of household "
+                "%(reference)s on %(date)s?"
+            )
+            % {
+                "appliance": contract.get_category_display(),
+                "reference": contract.household.reference,
+                "date": date_format(form.cleaned_data["on"], "DATE_FORMAT"),
+            },
+            consequences=[
+                _("A visit to collect the appliance is planned for that day."),
+                _("The household pays no rent after that day."),
+            ],
+            action_url=request.path,
+            hidden=[("reason", form.cleaned_data["reason"]), ("on", request.POST.get("on", ""))],
+            button=_("Yes, end the contract"),
+            back_url=back,
+        )
     if form.is_valid():
         try:
             services.contract_end(
@@ -813,7 +880,7 @@ def contract_end(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("household.view")
-def contract_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
+def contract_pdf(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     contract = _contract(acting, contract_pk)
     household_viewed(acting=acting, household=contract.household)
@@ -823,7 +890,7 @@ def contract_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("household.view")
-def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def contract_list(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
     form = ContractFilterForm(request.GET)
@@ -845,7 +912,7 @@ def contract_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("visit.view")
-def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def visit_list(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "visit.view")
     programme = _programme(acting, programme_pk)
     scheme = _scheme(programme)
@@ -869,7 +936,7 @@ def visit_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("visit.assign", of=(LEAD, SUPPLIER))
-def visit_assign(request: HttpRequest, visit_pk: int) -> HttpResponse:
+def visit_assign(request: WijkRequest, visit_pk: int) -> HttpResponse:
     acting = _acting(request)
     visit = get_scoped(
         Visit.objects.select_related("contract__programme", "contract__household", "technician"),
@@ -901,7 +968,7 @@ def visit_assign(request: HttpRequest, visit_pk: int) -> HttpResponse:
             messages.success(request, _("The technician is assigned."))
             return _done(request, reverse("rentals:visits", args=[programme.pk]))
     template = "rentals/visit_assign.html"
-    if getattr(request, "htmx", False):
+    if request.htmx:
         template += "#form"
     return render(
         request,
@@ -912,7 +979,7 @@ def visit_assign(request: HttpRequest, visit_pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- the technician's page
-def _my_visits(request: HttpRequest, acting: Acting) -> QuerySet[Visit]:
+def _my_visits(request: WijkRequest, acting: Acting) -> QuerySet[Visit]:
     # Only visits assigned to this user, and only through the tenancy rules.
     return rules.technician_visits(acting)
 
@@ -920,7 +987,7 @@ def _my_visits(request: HttpRequest, acting: Acting) -> QuerySet[Visit]:
 @login_required
 @require_GET
 @needs("visit.view_assigned")
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "visit.view_assigned")
     day = timezone.localdate()
     visits = (
@@ -942,7 +1009,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @needs("visit.view_assigned", of=ASSIGNED, methods=("GET",))
 @needs("visit.complete", of=ASSIGNED, methods=("POST",))
-def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
+def today_visit(request: WijkRequest, visit_pk: int) -> HttpResponse:
     acting = _acting(request)
     visit = get_scoped(
         _my_visits(request, acting).select_related(
@@ -974,6 +1041,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
                     disposal=data.get("disposal") or "",
                     report=data["report"],
                     replacement=data.get("replacement"),
+                    early_confirmed=bool(data.get("early")),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -994,7 +1062,7 @@ def today_visit(request: HttpRequest, visit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @needs("ticket.open")
-def ticket_open(request: HttpRequest, contract_pk: int) -> HttpResponse:
+def ticket_open(request: WijkRequest, contract_pk: int) -> HttpResponse:
     acting = _acting(request, "ticket.open")
     contract = _contract(acting, contract_pk)
     form = TicketForm(request.POST or None)
@@ -1017,7 +1085,7 @@ def ticket_open(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @needs("ticket.view")
-def ticket_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def ticket_list(request: WijkRequest, programme_pk: int) -> HttpResponse:
     acting = _acting(request, "household.view")
     programme = _programme(acting, programme_pk)
     open_tickets = (
@@ -1056,7 +1124,7 @@ def _ticket(acting: Acting, ticket_pk: int) -> Ticket:
 
 
 def _render_ticket(
-    request: HttpRequest,
+    request: WijkRequest,
     acting: Acting,
     ticket: Ticket,
     plan_form: VisitPlanForm | None = None,
@@ -1087,7 +1155,7 @@ def _render_ticket(
 @login_required
 @require_GET
 @needs("ticket.view")
-def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
+def ticket_detail(request: WijkRequest, ticket_pk: int) -> HttpResponse:
     acting = _acting(request, "ticket.view")
     return _render_ticket(request, acting, _ticket(acting, ticket_pk))
 
@@ -1095,7 +1163,7 @@ def ticket_detail(request: HttpRequest, ticket_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @needs("visit.plan")
-def ticket_plan_visit(request: HttpRequest, ticket_pk: int) -> HttpResponse:
+def ticket_plan_visit(request: WijkRequest, ticket_pk: int) -> HttpResponse:
     acting = _acting(request, "visit.plan")
     ticket = _ticket(acting, ticket_pk)
     if ticket.status == Ticket.Status.RESOLVED:

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import ratelimit
 from core.access import public
 from core.forms import add_service_errors
+from core.http import WijkRequest
 from households.models import Household
 from rentals import selectors, services
 from rentals.models import Contract
@@ -97,7 +98,7 @@ class BreakdownForm(forms.Form):
 
 
 # ---------------------------------------------------------------- helpers
-def _languages(request: HttpRequest) -> list[dict[str, str]]:
+def _languages(request: WijkRequest) -> list[dict[str, str]]:
     """Links to see the page in another language; plain links, so no JavaScript is needed."""
     current = translation.get_language()
     return [
@@ -111,7 +112,7 @@ def _languages(request: HttpRequest) -> list[dict[str, str]]:
     ]
 
 
-def _activate_language(request: HttpRequest, household: Household | None = None) -> None:
+def _activate_language(request: WijkRequest, household: Household | None = None) -> None:
     """The resident's own choice, else the household's language, else the browser's."""
     chosen = request.GET.get("lang", "")
     if chosen in dict(settings.LANGUAGES):
@@ -122,7 +123,7 @@ def _activate_language(request: HttpRequest, household: Household | None = None)
         request.LANGUAGE_CODE = language
 
 
-def _verified_household(request: HttpRequest, key: str) -> Household | None:
+def _verified_household(request: WijkRequest, key: str) -> Household | None:
     session = request.session
     if session.get(SESSION_KEY) != key:
         return None
@@ -132,7 +133,7 @@ def _verified_household(request: HttpRequest, key: str) -> Household | None:
     return services.resident_session_household(key=key, household_id=session.get(SESSION_HOUSEHOLD))
 
 
-def _forget(request: HttpRequest) -> None:
+def _forget(request: WijkRequest) -> None:
     for name in (
         SESSION_HOUSEHOLD,
         SESSION_KEY,
@@ -148,7 +149,7 @@ def _pin_url(key: str) -> str:
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: WijkRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     context = {"languages": _languages(request), **context}
     response = render(request, template, context, status=status)
@@ -160,7 +161,7 @@ def _render(
 @never_cache
 @require_http_methods(["GET", "POST"])
 @public
-def pin(request: HttpRequest, key: str) -> HttpResponse:
+def pin(request: WijkRequest, key: str) -> HttpResponse:
     _activate_language(request)
     if request.method == "GET":
         if _verified_household(request, key) is not None:
@@ -202,7 +203,7 @@ def pin(request: HttpRequest, key: str) -> HttpResponse:
 @never_cache
 @require_GET
 @public
-def home(request: HttpRequest, key: str) -> HttpResponse:
+def home(request: WijkRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
         return redirect(_pin_url(key))
@@ -218,7 +219,7 @@ def home(request: HttpRequest, key: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @public
-def breakdown(request: HttpRequest, key: str) -> HttpResponse:
+def breakdown(request: WijkRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
         return redirect(_pin_url(key))
@@ -257,7 +258,7 @@ def breakdown(request: HttpRequest, key: str) -> HttpResponse:
 @never_cache
 @require_GET
 @public
-def breakdown_sent(request: HttpRequest, key: str) -> HttpResponse:
+def breakdown_sent(request: WijkRequest, key: str) -> HttpResponse:
     household = _verified_household(request, key)
     if household is None:
         return redirect(_pin_url(key))
@@ -273,7 +274,7 @@ def breakdown_sent(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @public
-def logout(request: HttpRequest, key: str) -> HttpResponse:
+def logout(request: WijkRequest, key: str) -> HttpResponse:
     _forget(request)
     request.session.cycle_key()
     return redirect(_pin_url(key))

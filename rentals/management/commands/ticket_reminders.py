@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from core.models import Programme
 from rentals.management.commands.billing_run import rental_programme
 from rentals.selectors.tickets import tickets_overdue
+from rentals.services.notices import visits_overdue_notify
 from rentals.services.tickets import ticket_reminders_send
 
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             try:
                 overdue = tickets_overdue(found).count()
                 sent = ticket_reminders_send(programme=found)
+                # The same daily run announces visits past their day (rentals.services.notices).
+                visits_overdue_notify(programme=found)
             except ValidationError as exc:  # no rental set-up yet
                 raise CommandError(" ".join(exc.messages)) from exc
             self.stdout.write(
