@@ -1,5 +1,4 @@
 from core.demo import DemoContext, LoadResult
-from core.tenancy import acting_for
 from practices.demo import load_practices
 from practices.models import Practice
 from wijk.testing import WijkTestCase
@@ -13,7 +12,7 @@ class DemoPracticesTest(WijkTestCase):
         context = DemoContext(
             LoadResult(),
             {"sowv": self.lead},
-            {"cora": acting_for(self.cora)},
+            {"cora": self.acting("cora")},
             {"rental": self.rental},
         )
         load_practices(context)
