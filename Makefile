@@ -25,15 +25,20 @@ messages: venv
 # (Ctrl+C) stops the worker too.
 demo: messages
 	WIJK_DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
-	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data
+	WIJK_DEBUG=1 $(BIN)/python manage.py demo_data --base-url http://$(HOST):$(PORT)
 	WIJK_DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	WIJK_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Two workers: the CI machine has two cores (TEST_WORKERS=0 runs in one process).
 TEST_WORKERS ?= 2
-test: messages
+test: messages node_modules
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# axe-core for the accessibility tests, pinned in package-lock.json (skipped without npm).
+node_modules: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch node_modules; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
 
 lint: venv
 	$(BIN)/ruff check .
@@ -53,3 +58,4 @@ bench: messages
 	$(BIN)/python bench/sharing.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py

@@ -649,6 +649,12 @@ def generate(
     w.flush()
     phase("charges, payments, allocations")
 
+    # The rows above bypass the services, so the totals they keep are made from the charges.
+    from rentals.services.totals import month_totals_rebuild
+
+    month_totals_rebuild(programme=programme)
+    phase("monthly totals and open households")
+
     reset_sequences([Household, Enrolment, Consent, Unit, Application, Contract, ContractUnit,
                      Visit, Charge, Payment, Allocation])  # fmt: skip
     if connection.vendor == "postgresql":

@@ -46,6 +46,7 @@ from core.models import (
 from core.programmes import home_parts, programme_parts
 from core.templatetags.wijk_tags import money
 from core.tenancy import Acting, get_scoped, request_acting, scoped
+from core.words import country_of, word
 
 AUDIT_PAGE_SIZE = 50
 
@@ -197,8 +198,9 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
 # Programmes
 
 
-def rules_in_words(rules: Any) -> dict[str, Any]:
-    """A programme's eligibility rules as plain sentences in the user's language."""
+def rules_in_words(rules: Any, country: str | None = None) -> dict[str, Any]:
+    """A programme's eligibility rules as plain sentences in the user's language, in the
+    words of the reader's country (core.words)."""
     try:
         validate_config(rules or {})
     except RulesError:
@@ -206,9 +208,9 @@ def rules_in_words(rules: Any) -> dict[str, Any]:
     rules = rules or {}
     postcodes = ", ".join(str(p) for p in rules.get("postcodes") or [])
     words = {
-        "social_tariff": _("The household is entitled to the social energy tariff."),
-        "welfare_client": _("The household is a client of the welfare office."),
-        "debt_support": _("The household has budget management or collective debt settlement."),
+        "social_tariff": word("rule.social_tariff", country),
+        "welfare_client": word("rule.welfare_client", country),
+        "debt_support": word("rule.debt_support", country),
         "income_below": _("The net monthly income is below the limit for the household size."),
         "postcode_served": _("The household lives in one of these postcodes: %(postcodes)s.")
         % {"postcodes": postcodes},
@@ -280,7 +282,7 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
             .order_by("organisation__name", "role"),
             "tariffs": scoped(Tariff, acting).filter(programme=programme).order_by("-valid_from"),
             "current_tariff_pk": current.pk if current else None,
-            "rules": rules_in_words(programme.eligibility_rules),
+            "rules": rules_in_words(programme.eligibility_rules, country_of(acting.organisation)),
             # The enrolled households (households) and the programme's own pages (its app).
             "sections": programme_parts(acting, programme),
         },

@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 
 from core.access import REGISTERED, needs
 from core.api import ERRORS, MAX_ID, ObjectId, Text, acting
+from core.files import JSON, PDF, file_response
 from core.models import Country, Language, Programme
 from core.pagination import Pages, paginate
 from core.tenancy import get_scoped, scoped
@@ -200,11 +201,9 @@ def household_export_get(
     household = get_scoped(Household, acting(request), pk=household_id)
     if format == ExportFormat.PDF:
         pdf = household_export_pdf(acting=acting(request), household=household)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{household.reference}.pdf"'
-        return response
+        return file_response(pdf, filename=f"household-{household.reference}.pdf", content_type=PDF)
     text = household_export(acting=acting(request), household=household)
-    return HttpResponse(text, content_type="application/json; charset=utf-8")
+    return file_response(text, filename=f"household-{household.reference}.json", content_type=JSON)
 
 
 @router.post("/households/{household_id}/erase", response={200: HouseholdOut, **ERRORS})

@@ -18,12 +18,15 @@ def home_count(acting: Acting) -> dict[str, Any]:
 
 
 def programme_enrolled(acting: Acting, programme: Programme) -> dict[str, Any]:
+    is_lead = programme.lead_organisation_id == acting.organisation.pk
+    enrolled = Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ENROLLED)
+    # Scoped: the lead counts every enrolled household, a partner only its own. The lead sees
+    # every enrolment of its programme (Enrolment.tenant_paths), so its count needs no scope,
+    # and without it PostgreSQL counts from the index instead of joining all households
+    # (national scale: 13 ms instead of 120 ms; bench/README.md, "Pages").
     return {
-        "is_lead": programme.lead_organisation_id == acting.organisation.pk,
-        # Scoped: the lead counts every enrolled household, a partner only its own.
-        "enrolled_count": scoped(Enrolment, acting)
-        .filter(programme=programme, status=Enrolment.Status.ENROLLED)
-        .count(),
+        "is_lead": is_lead,
+        "enrolled_count": (enrolled if is_lead else scoped(enrolled, acting)).count(),
     }
 
 

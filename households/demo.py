@@ -357,10 +357,10 @@ def _households(
     registrar_orgs = [orgs[slug] for slug in REGISTRAR]
     # One query each for what exists already, instead of a look-up per household.
     known = {
-        (org_id, key): pk
-        for org_id, key, pk in Household.objects.active()
+        (org_id, key): (pk, demo)
+        for org_id, key, pk, demo in Household.objects.active()
         .filter(organisation__in=registrar_orgs)
-        .values_list("organisation_id", "duplicate_key", "pk")
+        .values_list("organisation_id", "duplicate_key", "pk", "demo")
     }
     enrolled = set(
         Enrolment.objects.filter(household__organisation__in=registrar_orgs).values_list(
@@ -369,9 +369,13 @@ def _households(
     )
     for spec in specs:
         acting = actings[REGISTRAR[spec.registrar]]
-        pk = known.get((acting.organisation.pk, spec.duplicate_key))
+        pk, demo = known.get((acting.organisation.pk, spec.duplicate_key), (None, True))
+        if not demo:
+            continue  # registered by hand at the same address: never touched
         if pk is None:
             household = household_create(acting=acting, fields=spec.fields, via="demo")
+            Household.objects.filter(pk=household.pk).update(demo=True)
+            household.demo = True
             result.count("households")
             for purpose, given_on in spec.consents:
                 consent_record(

@@ -6,11 +6,13 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Programme
 from core.validators import ADULT_AGE, EARLIEST_BIRTH_YEAR
-from households.models import Consent, ContactChannel, Household
+from core.words import word
+from households.models import Consent, ContactChannel, DebtSupport, Household
 from households.services import HOUSEHOLD_FIELDS
 
 # The form's sections, in the order an intake conversation goes.
@@ -41,7 +43,7 @@ class HouseholdForm(forms.Form):
     """The household's registry data; a plain Form so that editing never touches the record
     before household_update() compares old and new values."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, country: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(
             forms.fields_for_model(
@@ -50,6 +52,15 @@ class HouseholdForm(forms.Form):
                 widgets={"contact_channel": forms.RadioSelect},
             )
         )
+        # The situation in the words of the organisation's country (core.words).
+        for name in ("social_tariff", "welfare_client", "debt_support"):
+            self.fields[name].label = capfirst(word(f"{name}_field", country))
+        debt = self.fields["debt_support"]
+        if isinstance(debt, forms.ChoiceField):
+            debt.choices = [
+                (value, word(f"debt_support.{value}", country) if value != "none" else label)
+                for value, label in DebtSupport.choices
+            ]
         # A radio group needs no empty "---------" choice.
         channel = self.fields["contact_channel"]
         if not isinstance(channel, forms.ChoiceField):

@@ -78,6 +78,9 @@ class Household(models.Model):
         verbose_name=_("registered by"),
     )
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    # Made by `manage.py demo_data`: the demo loaders only ever touch their own households,
+    # never ones registered by hand in the same database.
+    demo = models.BooleanField(default=False, editable=False)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     birth_year = models.PositiveSmallIntegerField(

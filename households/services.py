@@ -395,7 +395,13 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str | Non
     parts = [Part(p.pdf_template, {"part": data[p.key]}) for p in registry.export_parts()]
     with translation.override(household.language):
         html = render_to_string(
-            "households/export_pdf.html", {"household": household, "data": data, "parts": parts}
+            "households/export_pdf.html",
+            {
+                "household": household,
+                "data": data,
+                "parts": parts,
+                "word_country": acting.organisation.country,  # core.words
+            },
         )
     audit_record(
         acting=acting,
@@ -403,7 +409,7 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str | Non
         household=household,
         subject=f"household {household.reference}: PDF",
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, accessible
 
 
 def household_erasure_refusals(*, acting: Acting, household: Household) -> list[str]:

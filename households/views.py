@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from core.access import REGISTERED, needs
+from core.files import JSON, PDF, file_response
 from core.forms import add_service_errors
 from core.models import Programme
 from core.programmes import household_parts
@@ -90,7 +90,7 @@ def household_create(request: WijkRequest) -> HttpResponse:
     acting = _acting(request, "household.change")
     organisation = acting.organisation
     initial = {"country": organisation.country, "language": organisation.language}
-    form = HouseholdForm(request.POST or None, initial=initial)
+    form = HouseholdForm(request.POST or None, initial=initial, country=organisation.country)
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(acting=acting, fields=form.service_fields())
@@ -114,7 +114,11 @@ def household_edit(request: WijkRequest, household_pk: int) -> HttpResponse:
     if household.erased_at:
         messages.error(request, _("This household was erased and can no longer be changed."))
         return redirect(_detail_url(household))
-    form = HouseholdForm(request.POST or None, initial=HouseholdForm.initial_from(household))
+    form = HouseholdForm(
+        request.POST or None,
+        initial=HouseholdForm.initial_from(household),
+        country=acting.organisation.country,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.household_update(
@@ -285,13 +289,6 @@ def household_enrol(request: WijkRequest, household_pk: int) -> HttpResponse:
     return render(request, "households/enrol.html", context)
 
 
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
-    return response
-
-
 @login_required
 @require_GET
 @needs("household.export")
@@ -299,8 +296,8 @@ def export_json(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
     content = services.household_export(acting=acting, household=household)
-    return _download(
-        content, "application/json; charset=utf-8", f"household-{household.reference}.json"
+    return file_response(
+        content, filename=f"household-{household.reference}.json", content_type=JSON
     )
 
 
@@ -311,7 +308,7 @@ def export_pdf(request: WijkRequest, household_pk: int) -> HttpResponse:
     acting = _acting(request, "household.export")
     household = _household(acting, household_pk)
     content = services.household_export_pdf(acting=acting, household=household)
-    return _download(content, "application/pdf", f"household-{household.reference}.pdf")
+    return file_response(content, filename=f"household-{household.reference}.pdf", content_type=PDF)
 
 
 @login_required

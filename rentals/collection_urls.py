@@ -21,6 +21,11 @@ urlpatterns = [
     path("households/<int:household_pk>/payments/", views.payment_add, name="payment_add"),
     path("households/<int:household_pk>/arrears/", views.arrears_step, name="arrears_step"),
     path(
+        "households/<int:household_pk>/arrears/letter.pdf",
+        views.arrears_letter,
+        name="arrears_letter",
+    ),
+    path(
         "households/<int:household_pk>/savings/<int:year>.pdf",
         views.savings_pdf,
         name="savings_pdf",

@@ -39,7 +39,7 @@ from core.tenancy import Acting, operator_acting
 from core.validators import clean_sepa_creditor_id
 from households.models import Enrolment, Household
 from households.services import enrolment_end
-from rentals import selectors, services
+from rentals import letters, selectors, services
 from rentals.models import (
     Allocation,
     ApplianceModel,
@@ -528,6 +528,7 @@ def programme_plans(spec: SchemeSpec, programme: Programme) -> list[HouseholdPla
             programme=programme,
             status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.ENDED],
             household__erased_at__isnull=True,
+            household__demo=True,  # never a household registered by hand
             household__organisation__slug__in=list(REGISTRAR),
             # No contract without consent: households without it get no rental story.
             household__consents__purpose="programme",
@@ -1177,7 +1178,7 @@ class RentalDemo:
                 collector = self._registrar(plan.household).organisation
                 if selectors.arrears_next_step(plan.household, collector=collector) != level:
                     break
-                services.arrears_step_take(
+                letters.arrears_step_take(  # the reminder step comes with its letter
                     acting=self._registrar(plan.household),
                     household=plan.household,
                     level=level,

@@ -15,6 +15,7 @@ system fonts only ("DejaVu Sans"), the QR codes and charts are inline SVG.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -33,11 +34,13 @@ from django.utils.translation import to_locale
 
 from core.models import Organisation, Programme
 from households.models import Household
-from rentals.models import Contract, PaymentMethod, Unit, UnitStatus, Visit
+from rentals.models import ApplianceModel, Contract, PaymentMethod, Unit, UnitStatus, Visit
 from rentals.pure import charts, savings
 from rentals.selectors import dashboard, impact
+from rentals.selectors.remittance import Remittance, RemittanceProgramme, RemittanceTotals
 
 ZERO = Decimal("0.00")
+PDF_VARIANT = "pdf/ua-1"  # WeasyPrint 66+: tagged, accessible PDFs
 # What a unit's QR label encodes: the scan page of the unit (a path, so it works on any host).
 SCAN_PATH = "/rentals/units/scan/{label_code}/"
 
@@ -51,7 +54,9 @@ def render_pdf(html: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+    # PDF/UA-1: a tagged PDF (headings, paragraphs, tables as structure) with its language
+    # and title, so screen readers read it and archives keep it (issue 8).
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT))
 
 
 def _locale() -> str:
@@ -221,9 +226,36 @@ def _explanation(estimate: savings.SavingsEstimate, contract: Contract) -> str:
     )
 
 
+@dataclass(frozen=True)
+class SavingsRow:
+    """A contract that ran during the year, on the savings statement."""
+
+    contract: Contract
+    model: ApplianceModel
+    estimate: savings.SavingsEstimate | None  # None: the savings cannot be computed
+    year: savings.PeriodSavings  # in the statement's year
+    since: savings.PeriodSavings  # since the installation
+    explanation: str
+    tariff_note: str
+    unknown: bool  # the savings cannot be computed: the row says so
+    negative: bool  # the new appliance used more electricity this year
+    uses_water: bool
+
+
+@dataclass(frozen=True)
+class SavingsStatement:
+    household: Household
+    year: int
+    until: date  # 31 December, or today when the year is not over
+    rows: tuple[SavingsRow, ...]
+    per_year: dict[int, savings.PeriodSavings]  # all contracts, by year
+    year_total: savings.PeriodSavings
+    since_total: savings.PeriodSavings
+
+
 def savings_statement_data(
     *, household: Household, year: int, today: date | None = None
-) -> dict[str, Any]:
+) -> SavingsStatement:
     """The figures of the statement, straight from rentals.selectors.impact (no rounding here).
 
     Counted until 31 December of `year`, or until today when the year is not over yet. Rows:
@@ -239,7 +271,7 @@ def savings_statement_data(
         )
         .order_by("start_date", "pk")
     )
-    rows = []
+    rows: list[SavingsRow] = []
     per_year: dict[int, savings.PeriodSavings] = {}
     for contract in contracts:
         try:
@@ -253,29 +285,29 @@ def savings_statement_data(
             continue  # ended before the year: counted in the totals, no row of its own
         this_year = yearly.get(year, savings.PeriodSavings())
         rows.append(
-            {
-                "contract": contract,
-                "model": contract.unit.appliance_model,
-                "estimate": estimate,
-                "year": this_year,
-                "since": impact.total(yearly),
-                "explanation": _explanation(estimate, contract) if estimate else "",
-                "tariff_note": impact.tariff_note(contract),
-                "unknown": estimate is None,
-                "negative": this_year.kwh < 0,
-                "uses_water": estimate is not None
+            SavingsRow(
+                contract=contract,
+                model=contract.unit.appliance_model,
+                estimate=estimate,
+                year=this_year,
+                since=impact.total(yearly),
+                explanation=_explanation(estimate, contract) if estimate else "",
+                tariff_note=impact.tariff_note(contract),
+                unknown=estimate is None,
+                negative=this_year.kwh < 0,
+                uses_water=estimate is not None
                 and (estimate.water_m3_old != 0 or estimate.water_m3_new != 0),
-            }
+            )
         )
-    return {
-        "household": household,
-        "year": year,
-        "until": until,
-        "rows": rows,
-        "per_year": dict(sorted(per_year.items())),
-        "year_total": per_year.get(year, savings.PeriodSavings()),
-        "since_total": impact.total(per_year),
-    }
+    return SavingsStatement(
+        household=household,
+        year=year,
+        until=until,
+        rows=tuple(rows),
+        per_year=dict(sorted(per_year.items())),
+        year_total=per_year.get(year, savings.PeriodSavings()),
+        since_total=impact.total(per_year),
+    )
 
 
 def _savings_chart(per_year: dict[int, savings.PeriodSavings]) -> SafeString:
@@ -297,14 +329,14 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
     language = household.language
     with translation.override(language):
         data = savings_statement_data(household=household, year=year, today=today)
-        first = data["rows"][0]["contract"] if data["rows"] else None
+        first = data.rows[0].contract if data.rows else None
         contact = _contact(first.collector, first.programme.lead_organisation) if first else None
-        since_money = data["since_total"].eur + data["since_total"].water_eur
+        since_money = data.since_total.eur + data.since_total.water_eur
         context = {
-            **data,
-            "chart": _savings_chart(data["per_year"]),
+            **{field.name: getattr(data, field.name) for field in fields(data)},
+            "chart": _savings_chart(data.per_year),
             "contact": contact,
-            "any_negative": any(r["negative"] for r in data["rows"]),
+            "any_negative": any(r.negative for r in data.rows),
             "since_money": since_money,
             "since_money_abs": abs(since_money),
             "footer_reference": household.reference,
@@ -318,36 +350,26 @@ def savings_statement_pdf(*, household: Household, year: int, today: date | None
 
 
 # ----------------------------------------------------------------- remittance statement
-COUNT_KEYS = ("households", "contracts")
-AMOUNT_KEYS = ("charged", "subsidy", "collected", "open")
-# rentals.selectors.remittance_data names some figures differently; both spellings are accepted.
-ALIASES = {"charged": "tenant_charged", "open": "open_at_year_end"}
+def _remittance_row(row: RemittanceProgramme | RemittanceTotals) -> dict[str, Any]:
+    """A programme's or the totals' figures as the document names them."""
+    return {
+        "programme": getattr(row, "programme", ""),
+        "households": row.households,
+        "contracts": row.contracts,
+        "charged": row.tenant_charged,
+        "subsidy": row.subsidy,
+        "collected": row.collected,
+        "open": row.open_at_year_end,
+    }
 
 
-def _figures(row: dict[str, Any]) -> dict[str, Any]:
-    """One row (a programme, a month or the totals) with the keys this document uses."""
-    result = dict(row)
-    for key, alias in ALIASES.items():
-        if key not in result and alias in result:
-            result[key] = result[alias]
-    for key in AMOUNT_KEYS:
-        if key in result:
-            result[key] = Decimal(str(result[key] or 0))
-    return result
-
-
-def _sum(rows: Iterable[dict[str, Any]], key: str) -> Any:
-    return sum((row.get(key) or 0 for row in rows), 0 if key in COUNT_KEYS else ZERO)
-
-
-def _month_totals(programmes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _month_totals(programmes: Iterable[RemittanceProgramme]) -> list[dict[str, Any]]:
     charged: dict[date, Decimal] = defaultdict(lambda: ZERO)
     collected: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for programme in programmes:
-        for month in programme.get("months") or ():
-            month = _figures(month)
-            charged[month["month"]] += month.get("charged", ZERO)
-            collected[month["month"]] += month.get("collected", ZERO)
+        for month in programme.months:
+            charged[month.month] += month.tenant_charged
+            collected[month.month] += month.collected
     return [{"month": m, "charged": charged[m], "collected": collected[m]} for m in sorted(charged)]
 
 
@@ -368,25 +390,19 @@ def _remittance_chart(months: list[dict[str, Any]]) -> SafeString:
     return mark_safe(chart)  # noqa: S308 -- the chart escapes every text
 
 
-def remittance_statement_html(
-    *, organisation: Organisation, year: int, data: dict[str, Any]
-) -> str:
-    """See remittance_statement_pdf for the shape of `data`."""
+def remittance_statement_html(*, organisation: Organisation, year: int, data: Remittance) -> str:
+    """See remittance_statement_pdf."""
     language = organisation.language
     with translation.override(language):
-        programmes = [_figures(row) for row in data.get("programmes") or ()]
-        totals = _figures(data.get("totals") or {})
-        for key in (*COUNT_KEYS, *AMOUNT_KEYS):
-            totals.setdefault(key, _sum(programmes, key))
-        months = _month_totals(programmes)
-        name = data.get("organisation") or data.get("collector") or organisation.name
+        months = _month_totals(data.programmes)
+        name = data.collector or organisation.name
         context = {
             "organisation": organisation,
             "organisation_name": name,
-            "year": data.get("year") or year,
-            "programmes": programmes,
-            "totals": totals,
-            "received": totals.get("received"),
+            "year": data.year,
+            "programmes": [_remittance_row(row) for row in data.programmes],
+            "totals": _remittance_row(data.totals),
+            "received": data.totals.received,
             "months": months,
             "chart": _remittance_chart(months),
             "today": timezone.localdate(),
@@ -395,41 +411,10 @@ def remittance_statement_html(
         return _render("rentals/pdf/remittance_statement.html", context, language)
 
 
-def remittance_statement_pdf(
-    *, organisation: Organisation, year: int, data: dict[str, Any]
-) -> bytes:
-    """The yearly remittance statement of a collecting organisation.
-
-    `data` comes from rentals.selectors.remittance_data(acting=..., year=...). Amounts are Decimal
-    in EUR, months the first day of the month. The document reads this shape; the names in
-    brackets are the ones remittance_data uses, and either spelling is accepted:
-
-        {
-            "organisation" (or "collector"): "OCMW Brugge",
-            "year": 2026,
-            "programmes": [
-                {
-                    "programme": "Huishoudtoestellen huren",
-                    "lead_organisation": "Samenlevingsopbouw West-Vlaanderen",  # optional
-                    "households": 12,      # households charged in the year
-                    "contracts": 15,       # contracts charged in the year
-                    "charged" ("tenant_charged"): Decimal,  # tenant parts charged
-                    "subsidy": Decimal,    # subsidy parts of those charges
-                    "collected": Decimal,  # settled by payments received in the year
-                    "open" ("open_at_year_end"): Decimal,   # still unpaid at the year end
-                    "months": [{"month": date(2026, 1, 1), "charged" ("tenant_charged"):
-                                Decimal, "collected": Decimal}, ...],
-                },
-                ...
-            ],
-            "totals": {"households": int, "contracts": int, "charged": Decimal,
-                       "subsidy": Decimal, "collected": Decimal, "open": Decimal,
-                       "received": Decimal},  # optional: all payments received, also credit
-        }
-
-    Missing totals are summed from the programmes; the monthly chart sums the programmes'
-    months.
-    """
+def remittance_statement_pdf(*, organisation: Organisation, year: int, data: Remittance) -> bytes:
+    """The yearly remittance statement of a collecting organisation: per programme and in total
+    what was charged, collected and still open, and a chart per month. `data` comes from
+    rentals.selectors.remittance_data(acting=..., year=...)."""
     return render_pdf(remittance_statement_html(organisation=organisation, year=year, data=data))
 
 

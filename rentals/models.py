@@ -237,6 +237,12 @@ class Unit(models.Model):
                 fields=["appliance_model", "serial"], name="unit_serial_unique_per_model"
             ),
         ]
+        # The dashboard's units per appliance and status, counted from the index alone.
+        indexes = [
+            models.Index(
+                fields=["programme", "appliance_model", "status"], name="unit_by_model_status"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.appliance_model} #{self.serial}"
@@ -331,6 +337,14 @@ class Application(models.Model):
                 condition=Q(priority=False) | ~Q(priority_reason=""),
                 name="application_priority_needs_reason",
             ),
+        ]
+        # The waiting list per appliance (dashboard): a few rows among 220,000 applications.
+        indexes = [
+            models.Index(
+                fields=["programme", "category", "priority"],
+                condition=Q(status="waiting"),
+                name="application_waiting",
+            )
         ]
 
     def __str__(self) -> str:
@@ -436,7 +450,21 @@ class Contract(models.Model):
                 name="contract_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "status"])]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            # The dashboard's households with an appliance: an index-only DISTINCT, no hash of
+            # 200,000 contracts (bench/README.md, "Pages").
+            models.Index(
+                fields=["programme", "household"],
+                condition=Q(status="active"),
+                name="contract_active_household",
+            ),
+            models.Index(
+                fields=["programme", "category"],
+                condition=Q(status="active"),
+                name="contract_active_category",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_reference} · {self.get_category_display()}"
@@ -768,6 +796,9 @@ class ArrearsStep(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    # The reminder letter as it was made when the step was taken (a PDF in the household's
+    # language, rentals.letters), kept so the record shows what the household received.
+    letter = models.BinaryField(blank=True, default=b"", editable=False)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
@@ -796,3 +827,81 @@ class ResidentAccess(models.Model):
 
     def __str__(self) -> str:
         return f"resident access of {self.household_id}"
+
+
+class MonthTotal(models.Model):
+    """A programme's charges of one month, summed: what the dashboard and the billing page
+    show. Kept by billing and payment allocation in their own transactions
+    (rentals/services/totals.py); never edited by hand.
+
+    Amounts are whole cents: SQLite keeps decimals as floating point, and sums of floats added
+    to one by one drift from the charges by fractions of a cent.
+    """
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("programme__lead_organisation",)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month
+    charges = models.PositiveIntegerField(default=0)
+    billed_cents = models.BigIntegerField(default=0)  # the tenants' parts
+    subsidy_cents = models.BigIntegerField(default=0)
+    collected_cents = models.BigIntegerField(default=0)  # settled by payments
+
+    class Meta:
+        ordering = ["programme", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "month"], name="month_total_once"),
+            models.CheckConstraint(
+                condition=Q(charges__gte=0) & Q(billed_cents__gte=0) & Q(subsidy_cents__gte=0),
+                name="month_total_not_negative",
+            ),
+            # A charge is never settled beyond its tenant part, so neither is a month.
+            models.CheckConstraint(
+                condition=Q(collected_cents__gte=0) & Q(collected_cents__lte=F("billed_cents")),
+                name="month_total_never_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(charges__gt=0)
+                | (Q(billed_cents=0) & Q(subsidy_cents=0) & Q(collected_cents=0)),
+                name="month_total_no_sums_without_charges",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} · {self.month:%Y-%m}"
+
+    @property
+    def billed(self) -> Decimal:
+        return Decimal(self.billed_cents).scaleb(-2)
+
+    @property
+    def subsidy(self) -> Decimal:
+        return Decimal(self.subsidy_cents).scaleb(-2)
+
+    @property
+    def collected(self) -> Decimal:
+        return Decimal(self.collected_cents).scaleb(-2)
+
+
+class OpenHousehold(models.Model):
+    """A household with a charge of the programme not fully paid, and the month of its oldest
+    such charge: the dashboard counts the households in arrears from these rows (those whose
+    oldest open month is before the current one) instead of searching millions of charges.
+    Kept with MonthTotal, by the same writes (rentals/services/totals.py)."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = HOUSEHOLD_PATHS
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    oldest_open_month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "household"], name="open_household_once"),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "oldest_open_month"], name="open_household_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} · {self.oldest_open_month:%Y-%m}"

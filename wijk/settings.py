@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # serves Swagger UI's files itself: the API docs work offline
     "django_tasks",
     "django_tasks_db",
     "core",

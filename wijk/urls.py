@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from core import views as core_views
+from core.health import health
 from wijk.api import api
 from wijk.api import not_found_view as api_not_found
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("health/", health, name="health"),
     path("accounts/login/", core_views.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -230,6 +230,9 @@ class HouseholdApiTest(ApiTestCase):
         response = self.get(self.url(self.jansens, "/export"), "ines")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("application/json"))
+        self.assertEqual(response["Cache-Control"], "no-store")  # personal data: never cached
+        self.assertIn("attachment", response["Content-Disposition"])
+        self.assertIn(f"{self.jansens.reference}.json", response["Content-Disposition"])
         data = response.json()
         self.assertEqual(data["household"]["reference"], self.jansens.reference)
         self.assertEqual(data["enrolments"][0]["programme"], "Huishoudtoestellen huren")
@@ -240,6 +243,8 @@ class HouseholdApiTest(ApiTestCase):
         response = self.get(self.url(self.jansens, "/export?format=pdf"), "ines")
         self.assertEqual(response.status_code, 200, response.content[:500])
         self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertIn(f"{self.jansens.reference}.pdf", response["Content-Disposition"])
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertTrue(AuditEvent.objects.filter(household=self.jansens, action="export"))
 

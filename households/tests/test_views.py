@@ -192,6 +192,12 @@ class CreateAndEditTest(PageTestCase):
         errors = response.context["form"].errors
         for name in ("contact_channel", "size", "net_monthly_income", "country"):
             self.assertIn(name, errors)
+        # The shared partials (templates/partials/) label each field and tie its errors to it.
+        self.assertContains(response, '<label for="id_size">')
+        self.assertContains(response, '<ul class="errorlist" id="id_size_error">')
+        self.assertContains(response, 'aria-invalid="true" aria-describedby="id_size_error"')
+        self.assertContains(response, '<fieldset aria-describedby="id_contact_channel_error">')
+        self.assertContains(response, "<legend>")
         # Values the form accepts but the model's rules refuse come back from the service.
         response = self.client.post(self.url, household_post(birth_year="1850", size="0"))
         self.assertEqual(response.status_code, 200)
@@ -465,6 +471,7 @@ class ExportTest(PageTestCase):
         response = self.client.get(reverse("households:export_json", args=[self.jansens.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("application/json"))
+        self.assertEqual(response["Cache-Control"], "no-store")  # personal data: never cached
         self.assertIn("attachment", response["Content-Disposition"])
         self.assertIn(self.jansens.reference, response["Content-Disposition"])
         data = json.loads(response.content)
@@ -482,6 +489,8 @@ class ExportTest(PageTestCase):
         response = self.client.get(reverse("households:export_pdf", args=[self.dubois.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertIn(f"{self.dubois.reference}.pdf", response["Content-Disposition"])
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertTrue(
             AuditEvent.objects.filter(

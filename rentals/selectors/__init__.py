@@ -35,6 +35,7 @@ from rentals.selectors.collection import (
     open_charges,
 )
 from rentals.selectors.remittance import (
+    Remittance,
     remittance_data,
 )
 from rentals.selectors.resident import (
@@ -75,6 +76,7 @@ __all__ = [
     "households_viewed",
     "open_charges",
     "phone_for_visit",
+    "Remittance",
     "remittance_data",
     "resident_overview",
     "scheme_for",

@@ -132,3 +132,18 @@ def collection_balance(
     balance = household_balance(household, collector=acting.organisation, today=today)
     step = arrears_next_step(household, collector=acting.organisation, today=today)
     return balance, step
+
+
+def arrears_letter(acting: Acting, household: Household, step_id: int | None = None) -> ArrearsStep:
+    """A reminder letter kept on an arrears step of the household (the latest, or step_id):
+    collection.view for an organisation that collects for the household. Http404 without."""
+    from django.http import Http404
+
+    rules.require_collection_view(acting, household)
+    steps = ArrearsStep.objects.filter(household=household).exclude(letter=b"")
+    if step_id is not None:
+        steps = steps.filter(pk=step_id)
+    step = steps.order_by("-taken_on", "-pk").first()
+    if step is None:
+        raise Http404
+    return step

@@ -28,6 +28,8 @@ from rentals.models import (
     Category,
     Charge,
     Contract,
+    MonthTotal,
+    OpenHousehold,
     RentalScheme,
     Ticket,
     Unit,
@@ -63,32 +65,27 @@ class MonthFigures:
         return f"{self.month:%Y-%m}"
 
 
-def _month_rows(charges: Any) -> dict[date, MonthFigures]:
-    rows = (
-        charges.values("month")
-        .annotate(
-            n=Count("pk"),
-            billed=Sum("tenant_amount"),
-            subsidy=Sum("subsidy_amount"),
-            collected=Sum("settled"),
-        )
-        .order_by("month")
-    )
+def _month_rows(programme: Programme, first: date | None = None) -> dict[date, MonthFigures]:
+    """The billed months from the monthly totals that billing and payments keep
+    (rentals/services/totals.py): a few dozen rows, not a sum over every charge."""
+    rows = MonthTotal.objects.filter(programme=programme, charges__gt=0)
+    if first is not None:
+        rows = rows.filter(month__gte=first)
     return {
-        row["month"]: MonthFigures(
-            month=row["month"],
-            charges=row["n"],
-            billed=row["billed"] or ZERO,
-            subsidy=row["subsidy"] or ZERO,
-            collected=row["collected"] or ZERO,
+        row.month: MonthFigures(
+            month=row.month,
+            charges=row.charges,
+            billed=row.billed,
+            subsidy=row.subsidy,
+            collected=row.collected,
         )
-        for row in rows
+        for row in rows.order_by("month")
     }
 
 
 def billing_months(programme: Programme) -> list[MonthFigures]:
     """Every billed month of the programme, newest first."""
-    rows = _month_rows(Charge.objects.filter(contract__programme=programme))
+    rows = _month_rows(programme)
     return sorted(rows.values(), key=lambda row: row.month, reverse=True)
 
 
@@ -96,7 +93,7 @@ def monthly(programme: Programme, today: date | None = None) -> list[MonthFigure
     """The last twelve months (oldest first), months without charges included as zero."""
     current = (today or timezone.localdate()).replace(day=1)
     first = add_months(current, -(MONTHS_SHOWN - 1))
-    rows = _month_rows(Charge.objects.filter(contract__programme=programme, month__gte=first))
+    rows = _month_rows(programme, first)
     months = [add_months(first, i) for i in range(MONTHS_SHOWN)]
     return [rows.get(m) or MonthFigures(m, 0, ZERO, ZERO, ZERO) for m in months]
 
@@ -135,15 +132,11 @@ class Money:
 
 def money(programme: Programme, today: date | None = None) -> Money:
     current = (today or timezone.localdate()).replace(day=1)
-    rows = _month_rows(Charge.objects.filter(contract__programme=programme))
-    households = (
-        Charge.objects.filter(
-            contract__programme=programme, month__lt=current, settled__lt=F("tenant_amount")
-        )
-        .values("contract__household_id")
-        .distinct()
-        .count()
-    )
+    rows = _month_rows(programme)
+    # Kept with the totals: each household with an unpaid charge and the month of its oldest.
+    households = OpenHousehold.objects.filter(
+        programme=programme, oldest_open_month__lt=current
+    ).count()
     return Money(
         months=sorted(rows.values(), key=lambda m: m.month),
         current=current,

@@ -1,6 +1,7 @@
 """Savings of rental contracts, households and programmes: the database side of
 rentals/pure/savings.py (the model itself, documented in docs/savings-model.md)."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.models import Programme
+from core.models import Programme, Tariff
 from households.models import Household
 from rentals.models import Contract
 from rentals.pure import savings
@@ -49,16 +50,32 @@ def _periods(contract: Contract, until: date) -> list[tuple[date, date]]:
     return [(contract.start_date, end)]
 
 
-def contract_yearly(contract: Contract, until: date | None = None) -> dict[int, PeriodSavings]:
-    """Savings per calendar year since installation, at the tariff valid on each day."""
+def programme_tariffs(programme_id: int) -> list[Tariff]:
+    """The programme's tariffs, oldest first: one query, shared by all its contracts."""
+    return list(Tariff.objects.filter(programme_id=programme_id).order_by("valid_from"))
+
+
+def contract_yearly(
+    contract: Contract,
+    until: date | None = None,
+    *,
+    tariffs: Sequence[savings.TariffLike] | None = None,
+    estimate: savings.SavingsEstimate | None = None,
+) -> dict[int, PeriodSavings]:
+    """Savings per calendar year since installation, at the tariff valid on each day.
+
+    `tariffs` (the programme's, oldest first) and `estimate`: when the caller already has
+    them, so that a programme's 200,000 contracts share one tariff query instead of one each.
+    """
     until = until or timezone.localdate()
-    tariffs = list(contract.programme.tariffs.order_by("valid_from"))
+    if tariffs is None:
+        tariffs = programme_tariffs(contract.programme_id)
     result: dict[int, PeriodSavings] = {}
     if not tariffs:
         return result
-    estimate = contract_estimate(contract)
+    estimate = estimate or contract_estimate(contract)
     for start, end in _periods(contract, until):
-        priced = _with_nearest_tariff(tariffs, start)
+        priced = _with_nearest_tariff(list(tariffs), start)
         per_year = savings.yearly_savings(
             estimate=estimate,
             installed=start,
@@ -113,20 +130,48 @@ def total(yearly: dict[int, PeriodSavings]) -> PeriodSavings:
 def household_yearly(household: Household, until: date | None = None) -> dict[int, PeriodSavings]:
     result: dict[int, PeriodSavings] = {}
     contracts = household.rental_contracts.filter(start_date__isnull=False).select_related(
-        "application", "unit__appliance_model", "programme", "household"
+        "application", "unit__appliance_model", "household"
     )
+    tariffs: dict[int, list[Tariff]] = {}
     for contract in contracts:
-        for year, value in contract_yearly(contract, until).items():
+        if contract.programme_id not in tariffs:
+            tariffs[contract.programme_id] = programme_tariffs(contract.programme_id)
+        yearly = contract_yearly(contract, until, tariffs=tariffs[contract.programme_id])
+        for year, value in yearly.items():
             result[year] = result.get(year, PeriodSavings()) + value
     return result
 
 
+def _estimate_key(contract: Contract) -> tuple[object, ...]:
+    # Everything contract_estimate reads: contracts with the same key share one estimate.
+    a = contract.application
+    return (
+        contract.unit.appliance_model_id,
+        a.has_old_appliance,
+        a.category,
+        a.old_age_band,
+        a.old_label_scale,
+        a.old_label,
+        a.old_measured_kwh,
+    )
+
+
 def programme_yearly(programme: Programme, until: date | None = None) -> dict[int, PeriodSavings]:
+    """The savings of every contract of the programme, per year: its tariffs are read once,
+    and contracts with the same old and new appliance share one estimate."""
     result: dict[int, PeriodSavings] = {}
+    tariffs = programme_tariffs(programme.pk)
+    if not tariffs:
+        return result
+    estimates: dict[tuple[object, ...], savings.SavingsEstimate] = {}
     contracts = Contract.objects.filter(
         programme=programme, start_date__isnull=False
-    ).select_related("application", "unit__appliance_model", "programme", "household")
+    ).select_related("application", "unit__appliance_model", "household")
     for contract in contracts.iterator(chunk_size=2000):
-        for year, value in contract_yearly(contract, until).items():
+        key = _estimate_key(contract)
+        if key not in estimates:
+            estimates[key] = contract_estimate(contract)
+        yearly = contract_yearly(contract, until, tariffs=tariffs, estimate=estimates[key])
+        for year, value in yearly.items():
             result[year] = result.get(year, PeriodSavings()) + value
     return result

@@ -64,6 +64,7 @@ from rentals.services.erasure import (
 )
 from rentals.services.payments import (
     allocate_credit,
+    arrears_letter_keep,
     arrears_step_take,
     payment_record,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "application_cancel",
     "application_create",
     "application_prioritise",
+    "arrears_letter_keep",
     "arrears_step_take",
     "bank_line_ignore",
     "bank_line_resolve",

@@ -3,7 +3,7 @@ second run add nothing), first and last months prorated by days (money.proration
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -29,6 +29,7 @@ from rentals.models import (
     Contract,
     Payment,
 )
+from rentals.services import totals
 from rentals.services.common import Action
 from rentals.services.payments import allocate_credit
 
@@ -150,6 +151,7 @@ def billing_run(
             ],
         )
         whole = max(cursor.rowcount, 0)
+        totals.month_totals_billed(programme=programme, month=first, made_at=now)
     partial = (
         Contract.objects.filter(programme=programme, start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
@@ -175,7 +177,7 @@ def billing_run(
                 created_at=now,
             )
         )
-    created = whole + _insert_charges(batch, programme)
+    created = whole + _insert_charges(batch, programme, made_at=now)
     _apply_credit_after_billing(programme, first)
     if created:  # a run again adds nothing, not even to the log
         audit_record(
@@ -208,7 +210,7 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
             )
 
 
-def _insert_charges(batch: list[Charge], programme: Programme) -> int:
+def _insert_charges(batch: list[Charge], programme: Programme, *, made_at: datetime) -> int:
     if not batch:
         return 0
     month_charges = Charge.objects.filter(month=batch[0].month, contract__programme=programme)
@@ -216,4 +218,5 @@ def _insert_charges(batch: list[Charge], programme: Programme) -> int:
         before = month_charges.count()
         # ignore_conflicts: a charge made by a concurrent run stays, ours is dropped.
         Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
+        totals.month_totals_billed(programme=programme, month=batch[0].month, made_at=made_at)
         return month_charges.count() - before

@@ -69,7 +69,8 @@ def erase(acting: Acting, household: Household) -> None:
         debtor_iban="", mandate_id="", mandate_signed_on=None
     )
     BankLine.objects.filter(payment__household=household).update(counterparty="", iban="", text="")
-    ArrearsStep.objects.filter(household=household).update(note="")
+    # The reminder letters carry the name and address: they go; the step and amount stay.
+    ArrearsStep.objects.filter(household=household).update(note="", letter=b"")
     Application.objects.filter(household=household, status=Application.Status.WAITING).update(
         status=Application.Status.CANCELLED
     )

@@ -23,9 +23,11 @@ from rentals import rules
 from rentals.models import (
     Allocation,
     ArrearsStep,
+    Contract,
     Payment,
 )
 from rentals.selectors.collection import household_balance, open_charges
+from rentals.services import totals
 from rentals.services.common import Action
 
 
@@ -90,6 +92,7 @@ def allocate_credit(*, household: Household, collector: Organisation) -> None:
     if not payments:
         return
     charges = list(open_charges(household, collector).select_for_update())
+    settled: list[tuple[int, date, Decimal]] = []  # (contract, month, amount)
     for payment in payments:
         for charge in charges:
             if payment.unallocated <= 0:
@@ -100,8 +103,28 @@ def allocate_credit(*, household: Household, collector: Organisation) -> None:
             Allocation.objects.create(payment=payment, charge=charge, amount=part)
             charge.settled += part
             charge.save(update_fields=["settled"])
+            settled.append((charge.contract_id, charge.month, part))
             payment.unallocated -= part
         payment.save(update_fields=["unallocated"])
+    if settled:  # the monthly totals, in this same transaction
+        programme_of = dict(
+            Contract.objects.filter(pk__in={c for c, _m, _a in settled}).values_list(
+                "pk", "programme_id"
+            )
+        )
+        totals.month_totals_settled(
+            household_id=household.pk,
+            settled=[(programme_of[c], month, amount) for c, month, amount in settled],
+        )
+
+
+def arrears_letter_keep(*, acting: Acting, step: ArrearsStep, letter: bytes) -> ArrearsStep:
+    """Keep the letter made for a step (rentals.letters makes it) on the step."""
+    acting.require("arrears.step")
+    rules.require_collection_view(acting, step.household)
+    step.letter = letter
+    step.save(update_fields=["letter"])
+    return step
 
 
 @transaction.atomic

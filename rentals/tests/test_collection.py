@@ -457,9 +457,9 @@ class RemittanceDataTest(CollectionTestCase):
             )
 
         data = selectors.remittance_data(acting=self.acting("vera"), year=2025)
-        self.assertEqual((data["year"], data["collector"]), (2025, "OCMW Brugge"))
-        (row,) = data["programmes"]
-        self.assertEqual(row["programme"], self.rental.name)
+        self.assertEqual((data.year, data.collector), (2025, "OCMW Brugge"))
+        (row,) = data.programmes
+        self.assertEqual(row.programme, self.rental.name)
 
         charges = [c for c in Charge.objects.all() if c.month.year == 2025]
         allocations = list(Allocation.objects.select_related("payment", "charge"))
@@ -477,36 +477,32 @@ class RemittanceDataTest(CollectionTestCase):
             "open_at_year_end": open_end,
         }
         for key, value in expected.items():
-            self.assertEqual(row[key], value, key)
-            self.assertEqual(data["totals"][key], value, key)
+            self.assertEqual(getattr(row, key), value, key)
+            self.assertEqual(getattr(data.totals, key), value, key)
         self.assertEqual(expected["collected"], Decimal("66.00"))
         self.assertGreater(open_end, 0)
-        self.assertEqual(data["totals"]["received"], Decimal("66.00"))
+        self.assertEqual(data.totals.received, Decimal("66.00"))
 
-        self.assertEqual(
-            [m["month"] for m in row["months"]], [date(2025, m, 1) for m in range(1, 13)]
-        )
-        for month in row["months"]:
-            in_month = [c for c in charges if c.month == month["month"]]
+        self.assertEqual([m.month for m in row.months], [date(2025, m, 1) for m in range(1, 13)])
+        for month in row.months:
+            in_month = [c for c in charges if c.month == month.month]
             self.assertEqual(
-                month["tenant_charged"], sum((c.tenant_amount for c in in_month), Decimal("0"))
+                month.tenant_charged, sum((c.tenant_amount for c in in_month), Decimal("0"))
             )
+            self.assertEqual(month.subsidy, sum((c.subsidy_amount for c in in_month), Decimal("0")))
             self.assertEqual(
-                month["subsidy"], sum((c.subsidy_amount for c in in_month), Decimal("0"))
-            )
-            self.assertEqual(
-                month["collected"],
+                month.collected,
                 sum(
                     (
                         a.amount
                         for a in collected
-                        if a.payment.received_on.replace(day=1) == month["month"]
+                        if a.payment.received_on.replace(day=1) == month.month
                     ),
                     Decimal("0"),
                 ),
             )
-        self.assertEqual(row["months"][0]["tenant_charged"], Decimal("0"))
-        self.assertEqual(row["months"][8]["collected"], Decimal("30.00"))
+        self.assertEqual(row.months[0].tenant_charged, Decimal("0"))
+        self.assertEqual(row.months[8].collected, Decimal("30.00"))
 
     def test_only_collecting_organisations(self) -> None:
         for username in ("ilse", "otto", "cora", "tom"):

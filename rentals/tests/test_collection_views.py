@@ -620,8 +620,7 @@ class BankStatementTest(CollectionTestCase):
         self.login("ines")
         response = self.client.get(collection("remittance", year=2026), headers=EN)
         self.assertEqual(response.status_code, 200)
-        totals = response.context["data"]["totals"]
-        self.assertEqual(totals["collected"], Decimal("10.00"))
+        self.assertEqual(response.context["data"].totals.collected, Decimal("10.00"))
         self.assertContains(response, "Huishoudtoestellen huren")
         if HAS_DOCUMENTS:
             pdf = self.client.get(collection("remittance_pdf", year=2026))

@@ -92,6 +92,70 @@ class RentalDemoTest(TestCase):
         self.assertEqual(result.created, {})
         self.assertEqual(result.resident, self.result.resident)
 
+    def test_a_household_registered_by_hand_is_never_touched(self) -> None:
+        """A used database: someone registered and enrolled a household by hand at the
+        welfare office of Oostende; running the demo again (twice) gives it nothing."""
+        from core.tenancy import acting_for
+        from households.models import Household
+        from households.services import household_create, household_enrol
+
+        intake = acting_for(get_user_model().objects.get(username="intake"))
+        assert intake is not None
+        spec = next(s for s in demo.SCHEMES if s.programme == "huren-wvl")
+        hand = []
+        for number in range(90, 98):
+            household = household_create(
+                acting=intake,
+                fields={
+                    "first_name": "Hanne",
+                    "last_name": f"Handgemaakt{number}",
+                    "street": "Kapellestraat",
+                    "house_number": str(number),
+                    "postcode": "8400",
+                    "city": "Oostende",
+                    "country": "BE",
+                    "language": "nl",
+                    "contact_channel": "letter",
+                    "size": 2,
+                    "social_tariff": True,
+                    "welfare_client": True,
+                },
+            )
+            household_enrol(acting=intake, household=household, programme=self.wvl)
+            hand.append(household)
+        # The demo's dice would give some of them a rental story, were they its own.
+        self.assertTrue([h for h in hand if demo.household_plan(spec, h) is not None])
+        before = counts()
+        load(households=HOUSEHOLDS)
+        load(households=HOUSEHOLDS)
+        self.assertEqual(counts(), before)
+        for household in hand:
+            self.assertFalse(Application.objects.filter(household=household).exists())
+            self.assertFalse(Contract.objects.filter(household=household).exists())
+            self.assertFalse(Payment.objects.filter(household=household).exists())
+            self.assertFalse(ArrearsStep.objects.filter(household=household).exists())
+            self.assertFalse(Household.objects.get(pk=household.pk).demo)
+        self.assertFalse(BankLine.objects.filter(counterparty__icontains="Handgemaakt").exists())
+
+    def test_the_command_prints_full_addresses(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command(
+            "demo_data",
+            "--households",
+            str(HOUSEHOLDS),
+            "--base-url",
+            "http://0.0.0.0:8080/",
+            stdout=out,
+        )
+        text = out.getvalue()
+        self.assertIn("http://0.0.0.0:8080/accounts/login/", text)
+        self.assertRegex(text, r"http://0\.0\.0\.0:8080/r/[\w-]+/ \(\w+ \d{6}\)")
+        self.assertIn("http://0.0.0.0:8080/api/v1/docs", text)
+
     def test_a_smaller_run_afterwards_adds_nothing(self) -> None:
         before = counts()
         load(households=20)

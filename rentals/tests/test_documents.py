@@ -19,7 +19,13 @@ from households.models import Household
 from rentals import documents, services
 from rentals.models import Application, Contract
 from rentals.selectors import impact
-from rentals.selectors.remittance import remittance_data
+from rentals.selectors.remittance import (
+    Remittance,
+    RemittanceMonth,
+    RemittanceProgramme,
+    RemittanceTotals,
+    remittance_data,
+)
 from rentals.tests.cast import RentalTestCase
 
 TODAY = date(2026, 11, 27)
@@ -92,7 +98,7 @@ class ContractDocumentTests(RentalTestCase):
         self.assertIn("This appliance is refurbished.", html)
         self.assertNotIn("Draft: this contract is not signed yet.", html)
         self.assertIn("Signed on", html)
-        self.assertIn("Your appliance was installed on March 10, 2026.", html)
+        self.assertIn("Your appliance was installed on 10 March 2026.", html)
 
     def test_phone_of_lead_when_collector_has_none(self) -> None:
         speak(self.jansens, "en")
@@ -122,7 +128,7 @@ class ContractDocumentTests(RentalTestCase):
         self.assertIn(contract.mandate_id, html)
         self.assertIn(contract.payment_reference, html)
         self.assertNotIn("Always use this payment reference:", html)
-        self.assertIn("We plan to bring and install the appliance on March 10, 2026.", html)
+        self.assertIn("We plan to bring and install the appliance on 10 March 2026.", html)
 
     def test_draft_is_marked(self) -> None:
         speak(self.jansens, "en")
@@ -200,13 +206,13 @@ class SavingsStatementTests(RentalTestCase):
         contract = self.active_contract()
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
         yearly = impact.contract_yearly(contract, TODAY)
-        (row,) = data["rows"]
-        self.assertEqual(row["contract"], contract)
-        self.assertEqual(row["year"], yearly[2026])
-        self.assertEqual(row["since"], impact.total(yearly))
-        self.assertEqual(data["year_total"], impact.household_yearly(self.jansens, TODAY)[2026])
-        self.assertGreater(row["year"].kwh, 0)
-        self.assertFalse(row["negative"])
+        (row,) = data.rows
+        self.assertEqual(row.contract, contract)
+        self.assertEqual(row.year, yearly[2026])
+        self.assertEqual(row.since, impact.total(yearly))
+        self.assertEqual(data.year_total, impact.household_yearly(self.jansens, TODAY)[2026])
+        self.assertGreater(row.year.kwh, 0)
+        self.assertFalse(row.negative)
 
     def test_html_shows_the_figures_in_the_household_locale(self) -> None:
         contract = self.active_contract()
@@ -251,18 +257,18 @@ class SavingsStatementTests(RentalTestCase):
             old_measured_kwh=Decimal("50")
         )
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
-        (row,) = data["rows"]
-        self.assertLess(row["year"].kwh, 0)
-        self.assertTrue(row["negative"])
+        (row,) = data.rows
+        self.assertLess(row.year.kwh, 0)
+        self.assertTrue(row.negative)
         html = documents.savings_statement_html(household=self.jansens, year=2026, today=TODAY)
         self.assertIn("So the saving is negative.", html)
-        self.assertIn(eur(row["year"].eur, "en"), html)
+        self.assertIn(eur(row.year.eur, "en"), html)
         (chart,) = svgs(html)
         (bar,) = [el for el in chart.iter() if el.get("class") == "bar"]
         (zero,) = [el for el in chart.iter() if el.get("class") == "zero"]
         self.assertAlmostEqual(float(bar.get("y", "nan")), float(zero.get("y1", "nan")), 1)
-        self.assertEqual(Decimal(bar.get("data-value", "nan")), row["year"].eur)
-        self.assertLess(row["year"].eur, 0)
+        self.assertEqual(Decimal(bar.get("data-value", "nan")), row.year.eur)
+        self.assertLess(row.year.eur, 0)
         self.assertIn("your appliances used", html)  # the total told as a cost, not a saving
 
     def test_chart_has_a_bar_per_year(self) -> None:
@@ -272,8 +278,8 @@ class SavingsStatementTests(RentalTestCase):
         (chart,) = svgs(html)
         self.assertEqual(len([el for el in chart.iter() if el.get("class") == "bar"]), 2)
         data = documents.savings_statement_data(household=self.jansens, year=2027, today=later)
-        self.assertEqual(list(data["per_year"]), [2026, 2027])
-        self.assertEqual(data["since_total"], impact.total(impact.contract_yearly(contract, later)))
+        self.assertEqual(list(data.per_year), [2026, 2027])
+        self.assertEqual(data.since_total, impact.total(impact.contract_yearly(contract, later)))
 
     def test_ended_contract_before_the_year_is_left_out(self) -> None:
         speak(self.jansens, "en")
@@ -284,7 +290,7 @@ class SavingsStatementTests(RentalTestCase):
         data = documents.savings_statement_data(
             household=self.jansens, year=2027, today=date(2027, 3, 1)
         )
-        self.assertEqual(data["rows"], [])
+        self.assertEqual(data.rows, ())
         html = documents.savings_statement_html(
             household=self.jansens, year=2027, today=date(2027, 3, 1)
         )
@@ -298,9 +304,9 @@ class SavingsStatementTests(RentalTestCase):
             old_label="E", old_label_scale=""
         )
         data = documents.savings_statement_data(household=self.jansens, year=2026, today=TODAY)
-        (row,) = data["rows"]
-        self.assertTrue(row["unknown"])
-        self.assertEqual(data["year_total"], impact.PeriodSavings())
+        (row,) = data.rows
+        self.assertTrue(row.unknown)
+        self.assertEqual(data.year_total, impact.PeriodSavings())
         html = documents.savings_statement_html(household=self.jansens, year=2026, today=TODAY)
         self.assertIn("We cannot calculate the saving of this appliance yet", html)
         pdf = documents.savings_statement_pdf(household=self.jansens, year=2026, today=TODAY)
@@ -317,51 +323,55 @@ class SavingsStatementTests(RentalTestCase):
 
 
 class RemittanceStatementTests(RentalTestCase):
-    def data(self) -> dict:
-        return {
-            "organisation": "OCMW Brugge",
-            "year": 2026,
-            "programmes": [
-                {
-                    "programme": "Huishoudtoestellen huren",
-                    "lead_organisation": "Samenlevingsopbouw West-Vlaanderen",
-                    "households": 2,
-                    "contracts": 3,
-                    "charged": Decimal("1234.50"),
-                    "subsidy": Decimal("300.00"),
-                    "collected": Decimal("1100.25"),
-                    "open": Decimal("134.25"),
-                    "months": [
-                        {
-                            "month": date(2026, 10, 1),
-                            "charged": Decimal("600.00"),
-                            "collected": Decimal("600.00"),
-                        },
-                        {
-                            "month": date(2026, 11, 1),
-                            "charged": Decimal("634.50"),
-                            "collected": Decimal("500.25"),
-                        },
-                    ],
-                },
-                {
-                    "programme": "Tweede programma",
-                    "households": 1,
-                    "contracts": 1,
-                    "charged": Decimal("10.00"),
-                    "subsidy": Decimal("2.00"),
-                    "collected": Decimal("0.00"),
-                    "open": Decimal("10.00"),
-                    "months": [
-                        {
-                            "month": date(2026, 11, 1),
-                            "charged": Decimal("10.00"),
-                            "collected": Decimal("0.00"),
-                        },
-                    ],
-                },
-            ],
-        }
+    def data(self, totals: RemittanceTotals | None = None) -> Remittance:
+        def month(day: date, charged: str, collected: str) -> RemittanceMonth:
+            return RemittanceMonth(
+                month=day,
+                tenant_charged=Decimal(charged),
+                subsidy=Decimal("0"),
+                collected=Decimal(collected),
+            )
+
+        first = RemittanceProgramme(
+            programme_id=1,
+            programme="Huishoudtoestellen huren",
+            households=2,
+            contracts=3,
+            tenant_charged=Decimal("1234.50"),
+            subsidy=Decimal("300.00"),
+            collected=Decimal("1100.25"),
+            open_at_year_end=Decimal("134.25"),
+            months=(
+                month(date(2026, 10, 1), "600.00", "600.00"),
+                month(date(2026, 11, 1), "634.50", "500.25"),
+            ),
+        )
+        second = RemittanceProgramme(
+            programme_id=2,
+            programme="Tweede programma",
+            households=1,
+            contracts=1,
+            tenant_charged=Decimal("10.00"),
+            subsidy=Decimal("2.00"),
+            collected=Decimal("0.00"),
+            open_at_year_end=Decimal("10.00"),
+            months=(month(date(2026, 11, 1), "10.00", "0.00"),),
+        )
+        return Remittance(
+            year=2026,
+            collector="OCMW Brugge",
+            programmes=(first, second),
+            totals=totals
+            or RemittanceTotals(
+                households=3,
+                contracts=4,
+                tenant_charged=Decimal("1244.50"),
+                subsidy=Decimal("302.00"),
+                collected=Decimal("1100.25"),
+                open_at_year_end=Decimal("144.25"),
+                received=Decimal("1100.25"),
+            ),
+        )
 
     def test_totals_and_months_in_the_organisation_locale(self) -> None:
         html = documents.remittance_statement_html(
@@ -392,12 +402,12 @@ class RemittanceStatementTests(RentalTestCase):
         )
         data = remittance_data(acting=ines, year=2026)
         html = documents.remittance_statement_html(organisation=self.ocmw, year=2026, data=data)
-        totals = data["totals"]
-        self.assertIn(eur(totals["tenant_charged"], "nl"), html)
-        self.assertIn(eur(totals["collected"], "nl"), html)
-        self.assertIn(eur(totals["open_at_year_end"], "nl"), html)
-        self.assertIn(eur(totals["received"], "nl"), html)
-        self.assertEqual(totals["collected"], Decimal("10.00"))
+        totals = data.totals
+        self.assertIn(eur(totals.tenant_charged, "nl"), html)
+        self.assertIn(eur(totals.collected, "nl"), html)
+        self.assertIn(eur(totals.open_at_year_end, "nl"), html)
+        self.assertIn(eur(totals.received, "nl"), html)
+        self.assertEqual(totals.collected, Decimal("10.00"))
         (chart,) = svgs(html)
         found = [el for el in chart.iter() if el.get("class") == "bar"]
         self.assertEqual(len(found), 24)  # January to December, charged and collected
@@ -407,17 +417,20 @@ class RemittanceStatementTests(RentalTestCase):
         self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_given_totals_are_used(self) -> None:
-        data = self.data()
-        data["totals"] = {
-            "households": 3,
-            "contracts": 4,
-            "charged": Decimal("1244.50"),
-            "subsidy": Decimal("302.00"),
-            "collected": Decimal("1100.25"),
-            "open": Decimal("144.25"),
-        }
-        html = documents.remittance_statement_html(organisation=self.ocmw, year=2026, data=data)
-        self.assertIn(eur("1244.50", "nl"), html)
+        totals = RemittanceTotals(
+            households=3,
+            contracts=4,
+            tenant_charged=Decimal("1299.99"),
+            subsidy=Decimal("302.00"),
+            collected=Decimal("1100.25"),
+            open_at_year_end=Decimal("144.25"),
+            received=Decimal("1200.00"),
+        )
+        html = documents.remittance_statement_html(
+            organisation=self.ocmw, year=2026, data=self.data(totals)
+        )
+        self.assertIn(eur("1299.99", "nl"), html)
+        self.assertIn(eur("1200.00", "nl"), html)
 
     def test_french_organisation(self) -> None:
         self.ocmw.language = "fr"
@@ -431,7 +444,21 @@ class RemittanceStatementTests(RentalTestCase):
     def test_empty_year(self) -> None:
         self.ocmw.language = "en"
         self.ocmw.save()
-        data = {"organisation": "OCMW Brugge", "year": 2026, "programmes": []}
+        nothing = Decimal("0.00")
+        data = Remittance(
+            year=2026,
+            collector="OCMW Brugge",
+            programmes=(),
+            totals=RemittanceTotals(
+                households=0,
+                contracts=0,
+                tenant_charged=nothing,
+                subsidy=nothing,
+                collected=nothing,
+                open_at_year_end=nothing,
+                received=nothing,
+            ),
+        )
         html = documents.remittance_statement_html(organisation=self.ocmw, year=2026, data=data)
         self.assertIn("Nothing was charged in 2026.", html)
         self.assertIn(eur("0", "en"), html)

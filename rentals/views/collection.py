@@ -44,7 +44,7 @@ from core.tenancy import Acting, get_scoped, request_acting, scoped
 from households.models import Household
 from households.services import household_viewed
 from money.references import find_reference
-from rentals import documents, rules, selectors, services
+from rentals import documents, letters, rules, selectors, services
 from rentals.documents import remittance_statement_pdf, savings_statement_pdf
 from rentals.models import (
     ArrearsStep,
@@ -59,6 +59,7 @@ from rentals.models import (
 from rentals.pure import charts
 from rentals.pure.savings import SavingsError
 from rentals.runs import BILLING
+from rentals.selectors import collection as collection_selectors
 from rentals.selectors import dashboard
 from rentals.selectors.collection import collected_programmes
 from rentals.selectors.remittance import remittance_data
@@ -430,7 +431,7 @@ def arrears_step(request: WijkRequest, household_pk: int) -> HttpResponse:
     form = ArrearsStepForm(request.POST)
     if form.is_valid():
         try:
-            services.arrears_step_take(
+            letters.arrears_step_take(
                 acting=acting,
                 household=household,
                 level=form.cleaned_data["level"],
@@ -442,6 +443,21 @@ def arrears_step(request: WijkRequest, household_pk: int) -> HttpResponse:
             messages.success(request, _("The step is recorded."))
             return redirect(_household_url(household, "arrears"))
     return _render_household(request, acting, household, step_form=form, status=400)
+
+
+@login_required
+@require_GET
+@needs("collection.view", of=COLLECTOR)
+def arrears_letter(request: WijkRequest, household_pk: int) -> HttpResponse:
+    """The reminder letter kept on an arrears step: the latest, or ?step=ID."""
+    acting = _acting(request, "household.view")
+    household = _money_household(acting, household_pk)
+    step_id = request.GET.get("step", "")
+    step = collection_selectors.arrears_letter(
+        acting, household, int(step_id) if step_id.isdigit() else None
+    )
+    name = f"reminder-{household.reference}-{step.taken_on.isoformat()}.pdf"
+    return file_response(bytes(step.letter), filename=name, content_type=PDF)
 
 
 @login_required

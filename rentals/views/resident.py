@@ -26,7 +26,7 @@ from core.access import public
 from core.forms import add_service_errors
 from core.http import WijkRequest
 from households.models import Household
-from rentals import selectors, services
+from rentals import letters, selectors, services
 from rentals.models import Contract
 from rentals.services.tickets import ticket_open_by_resident
 
@@ -209,10 +209,11 @@ def home(request: WijkRequest, key: str) -> HttpResponse:
         return redirect(_pin_url(key))
     _activate_language(request, household)
     overview = selectors.resident_overview(household)
+    pay = letters.resident_payment(household=household, amount=overview.to_pay)
     return _render(
         request,
         "rentals/resident/home.html",
-        {"key": key, "overview": overview, "verified": True},
+        {"key": key, "overview": overview, "pay": pay, "verified": True},
     )
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, load
@@ -20,8 +21,15 @@ class Command(BaseCommand):
             default=DEFAULT_HOUSEHOLDS,
             help=f"How many households to make (default {DEFAULT_HOUSEHOLDS}).",
         )
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will listen, for the addresses printed (make demo passes "
+            "http://HOST:PORT).",
+        )
 
-    def handle(self, *args: Any, households: int, **options: Any) -> None:
+    def handle(self, *args: Any, households: int, base_url: str, **options: Any) -> None:
+        base_url = base_url.rstrip("/")
         if households < 0:
             raise CommandError(_("The number of households cannot be negative."))
         try:
@@ -35,12 +43,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Demo data was already loaded; nothing changed."))
         self._print_logins(result.logins, result.other_logins)
+        self.stdout.write(_("Log in at %(url)s") % {"url": f"{base_url}{reverse('login')}"})
         if result.resident:
             path, pin = result.resident
             self.stdout.write(
                 _("Resident page of a demo household: %(path)s (PIN %(pin)s)")
-                % {"path": path, "pin": pin}
+                % {"path": f"{base_url}{path}", "pin": pin}
             )
+        self.stdout.write(
+            _("Interactive API documentation: %(url)s") % {"url": f"{base_url}/api/v1/docs"}
+        )
 
     def _print_logins(self, logins: list[tuple[str, str, str, str]], others: list[str]) -> None:
         header = (_("Username"), _("Name"), _("Role"), _("Organisation"))

@@ -1,0 +1,22 @@
+"""The rentals' share of the route walk (core/tests/walk.py builds rentals' main world itself):
+a reminder letter kept on an arrears step of jansens, for collection:arrears_letter."""
+
+from decimal import Decimal
+from typing import Any
+
+from core.tests.walk import WalkPart
+
+
+def world(cls: Any) -> dict[str, Any]:
+    from rentals.models import ArrearsStep
+
+    ArrearsStep.objects.create(
+        household=cls.jansens,
+        level=ArrearsStep.Level.REMINDER_LETTER,
+        arrears=Decimal("7.50"),
+        letter=b"%PDF-1.7 a reminder letter",
+    )
+    return {}
+
+
+PART = WalkPart(world=world)
