@@ -350,6 +350,61 @@ CATALOGUE: tuple[Permission, ...] = (
         "Coordinators and org admins of the programme's lead organisation (`is_lead`) run "
         "the monthly allocation (again: it replaces the month's results).",
     ),
+    # ------------------------------------------------------------ impact and practices
+    Permission(
+        "impact.view",
+        READERS | {R.JOB_COACH},
+        "Coordinators, org admins, intake workers, job coaches and viewers read the figures "
+        "of the programmes their own organisation leads (impact.figures.own_programmes).",
+    ),
+    Permission(
+        "impact.export",
+        MANAGERS,
+        "Coordinators and org admins download their own organisation's figures as Excel, "
+        "small groups suppressed.",
+    ),
+    Permission(
+        "practice.manage",
+        MANAGERS,
+        "Coordinators and org admins write, translate, publish and withdraw their own "
+        "organisation's practice sheets and bind them to a programme it leads.",
+    ),
+    Permission(
+        "exchange.request",
+        MANAGERS,
+        "Coordinators and org admins ask another organisation's practice for a conversation, "
+        "a visit or documents, and write in the threads their organisation started.",
+    ),
+    Permission(
+        "exchange.answer",
+        MANAGERS,
+        "Coordinators and org admins of the organisation that owns the practice answer and "
+        "close its exchange requests.",
+    ),
+    Permission(
+        "exchange.view",
+        MANAGERS,
+        "Coordinators and org admins of the asking or the owning organisation read an "
+        "exchange thread (tenancy: either side).",
+    ),
+    Permission(
+        "package.export",
+        MANAGERS,
+        "Coordinators and org admins of the programme's lead organisation (`is_lead`) "
+        "export its set-up as a programme package (never personal data).",
+    ),
+    Permission(
+        "package.import",
+        MANAGERS,
+        "Coordinators and org admins preview and adopt a programme package as a new "
+        "programme their own organisation leads.",
+    ),
+    Permission(
+        "subscription.manage",
+        MANAGERS,
+        "Coordinators and org admins subscribe their organisation to other installations' "
+        "practice feeds, pull and remove them.",
+    ),
 )
 
 BY_NAME: dict[str, Permission] = {p.name: p for p in CATALOGUE}

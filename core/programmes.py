@@ -37,6 +37,7 @@ docs/architecture.md, "Programmes plug in".
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -159,9 +160,44 @@ class Figure:
     label: Label
     value: Decimal | int
     unit: str = ""
+    # How many households or persons the figure is about (impact suppresses figures about
+    # fewer than 5 wherever they leave the organisation); None: the programme's enrolled
+    # households are taken as the base.
+    about: int | None = None
 
 
 ImpactFigures = Callable[[Programme], list[Figure]]
+# Figures as of the end of a day (totals so far and levels on that day): impact asks it for
+# every month end to draw a programme's figures over time.
+ImpactAt = Callable[[Programme, date], list[Figure]]
+
+
+@dataclass(frozen=True)
+class PackageChange:
+    """One line of an import preview: what will be created, or what must be adapted."""
+
+    level: Literal["create", "adapt", "warning"]
+    text: Label
+
+
+@dataclass(frozen=True)
+class PackagePart:
+    """The app's part of a programme package (practices/package.py: a versioned JSON set-up
+    another organisation can adopt). Set-up only, never personal data: no household, person,
+    IBAN, e-mail, phone or address; practices refuses a package in which it finds one.
+
+    `export(programme)` returns JSON-able data (strings, numbers, booleans, lists, dicts;
+    decimals as strings); `preview(data, organisation)` says what importing it into that
+    organisation would create and what must be adapted (country rules, tariffs, partners);
+    `load(data, programme)` creates it on the new programme, inside the import transaction,
+    and raises django.core.exceptions.ValidationError on data it cannot use.
+    """
+
+    key: str  # the key under "parts" in the package, e.g. "rentals"
+    version: int
+    export: Callable[[Programme], dict[str, Any]]
+    preview: Callable[[dict[str, Any], Any], list[PackageChange]]
+    load: Callable[[dict[str, Any], Programme], None]
 
 
 @dataclass(frozen=True)
@@ -219,6 +255,8 @@ class ProgrammeApp:
     impact_figures: Sequence[ImpactFigures] = ()
     notice_kinds: Sequence[NoticeKind] = ()
     todo: Sequence[TodoProvider] = ()
+    impact_at: Sequence[ImpactAt] = ()
+    package_parts: Sequence[PackagePart] = ()
 
 
 @dataclass
@@ -292,6 +330,27 @@ class Registry:
             if app.kind is None or app.kind == programme.kind
             for figures in app.impact_figures
             for figure in figures(programme)
+        ]
+
+    def impact_figures_at(self, programme: Programme, day: date) -> list[Figure] | None:
+        """The programme's figures as of a day, from the apps that can say (`impact_at`);
+        None when no app of its kind can."""
+        hooks = [
+            hook
+            for app in self.apps
+            if app.kind is None or app.kind == programme.kind
+            for hook in app.impact_at
+        ]
+        if not hooks:
+            return None
+        return [figure for hook in hooks for figure in hook(programme, day)]
+
+    def package_parts(self, kind: str) -> list[PackagePart]:
+        return [
+            part
+            for app in self.apps
+            if app.kind is None or app.kind == kind
+            for part in app.package_parts
         ]
 
     def notice_kind(self, key: str) -> NoticeKind | None:

@@ -4,6 +4,7 @@ RentalsConfig.ready(); core and households never import this app.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from core.programmes import (
 from core.tenancy import Acting, scoped
 from core.validators import local_today
 from households.models import Enrolment, Household
-from rentals import rules
+from rentals import package, rules
 from rentals.models import (
     Allocation,
     Application,
@@ -443,6 +444,18 @@ def impact_figures(programme: Programme) -> list[Figure]:
     ]
 
 
+def impact_at(programme: Programme, day: date) -> list[Figure]:
+    """The same figures as of the end of a day (impact draws them month by month)."""
+    saved = impact.total(impact.programme_yearly(programme, until=day))
+    return [
+        Figure("electricity_kwh", _("Electricity saved"), saved.kwh, "kWh"),
+        Figure("electricity_eur", _("Saved on the electricity bill"), saved.eur, "EUR"),
+        Figure("water_m3", _("Water saved"), saved.water_m3, "m³"),
+        Figure("water_eur", _("Saved on the water bill"), saved.water_eur, "EUR"),
+        Figure("co2_kg", _("CO₂ avoided"), saved.co2_kg, "kg"),
+    ]
+
+
 def register() -> None:
     registry.register(
         ProgrammeApp(
@@ -492,5 +505,7 @@ def register() -> None:
             impact_figures=(impact_figures,),
             notice_kinds=notices.NOTICE_KINDS,
             todo=(notices.TODO,),
+            impact_at=(impact_at,),
+            package_parts=(package.PART,),
         )
     )

@@ -37,6 +37,8 @@ from core.permissions import PERMISSIONS
 from core.tenancy import Acting
 from core.tokens import TokenRefused, api_token_check
 from households.api import router as households_router
+from impact.api import router as impact_router
+from practices.api import router as practices_router
 
 logger = logging.getLogger("wijk.api")
 
@@ -126,6 +128,8 @@ api = WijkNinjaAPI(
 )
 api.add_router("", core_router)
 api.add_router("", households_router)
+api.add_router("", impact_router)
+api.add_router("", practices_router)
 
 
 def error_response(

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rentals",
     "jobs",
     "sharing",
+    "impact",
+    "practices",
 ]
 
 MIDDLEWARE = [
@@ -209,3 +211,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WIJK_LOG_LEVEL", "INFO")},
 }
+
+# Practice feeds (docs/practices.md): hosts on private or loopback addresses are refused unless
+# listed here ("host:port", or "*" for any); tests on loopback list their own server.
+WIJK_FEED_PRIVATE_ALLOWED = [
+    h.strip() for h in os.environ.get("WIJK_FEED_PRIVATE_ALLOWED", "").split(",") if h.strip()
+]
+WIJK_FEED_MAX_BYTES = int(os.environ.get("WIJK_FEED_MAX_BYTES", str(2 * 1024 * 1024)))
+WIJK_FEED_TIMEOUT = float(os.environ.get("WIJK_FEED_TIMEOUT", "10"))

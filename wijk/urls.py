@@ -20,6 +20,8 @@ urlpatterns = [
     path("r/", include("rentals.resident_urls")),
     path("jobs/", include("jobs.urls")),
     path("sharing/", include("sharing.urls")),
+    path("impact/", include("impact.urls")),
+    path("practices/", include("practices.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", api_not_found),
 ]

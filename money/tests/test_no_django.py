@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE_PACKAGES = ["money", "rentals.pure", "sharing.pure"]
+PURE_PACKAGES = ["money", "rentals.pure", "sharing.pure", "impact.pure", "practices.pure"]
 # Pure modules that sit flat in their app.
 PURE_MODULES = ["jobs.planning", "jobs.rules", "jobs.geo", "jobs.references", "jobs.charts"]
 

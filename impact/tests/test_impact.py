@@ -1,0 +1,80 @@
+from datetime import date
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from core.programmes import Figure, ProgrammeApp, registry
+from core.tokens import api_token_create
+from impact import figures
+from impact.pure import charts
+from wijk.testing import WijkTestCase, clock_at
+
+
+def _many(programme, day):
+    return [Figure("kwh", "Electricity saved", 1200, "kWh", about=40)]
+
+
+@clock_at(date(2026, 6, 15))
+class ImpactTest(WijkTestCase):
+    def test_own_page_shows_every_programme_with_marks_for_small_groups(self):
+        self.login("cora")
+        response = self.client.get("/impact/")
+        self.assertContains(response, self.rental.name)
+        self.assertContains(response, "<svg", count=None)
+        # jansens alone is enrolled: the household count stays inside.
+        self.assertContains(response, "fewer than 5")
+
+    def test_figures_over_time_come_from_the_registry_hook(self):
+        app = ProgrammeApp(label="fake", kind="energy_sharing", impact_at=(_many,))
+        from core.models import Programme
+
+        energy = Programme.objects.create(
+            name="Zon", slug="zon", kind="energy_sharing", lead_organisation=self.lead
+        )
+        with registry.registered(app):
+            item = figures.programme_impact(energy, date(2026, 6, 15), count=3)
+        kwh = next(s for s in item.series if s.key == "kwh")
+        self.assertEqual(kwh.values, [1200, 1200, 1200])
+        self.assertEqual(kwh.hidden, [False, False, False])
+        self.assertEqual(item.months, [date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 15)])
+
+    def test_excel_export_and_api_suppress_small_groups(self):
+        self.login("cora")
+        response = self.client.get("/impact/export.xlsx")
+        self.assertEqual(response.status_code, 200)
+        sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+        rows = {row[0]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        reached = rows["Households reached"]
+        self.assertEqual(reached[-1], "fewer than 5")
+        token = api_token_create(user=self.cora)
+        answer = self.client.get(
+            "/api/v1/impact/programmes", HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).json()
+        values = answer[0]["figures"][0]["values"]
+        self.assertEqual(values[-1], {"month": "2026-06-15", "value": None, "suppressed": True})
+        one = self.client.get(
+            f"/api/v1/impact/programmes/{self.rental.pk}/figures",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        ).json()
+        self.assertTrue(all(f["value"] is None for f in one if f["suppressed"]))
+
+    def test_another_organisation_gets_no_figures_of_our_programme(self):
+        token = api_token_create(user=self.otto)
+        response = self.client.get(
+            f"/api/v1/impact/programmes/{self.rental.pk}/figures",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        self.assertEqual(response.status_code, 404)
+
+
+def test_chart_describes_every_month_and_escapes_text():
+    svg = charts.series_chart(
+        title="<b>kWh</b>",
+        labels=["Jan", "Feb"],
+        values=[10, None],
+        unit="kWh",
+        hidden_text="not known",
+        empty_text="none",
+    )
+    assert "&lt;b&gt;" in svg and "<b>" not in svg
+    assert "Jan: 10 kWh; Feb: not known kWh" in svg

@@ -1,0 +1,272 @@
+"""The feed: its shape and ETag, a pull from a second real server, hostile feeds."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import LiveServerTestCase, override_settings
+
+from core.models import Organisation, Programme, Role
+from core.tenancy import acting_for
+from practices import feed
+from practices.models import RemotePractice, Subscription
+from practices.tests.helpers import make_practice
+from wijk.testing import WijkTestCase
+
+GOOD_ITEM: dict[str, Any] = {
+    "id": "https://elders.example/practices/p/buurtwerk/",
+    "url": "https://elders.example/practices/p/buurtwerk/",
+    "title": "Buurtwerk elders",
+    "summary": "Een praktijk van een andere installatie.",
+    "date_modified": "2026-03-01T10:00:00+00:00",
+    "_wijk": {
+        "version": 1,
+        "country": "NL",
+        "themes": ["work"],
+        "languages": ["nl"],
+        "figures": [{"label": "Bewoners", "value": "40", "unit": "persons", "suppressed": False}],
+    },
+}
+
+
+def _feed(*items):
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Elders", "items": list(items)}
+    ).encode()
+
+
+BODIES = {
+    "/good": _feed(GOOD_ITEM),
+    "/invalid": b"{not json",
+    "/types": _feed({**GOOD_ITEM, "title": 5}),
+    "/typed-items": json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "items": {"a": 1}}
+    ).encode(),
+    "/script": _feed(
+        {
+            **GOOD_ITEM,
+            "title": "<script>alert(1)</script>Veilig <b>vet</b>",
+            "summary": "<img src=x onerror=alert(1)>ok",
+        }
+    ),
+    "/smuggle": _feed(
+        {
+            **GOOD_ITEM,
+            "_wijk": {
+                **GOOD_ITEM["_wijk"],
+                "figures": [{"label": "x", "value": 1, "iban": "BE71096123456769"}],
+            },
+        }
+    ),
+    "/figure-type": _feed(
+        {**GOOD_ITEM, "_wijk": {**GOOD_ITEM["_wijk"], "figures": [{"label": "x", "value": "lots"}]}}
+    ),
+}
+
+
+class Hostile(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        address: Any = self.server.server_address
+        port = address[1]
+        if self.path == "/huge":
+            self.send_response(200)
+            self.end_headers()
+            for _i in range(64):
+                self.wfile.write(b" " * 16384)
+            return
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/good")
+            self.end_headers()
+            return
+        if self.path == "/slow":
+            time.sleep(1.5)
+        body = BODIES.get(self.path, _feed())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/feed+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class FeedTest(WijkTestCase):
+    server: Any
+    port: int
+    allowed: Any
+    practice: Any
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+        cls.port = cls.server.server_address[1]
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.allowed = override_settings(
+            WIJK_FEED_PRIVATE_ALLOWED=[f"127.0.0.1:{cls.port}"],
+            WIJK_FEED_MAX_BYTES=100_000,
+            WIJK_FEED_TIMEOUT=0.5,
+        )
+        cls.allowed.enable()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.allowed.disable()
+        cls.server.shutdown()
+        cls.server.server_close()
+        super().tearDownClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.practice = make_practice(acting_for(cls.cora), programme=cls.rental)
+
+    def subscribe(self, path):
+        return Subscription.objects.create(
+            organisation=self.arnhem, url=f"http://127.0.0.1:{self.port}{path}"
+        )
+
+    def test_feed_is_json_feed_with_the_wijk_extension_and_an_etag(self):
+        response = self.client.get("/practices/feed.json")
+        data = response.json()
+        self.assertEqual(data["version"], "https://jsonfeed.org/version/1.1")
+        item = data["items"][0]
+        self.assertEqual(item["title"], "Huishoudtoestellen huren")
+        self.assertEqual(item["_wijk"]["country"], "BE")
+        figures = {f["key"]: f for f in item["_wijk"]["figures"]}
+        # One household enrolled: suppressed in the feed.
+        self.assertEqual(
+            figures["households_reached"],
+            {**figures["households_reached"], "value": None, "suppressed": True},
+        )
+        self.assertTrue(
+            item["_wijk"]["package_url"].endswith(f"/practices/p/{self.practice.pk}/package.json")
+        )
+        again = self.client.get("/practices/feed.json", HTTP_IF_NONE_MATCH=response["ETag"])
+        self.assertEqual(again.status_code, 304)
+        self.assertNotIn(self.jansens.last_name, response.content.decode())
+
+    def test_a_good_feed_lands_in_the_library_with_its_source(self):
+        subscription = self.subscribe("/good")
+        self.assertEqual(feed.subscription_pull(subscription=subscription), 1)
+        self.assertNotContains(self.client.get("/practices/"), "Buurtwerk elders")  # anonymous
+        self.login("otto")  # arnhem follows the feed
+        page = self.client.get("/practices/")
+        self.assertContains(page, "Buurtwerk elders")
+        self.assertContains(page, "From another installation")
+        self.assertContains(page, "Elders")
+        self.assertContains(
+            self.client.get("/practices/?country=NL&theme=work"), "Buurtwerk elders"
+        )
+
+    def test_hostile_feeds_are_refused_and_break_nothing(self):
+        good = self.subscribe("/good")
+        feed.subscription_pull(subscription=good)
+        cases = {
+            "/invalid": "not valid JSON",
+            "/types": "not text",
+            "/typed-items": "missing or too many",
+            "/huge": "larger than",
+            "/redirect": "private or local address",
+            "/smuggle": "personal data or code",
+            "/figure-type": "not a number",
+            "/slow": "could not be reached",
+        }
+        for path, reason in cases.items():
+            with self.subTest(path=path):
+                subscription = self.subscribe(path)
+                feed.subscription_pull(subscription=subscription)
+                subscription.refresh_from_db()
+                self.assertIn(reason, subscription.last_error)
+                self.assertFalse(subscription.practices.exists())
+        self.assertEqual(RemotePractice.objects.count(), 1)
+        self.login("otto")
+        self.assertContains(self.client.get("/practices/"), "Buurtwerk elders")
+
+    def test_a_refused_pull_keeps_what_the_feed_gave_before(self):
+        subscription = self.subscribe("/good")
+        feed.subscription_pull(subscription=subscription)
+        subscription.url = f"http://127.0.0.1:{self.port}/invalid"
+        subscription.save()
+        feed.subscription_pull(subscription=subscription)
+        self.assertEqual(subscription.practices.count(), 1)
+
+    def test_script_in_remote_text_is_removed(self):
+        subscription = self.subscribe("/script")
+        feed.subscription_pull(subscription=subscription)
+        remote = subscription.practices.get()
+        self.assertEqual(remote.title, "Veilig vet")
+        self.assertNotIn("onerror", remote.summary)
+        self.login("otto")
+        page = self.client.get(f"/practices/remote/{remote.pk}/")
+        self.assertContains(page, "Veilig vet")
+        self.assertNotContains(page, "alert(1)")
+
+    @override_settings(WIJK_FEED_PRIVATE_ALLOWED=[])
+    def test_private_addresses_are_refused_unless_allowed(self):
+        subscription = self.subscribe("/good")
+        feed.subscription_pull(subscription=subscription)
+        subscription.refresh_from_db()
+        self.assertIn("private or local address", subscription.last_error)
+
+    def test_the_background_run_pulls_the_organisations_feeds(self):
+        from core.runs import run_start
+
+        self.subscribe("/good")
+        self.subscribe("/invalid")
+        run = run_start(acting=self.acting("otto"), kind="practices.feed_pull")
+        run.refresh_from_db()
+        self.assertEqual(run.status, "done", run.error)
+        self.assertEqual((run.result["pulled"], run.result["refused"]), (2, 1))
+        self.assertEqual(RemotePractice.objects.count(), 1)
+
+
+class TwoInstallationsTest(LiveServerTestCase):
+    """A second real server on another loopback port serves its feed; this installation's
+    organisation subscribes and pulls it with the management command."""
+
+    def test_subscribe_pull_and_see_the_remote_practice(self):
+        User = get_user_model()
+        remote_org = Organisation.objects.create(
+            name="Wijkfabriek", slug="wf", kind="community", country="BE"
+        )
+        programme = Programme.objects.create(
+            name="Klussen", slug="klussen", kind="job_bureau", lead_organisation=remote_org
+        )
+        coordinator = User.objects.create_user(username="remote", password="x")
+        coordinator.memberships.create(organisation=remote_org, role=Role.COORDINATOR)
+        make_practice(acting_for(coordinator), programme=programme, title="Wijkfabriek op afstand")
+        here = Organisation.objects.create(
+            name="Spijkerkwartier", slug="sk", kind="community", country="NL"
+        )
+        otto = User.objects.create_user(username="otto2", password="x")
+        otto.memberships.create(organisation=here, role=Role.COORDINATOR)
+        self.client.force_login(otto)
+        host = self.live_server_url.split("//")[1]
+        with override_settings(WIJK_FEED_PRIVATE_ALLOWED=[host]):
+            self.client.post(
+                "/practices/subscriptions/", {"url": f"{self.live_server_url}/practices/feed.json"}
+            )
+            subscription = Subscription.objects.get(organisation=here)
+            call_command("practices_pull", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            subscription.refresh_from_db()
+            self.assertEqual(subscription.last_error, "")
+            remote = subscription.practices.get()
+            self.assertEqual(remote.title, "Wijkfabriek op afstand")
+            self.assertTrue(remote.package_url.startswith(self.live_server_url))
+            etag = subscription.etag
+            self.assertTrue(etag)
+            call_command("practices_pull", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            subscription.refresh_from_db()
+            self.assertEqual(subscription.etag, etag)  # 304: nothing changed
+            page = self.client.get(f"/practices/remote/{remote.pk}/")
+            self.assertContains(page, "From another installation")
+            # Its package comes through the feed, checked, for the preview.
+            preview = self.client.get(f"/practices/packages/adopt/?remote={remote.pk}")
+            self.assertContains(preview, "Will be created")
