@@ -8,6 +8,7 @@ import importlib.util
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -28,8 +29,8 @@ API = "/api/v1/"
 
 def _project_apps() -> tuple[str, ...]:
     """Our own apps (those inside the repository), so a new programme app is checked too."""
-    root = str(django_settings.BASE_DIR)
-    return tuple(c.label for c in apps.get_app_configs() if c.path.startswith(root))
+    root = django_settings.BASE_DIR
+    return tuple(c.label for c in apps.get_app_configs() if Path(c.path).parent == root)
 
 
 def _recording(base: type[OpenAPISchema]) -> type[OpenAPISchema]:
