@@ -116,7 +116,11 @@ class JobPagesTest(JobsTestCase):
         done = self.client.post(url, {**body, "confirm": "on"})
         self.assertContains(done, "/r/jobs/feedback/")
         self.assertEqual(JobRequest.objects.filter(channel="public").count(), 1)
-        far = self.client.post(url, public_body(service=str(self.garden.pk), postcode="8000"))
+        far = self.client.post(
+            url,
+            public_body(service=str(self.garden.pk), postcode="8000"),
+            headers={"accept-language": "en"},
+        )
         self.assertContains(far, "km from the bureau", status_code=400)
 
     def test_the_public_form_in_french_and_a_robot_in_the_hidden_field(self) -> None:

@@ -18,6 +18,7 @@ DOCUMENT_ROUTES = {
     "rentals:unit_labels",
     "rentals:contract_pdf",
     "collection:savings_pdf",
+    "collection:arrears_letter",
     "collection:remittance_pdf",
     "collection:dashboard_xlsx",
     "GET /rentals/contracts/{contract_id}/pdf",

@@ -117,7 +117,7 @@ class ResidentPagePaysWithAPhoneTest(RentalTestCase):
         key, pin = resident_access_issue(acting=self.acting("ines"), household=self.jansens)
         self.client.post(f"/r/{key}/", {"pin": pin})
         with clock_at(date(2026, 7, 1)):
-            page = self.client.get(f"/r/{key}/home/")
+            page = self.client.get(f"/r/{key}/home/?lang=en")  # the resident's choice: English
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "Scan with your banking app to pay")  # the QR code's title
         self.assertContains(page, contract.payment_reference)

@@ -117,7 +117,10 @@ class PageTests(SharingTestCase):
         )
         school = statement(self.school, JANUARY)
         assert school is not None
-        self.assertIn("Shared with the community", statement_html(school))  # not translated yet
+        with translation.override(school.participant.statement_language):
+            shared = translation.gettext("Shared with the community")
+        self.assertNotEqual(shared, "Shared with the community")  # the school's language: Dutch
+        self.assertIn(shared, statement_html(school))
         self.client.force_login(self.ines)  # the OCMW registered jansens
         response = self.client.get(
             self.url("statement", participant_pk=self.jansens_p.pk, month="2026-01")
