@@ -8,13 +8,14 @@ partial matches.
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import phonenumbers
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Replace
 
 from core.tenancy import Acting, scoped
-from households.models import Household, fold
+from households.models import Consent, Household, fold
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -190,4 +191,15 @@ def household_search(*, acting: Acting, text: str) -> QuerySet[Household]:
             )
         )
         .order_by("search_rank", "last_name", "first_name", "pk")
+    )
+
+
+def programme_consent(household: Household, today: date) -> Consent | None:
+    """The household's standing consent to take part in a programme (given, not withdrawn by
+    today), which enrolment shows and a rental contract needs; None when there is none."""
+    return (
+        Consent.objects.filter(household=household, purpose=Consent.Purpose.PROGRAMME)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .filter(given_on__lte=today)
+        .first()
     )

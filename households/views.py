@@ -26,10 +26,11 @@ from core.forms import add_service_errors
 from core.models import Programme
 from core.programmes import household_parts
 from core.tenancy import Acting, get_scoped, request_acting, scoped
+from core.validators import local_today
 from households import services
 from households.forms import ConsentForm, EnrolForm, EraseForm, HouseholdForm, NoteForm
 from households.models import Consent, Enrolment, Household, RestrictedNote
-from households.selectors import household_search
+from households.selectors import household_search, programme_consent
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 100
@@ -285,6 +286,9 @@ def household_enrol(request: WijkRequest, household_pk: int) -> HttpResponse:
         "refusal": refusal,
         "can_override": can_override,
         "has_programmes": programmes.exists(),
+        # Shown before enrolling: a programme's contract needs it (households.selectors).
+        "consent": programme_consent(household, local_today(acting.organisation)),
+        "can_record_consent": acting.can("household.change"),
     }
     return render(request, "households/enrol.html", context)
 

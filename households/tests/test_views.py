@@ -410,6 +410,20 @@ class EnrolTest(PageTestCase):
         detail = self.client.get(reverse("households:detail", args=[household.pk]))
         self.assertContains(detail, "The household has the social energy tariff.")
 
+    def test_the_page_shows_the_consent_a_contract_needs(self) -> None:
+        household = make_household(self.ocmw, last_name="Maes", social_tariff=True)
+        self.login("ines")
+        consent_link = reverse("households:consent_add", args=[household.pk])
+        response = self.client.get(self.url(household))
+        self.assertContains(response, "no contract without it")
+        self.assertContains(response, consent_link)
+        Consent.objects.create(
+            household=household, purpose=Consent.Purpose.PROGRAMME, given_on=date(2026, 1, 5)
+        )
+        response = self.client.get(self.url(household))
+        self.assertContains(response, "consented to take part in a programme on")
+        self.assertNotContains(response, consent_link)
+
     def test_refusal_shows_each_rule(self) -> None:
         self.login("ines")
         response = self.client.post(self.url(self.peeters), {"programme": self.rental.pk})

@@ -5,11 +5,12 @@ towards the maximum per household.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Programme
-from households.models import Consent, Household
+from households.models import Household
+from households.selectors import programme_consent
 from rentals.models import (
     Application,
     Contract,
@@ -48,12 +49,7 @@ def free_units(programme: Programme, category: str) -> QuerySet[Unit]:
 def has_programme_consent(household: Household, today: date) -> bool:
     """The household consented to take part in a programme and has not withdrawn it: what a
     rental contract needs (docs/architecture.md, "Consent in the flow")."""
-    return (
-        Consent.objects.filter(household=household, purpose=Consent.Purpose.PROGRAMME)
-        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-        .filter(given_on__lte=today)
-        .exists()
-    )
+    return programme_consent(household, today) is not None
 
 
 def consent_refusal() -> ValidationError:
