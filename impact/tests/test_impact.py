@@ -16,6 +16,8 @@ def _many(programme, day):
 
 @clock_at(date(2026, 6, 15))
 class ImpactTest(WijkTestCase):
+    client_language = "en"  # the pages and the Excel file are read in English
+
     def test_own_page_shows_every_programme_with_marks_for_small_groups(self):
         self.login("cora")
         response = self.client.get("/impact/")
@@ -25,11 +27,12 @@ class ImpactTest(WijkTestCase):
         self.assertContains(response, "fewer than 5")
 
     def test_figures_over_time_come_from_the_registry_hook(self):
-        app = ProgrammeApp(label="fake", kind="energy_sharing", impact_at=(_many,))
+        # A kind no real app registers (the sharing app owns energy_sharing).
+        app = ProgrammeApp(label="fake", kind="fake_kind", impact_at=(_many,))
         from core.models import Programme
 
         energy = Programme.objects.create(
-            name="Zon", slug="zon", kind="energy_sharing", lead_organisation=self.lead
+            name="Zon", slug="zon", kind="fake_kind", lead_organisation=self.lead
         )
         with registry.registered(app):
             item = figures.programme_impact(energy, date(2026, 6, 15), count=3)

@@ -5,6 +5,7 @@ organisation asks for an exchange and adopts the programme's package after its p
 from typing import Any
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from core.models import Programme
@@ -38,7 +39,9 @@ def test_publish_read_ask_and_adopt(live_server: Any, browser: Any, page: Any) -
     practice = Practice.objects.get()
     expect(cora).to_have_url(f"{base}/practices/{practice.pk}/edit/")
     cora.click(f"form[action='/practices/{practice.pk}/publish/'] button[type=submit]")
-    expect(cora.locator("h1 .tag")).to_have_text("Published")
+    with translation.override("nl"):  # the browser reads Dutch, the site's default
+        published = str(Practice.Status.PUBLISHED.label)
+    expect(cora.locator("h1 .tag")).to_have_text(published)
 
     # ---- anyone reads it without logging in
     page.goto(f"{base}/practices/p/{practice.pk}/")

@@ -6,6 +6,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import LiveServerTestCase, override_settings
@@ -97,6 +98,7 @@ class Hostile(BaseHTTPRequestHandler):
 
 
 class FeedTest(WijkTestCase):
+    client_language = "en"  # the pages are read in English
     server: Any
     port: int
     allowed: Any
@@ -248,6 +250,7 @@ class TwoInstallationsTest(LiveServerTestCase):
         otto = User.objects.create_user(username="otto2", password="x")
         otto.memberships.create(organisation=here, role=Role.COORDINATOR)
         self.client.force_login(otto)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the pages are read in English
         host = self.live_server_url.split("//")[1]
         with override_settings(WIJK_FEED_PRIVATE_ALLOWED=[host]):
             self.client.post(

@@ -37,6 +37,7 @@ FAKE = ProgrammeApp(
 
 @clock_at(date(2026, 4, 1))
 class PackageTest(RentalTestCase):
+    client_language = "en"  # the pages are read in English
     contract: Any
 
     @classmethod
