@@ -10,6 +10,7 @@ a 4xx; the catch-all 500 handler exists only for bugs, and logs them.
 
 import logging
 import re
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -112,7 +113,15 @@ class WijkNinjaAPI(NinjaAPI):
     ) -> OpenAPISchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        return WijkOpenAPISchema(self, path_prefix)
+        # The operations are fixed once the URLs are loaded, and building the schema takes
+        # about a second: build it once per prefix. Ninja only serialises it; nobody edits it.
+        if path_prefix not in self._schemas:
+            self._schemas[path_prefix] = WijkOpenAPISchema(self, path_prefix)
+        return self._schemas[path_prefix]
+
+    @cached_property
+    def _schemas(self) -> dict[str, OpenAPISchema]:
+        return {}
 
 
 api = WijkNinjaAPI(
