@@ -69,7 +69,9 @@ def export(programme: Programme) -> dict[str, Any]:
 
 
 def _wrong() -> ValidationError:
-    return ValidationError(_("The energy-sharing part of the package has a missing or wrong value."))
+    return ValidationError(
+        _("The energy-sharing part of the package has a missing or wrong value.")
+    )
 
 
 def _amount(value: Any, high: Decimal) -> Decimal:

@@ -4,16 +4,20 @@ meter data), and what the preview flags for an organisation of another country.
 (Appliance rental's round trip is in test_package.py.)"""
 
 import json
+import threading
 from datetime import date
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 
 from core.models import Programme
 from jobs.models import ProgrammeRules, Service
 from jobs.tests.cast import JobsTestCase, ask
-from practices import package
-from practices.models import PackageImport
+from practices import feed, package
+from practices.models import PackageImport, RemotePractice, Subscription
 from practices.pure import guard
 from sharing import services as sharing_services
 from sharing.models import Community, KeyChoice
@@ -205,9 +209,7 @@ class SharingPackageTest(SharingTestCase):
             [(k["valid_from"], k["preset"], k["social_cap"]) for k in part["keys"]],
             [("2026-01-01", "relative", "0.500"), ("2026-03-01", "social_priority", "0.400")],
         )
-        self.assertEqual(
-            [r["weighting"] for r in part["keys"][0]["rounds"]], ["fixed", "pro_rata"]
-        )
+        self.assertEqual([r["weighting"] for r in part["keys"][0]["rounds"]], ["fixed", "pro_rata"])
         self.assertTrue(part["keys"][1]["rounds"][0]["only_vulnerable"])
         for secret in (
             SCHOOL_EAN,
@@ -276,3 +278,176 @@ class SharingPackageTest(SharingTestCase):
             with self.subTest(n=n), self.assertRaises(ValidationError):
                 package.package_import(acting=self.acting("otto"), data=data, name=f"Kapot {n}")
         self.assertFalse(Programme.objects.filter(name__startswith="Kapot").exists())
+
+
+class _Packages(BaseHTTPRequestHandler):
+    """Another installation's package addresses; the bodies are set by the test."""
+
+    bodies: ClassVar[dict[str, bytes]] = {}
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = self.bodies.get(self.path, b"{}")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@clock_at(date(2026, 3, 1))
+class PackagesThroughTheFeedTest(JobsTestCase):
+    """Packages of the new kinds fetched through the feed (a remote practice's package_url):
+    a good one previews and adopts; a hostile one is refused with a clear message."""
+
+    client_language = "en"
+    server: Any
+    allowed: Any
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), _Packages)
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.allowed = override_settings(
+            WIJK_FEED_PRIVATE_ALLOWED=[f"127.0.0.1:{cls.server.server_address[1]}"]
+        )
+        cls.allowed.enable()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.allowed.disable()
+        cls.server.shutdown()
+        cls.server.server_close()
+        super().tearDownClass()
+
+    def remote(self, path, data):
+        _Packages.bodies[path] = json.dumps(data).encode()
+        subscription, _created = Subscription.objects.get_or_create(
+            organisation=self.arnhem, url="http://127.0.0.1:1/feed.json"
+        )
+        return RemotePractice.objects.create(
+            subscription=subscription,
+            remote_id=path,
+            url=f"https://elders.example{path}",
+            title="Klussen elders",
+            package_url=f"http://127.0.0.1:{self.server.server_address[1]}{path}",
+        )
+
+    def test_a_jobs_and_a_sharing_package_come_through_the_feed(self):
+        jobs = self.remote("/jobs.json", package.build_package(self.bureau))
+        data = feed.remote_package(jobs)
+        self.assertEqual(data["parts"]["jobs"]["rules"]["preset"], "wijk_werken")
+        self.login("otto")
+        page = self.client.get(f"/practices/packages/adopt/?remote={jobs.pk}")
+        self.assertContains(page, "Will be created")
+        self.assertContains(page, "Flemish wijk-werken")
+        energy = Programme.objects.create(
+            name="Zon", slug="zon", kind="energy_sharing", lead_organisation=self.lead
+        )
+        sharing_services.community_configure(
+            acting=self.acting("cora"),
+            programme=energy,
+            sharing_price=Decimal("0.12"),
+            supplier_price=Decimal("0.30"),
+            latitude=Decimal("51.2"),
+            longitude=Decimal("2.9"),
+        )
+        shared = self.remote("/sharing.json", package.build_package(energy))
+        page = self.client.get(f"/practices/packages/adopt/?remote={shared.pk}")
+        self.assertContains(page, "0.1200 EUR per kWh")
+
+    def test_hostile_packages_of_the_new_kinds_are_refused(self):
+        base = package.build_package(self.bureau)
+        jobs = base["parts"]["jobs"]
+        hostile = {
+            "/workers.json": (
+                {**base, "parts": {"jobs": {**jobs, "workers": [{"name": "Wout Claeys"}]}}},
+                "a field for personal data",
+            ),
+            "/phone.json": (
+                {
+                    **base,
+                    "parts": {
+                        "jobs": {
+                            **jobs,
+                            "services": [
+                                {**jobs["services"][0], "description": "+32 470 12 34 56"}
+                            ],
+                        }
+                    },
+                },
+                "looks like personal data",
+            ),
+            "/code.json": (
+                {
+                    **base,
+                    "parts": {
+                        "jobs": {
+                            **jobs,
+                            "services": [
+                                {**jobs["services"][0], "description": "<script>x()</script>"}
+                            ],
+                        }
+                    },
+                },
+                "looks like code",
+            ),
+            "/types.json": (
+                {
+                    **base,
+                    "parts": {
+                        "jobs": {**jobs, "services": [{**jobs["services"][0], "crew_size": "two"}]}
+                    },
+                },
+                "missing or wrong value",
+            ),
+            "/ean.json": (
+                {
+                    **base,
+                    "kind": "energy_sharing",
+                    "parts": {
+                        "sharing": {
+                            "version": 1,
+                            "community": {"sharing_price": "0.1", "supplier_price": "0.3"},
+                            "keys": [],
+                            "note": "541448820000000017",
+                        }
+                    },
+                },
+                "looks like personal data",
+            ),
+            "/participants.json": (
+                {
+                    **base,
+                    "kind": "energy_sharing",
+                    "parts": {"sharing": {"version": 1, "participants": [{"role": "consumer"}]}},
+                },
+                "a field for personal data",
+            ),
+            "/sharing-types.json": (
+                {
+                    **base,
+                    "kind": "energy_sharing",
+                    "parts": {"sharing": {"version": 1, "community": {"sharing_price": True}}},
+                },
+                "missing or wrong value",
+            ),
+        }
+        self.login("otto")
+        for path, (data, reason) in hostile.items():
+            with self.subTest(path=path):
+                remote = self.remote(path, data)
+                page = self.client.get(f"/practices/packages/adopt/?remote={remote.pk}")
+                self.assertContains(page, reason, status_code=400)
+                done = self.client.post(
+                    "/practices/packages/adopt/", {"remote": remote.pk, "adopt": "1"}
+                )
+                self.assertEqual(done.status_code, 400)
+        self.assertFalse(
+            Programme.objects.filter(lead_organisation=self.arnhem)
+            .exclude(pk=self.arnhem_bureau.pk)
+            .exists()
+        )
