@@ -19,6 +19,7 @@ import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -167,13 +168,16 @@ def resolve_checked(host: str, port: int) -> list[tuple[Any, ...]]:
         raise FeedRefused(_("The feed's host %(host)s is not known.") % {"host": host}) from exc
     if not infos:
         raise FeedRefused(_("The feed's host %(host)s is not known.") % {"host": host})
-    if not _private_allowed(host, port) and not all(_is_global(i[4][0]) for i in infos):
+    if not _private_allowed(host, port) and not all(_is_global(str(i[4][0])) for i in infos):
         raise _refused_private(host)
     return list(infos)
 
 
+_DEFAULT_TIMEOUT: Any = socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
+
+
 def _pinned_connection(
-    address: tuple[str, int], timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT, source: Any = None
+    address: tuple[str, int], timeout: Any = _DEFAULT_TIMEOUT, source: Any = None
 ) -> socket.socket:
     """socket.create_connection, but to the addresses resolve_checked let through, and with the
     connected peer checked once more. http.client keeps the host name for the Host header
@@ -183,7 +187,7 @@ def _pinned_connection(
     for family, kind, proto, _name, sockaddr in resolve_checked(host, port):
         sock = socket.socket(family, kind, proto)
         try:
-            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+            if timeout is not _DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
             if source:
                 sock.bind(source)
@@ -219,8 +223,12 @@ class _PinnedHTTPHandler(urllib.request.HTTPHandler):
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(context=context)
+        self.pinned_context = context  # None: http.client's default, verifying certificates
+
     def https_open(self, req: Any) -> Any:
-        return self.do_open(_PinnedHTTPSConnection, req, context=self._context)
+        return self.do_open(_PinnedHTTPSConnection, req, context=self.pinned_context)
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):

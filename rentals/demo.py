@@ -693,7 +693,9 @@ class RentalDemo:
         if adopted:  # the adopter rents fewer kinds of appliance than the source
             for category in sorted(set(offers) - set(spec.offers)):
                 services.offer_remove(acting=coordinator, programme=programme, category=category)
-        existing = {(m.brand, m.model_name) for m in ApplianceModel.objects.filter(programme=programme)}
+        existing = {
+            (m.brand, m.model_name) for m in ApplianceModel.objects.filter(programme=programme)
+        }
         for model_spec in spec.catalogue:
             if (model_spec.brand, model_spec.model_name) not in existing:
                 services.appliance_model_create(

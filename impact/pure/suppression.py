@@ -19,7 +19,7 @@ organisation's own impact page shows the value with a mark that it stays inside.
   would (docs/impact.md, "Differences between published figures").
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -115,11 +115,13 @@ class RoundedCountsTest(WijkTestCase):
             rows = {row[0]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
             self.assertEqual(rows["Workers active"][-1], 10)
             token = api_token_create(user=self.cora)
-            auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-            listed = self.client.get("/api/v1/impact/programmes", **auth).json()
+            auth = {"Authorization": f"Bearer {token}"}
+            listed = self.client.get("/api/v1/impact/programmes", headers=auth).json()
             series = next(f for f in listed[0]["figures"] if f["key"] == "workers_active")
             self.assertEqual(series["values"][-1]["value"], 10)
-            today = self.client.get(f"/api/v1/impact/programmes/{self.rental.pk}/figures", **auth)
+            today = self.client.get(
+                f"/api/v1/impact/programmes/{self.rental.pk}/figures", headers=auth
+            )
             workers = next(f for f in today.json() if f["key"] == "workers_active")
             self.assertEqual((workers["value"], workers["rounded"]), (10, True))
             own = self.client.get("/impact/")

@@ -83,7 +83,12 @@ class DemoPackagesTest(TestCase):
         # A second run adopts nothing again.
         load(households=HOUSEHOLDS)
         self.assertEqual(PackageImport.objects.count(), 1)
-        self.assertEqual(Programme.objects.filter(lead_organisation=arnhem.lead_organisation, kind="appliance_rental").count(), 1)
+        self.assertEqual(
+            Programme.objects.filter(
+                lead_organisation=arnhem.lead_organisation, kind="appliance_rental"
+            ).count(),
+            1,
+        )
 
     def test_no_package_of_a_populated_demo_programme_holds_personal_data(self) -> None:
         secrets = _secrets()
