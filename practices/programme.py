@@ -39,8 +39,8 @@ def register() -> None:
                 ),
             ),
             demo_loaders=(
-                # After the rental set-up (5), before the households (10) enrol in it.
-                DemoLoader(order=6, load=load_demo_adoptions),
+                # After the rental set-up (7), before the households (10) enrol in it.
+                DemoLoader(order=8, load=load_demo_adoptions),
                 DemoLoader(order=90, load=load_demo),
             ),
         )

@@ -659,7 +659,7 @@ class RentalDemo:
     # --- set-up: scheme, offers, catalogue, units
     def configure(self, spec: SchemeSpec, programme: Programme, adopted: bool = False) -> None:
         """The scheme, the offers and the catalogue. Run before the households too
-        (load_set_up, order 5), so that practices/demo.py can adopt a programme's package.
+        (load_set_up, order 7), so that practices/demo.py can adopt a programme's package.
         A programme just adopted from another's package (`adopted`) is adapted to its own
         spec: its collector and supplier, its fees, the categories it offers."""
         coordinator = self.actings[spec.coordinator]

@@ -515,7 +515,7 @@ def register() -> None:
                 ),
             ),
             demo_loaders=(
-                DemoLoader(order=5, load=load_demo_set_up),
+                DemoLoader(order=7, load=load_demo_set_up),
                 DemoLoader(order=20, load=load_demo),
             ),
             impact_figures=(impact_figures,),
