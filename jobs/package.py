@@ -292,7 +292,7 @@ def preview(data: dict[str, Any], organisation: Organisation) -> list[PackageCha
         changes.append(
             PackageChange(
                 "warning",
-                _("Services of an activity the rules do not allow cannot be adopted: %(names)s.")
+                _("Services of an activity the rules do not allow are left out: %(names)s.")
                 % {"names": ", ".join(outside)},
             )
         )
@@ -317,10 +317,7 @@ def load(data: dict[str, Any], programme: Programme) -> None:
     rules.save()
     for item in _services(data):
         if item["category"] not in rules.allowed_categories:
-            raise ValidationError(
-                _("The service “%(name)s” is of an activity the package's rules do not allow.")
-                % {"name": item["name"]}
-            )
+            continue  # left out, as the preview said
         if rules.pricing == Pricing.FIXED and item["fixed_price"] is None:
             raise ValidationError(
                 _("The service “%(name)s” has no price, and the rules ask a fixed price.")

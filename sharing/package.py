@@ -121,6 +121,8 @@ def _keys(data: dict[str, Any]) -> list[dict[str, Any]]:
 def preview(data: dict[str, Any], organisation: Organisation) -> list[PackageChange]:
     community = _community(data)
     keys = _keys(data)
+    if community is None and keys:
+        raise _wrong()  # keys without a community: load() could not place them
     countries = dict(Country.choices)
     changes: list[PackageChange] = []
     if community is not None:

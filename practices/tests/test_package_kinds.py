@@ -162,6 +162,18 @@ class JobsPackageTest(JobsTestCase):
         self.assertFalse(Programme.objects.filter(name__startswith="Kapot").exists())
         self.assertFalse(PackageImport.objects.exists())
 
+    def test_services_of_an_activity_the_rules_do_not_allow_are_left_out(self):
+        data = package.build_package(self.bureau)
+        data["parts"]["jobs"]["rules"]["allowed_categories"] = ["garden"]
+        otto = self.acting("otto")
+        warning = _texts(package.preview(acting=otto, data=data).changes, "warning")
+        self.assertIn("left out: Verhuishulp", warning)
+        programme, _created = package.package_import(acting=otto, data=data, name="Tuin")
+        self.assertEqual(
+            list(Service.objects.filter(programme=programme).values_list("name", flat=True)),
+            ["Tuinwerk"],
+        )
+
     def test_adopt_through_the_page(self):
         self.login("otto")
         text = json.dumps(package.build_package(self.bureau))
