@@ -1,12 +1,17 @@
 """The feed: its shape and ETag, a pull from a second real server, hostile feeds."""
 
 import json
+import os
+import shutil
 import socket
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -392,3 +397,76 @@ class DnsRebindingTest(WijkTestCase):
         self.assertEqual(subscription.practices.count(), 1)
         # The request went to the pinned address with the original Host header.
         self.assertEqual(Recording.hosts, [f"feed.example:{self.port}"])
+
+
+@skipUnless(shutil.which("openssl"), "needs openssl to make a test certificate")
+class PinnedHttpsTest(WijkTestCase):
+    """HTTPS to the pinned address keeps the host name for SNI and the certificate check: a
+    real TLS server on 127.0.0.1 with a certificate for feed.example only."""
+
+    def test_sni_and_certificate_use_the_host_name_not_the_address(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        subprocess.run(  # a fixed command line, no input from outside
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=feed.example",
+                "-addext",
+                "subjectAltName=DNS:feed.example",
+                "-keyout",
+                key,
+                "-out",
+                cert,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        names: list[str] = []
+        server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_context.load_cert_chain(cert, key)
+        server_context.sni_callback = lambda sock, name, ctx: names.append(name or "")
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+        server.socket = server_context.wrap_socket(server.socket, server_side=True)
+        port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        Recording.hosts.clear()
+        real = socket.getaddrinfo
+
+        def resolve(host, port_, *args, **kwargs):
+            if host != "feed.example":
+                return real(host, port_, *args, **kwargs)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port_))
+            ]
+
+        client_context = ssl.create_default_context(cafile=cert)
+        with (
+            mock.patch("socket.getaddrinfo", resolve),
+            override_settings(WIJK_FEED_PRIVATE_ALLOWED=[f"feed.example:{port}"]),
+        ):
+            connection = feed._PinnedHTTPSConnection(
+                "feed.example", port, context=client_context, timeout=5
+            )
+            connection.request("GET", "/good")
+            response = connection.getresponse()
+            self.assertEqual(response.status, 200)
+            connection.close()
+            # Not allowed: refused before any TLS is spoken.
+            with (
+                override_settings(WIJK_FEED_PRIVATE_ALLOWED=[]),
+                self.assertRaises(feed.FeedRefused),
+            ):
+                feed._PinnedHTTPSConnection("feed.example", port, context=client_context).connect()
+        self.assertEqual(names, ["feed.example"])
+        self.assertEqual(Recording.hosts, [f"feed.example:{port}"])
