@@ -23,6 +23,7 @@ from core.programmes import (
     registry,
 )
 from core.tenancy import Acting, scoped
+from jobs import package
 from jobs.bureau import KIND, bureaus
 from jobs.models import Assignment, Feedback, Hours, JobRequest, Worker
 from jobs.selectors.dashboard import outflow, residents_served
@@ -281,5 +282,6 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=30, load=load_demo),),
             impact_figures=(impact_figures,),
+            package_parts=(package.PART,),
         )
     )
