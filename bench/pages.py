@@ -282,6 +282,87 @@ def profile(path: str, user: Any, top: int = 25) -> str:
     return out.getvalue()
 
 
+# ------------------------------------------------------------------------------ billing
+BILLING_TARGET_S = 10.0  # issue 3: one month of 200,000 active contracts
+
+
+def billing(stats: dict[str, Any]) -> dict[str, Any]:
+    """The billing run of the data set's current month, timed: its charges are deleted (no
+    payment is allocated to them), the kept totals made again from the charges, then
+    `billing_run` runs, and once more (it adds nothing). The time spent keeping the monthly
+    totals and open households (`totals.month_totals_billed`) is measured inside the run."""
+    from datetime import date
+
+    from django.db import connection
+
+    from bench.dataset import PROGRAMME_SLUG
+    from core.models import Programme
+    from rentals.models import Allocation, Charge, MonthTotal, OpenHousehold
+    from rentals.services import billing as billing_module
+    from rentals.services import totals
+    from rentals.services.billing import billing_run
+
+    programme = Programme.objects.get(slug=PROGRAMME_SLUG)
+    month = date.fromisoformat(stats["current_month"])
+    month_charges = Charge.objects.filter(contract__programme=programme, month=month)
+    if Allocation.objects.filter(charge__in=month_charges).exists():
+        raise SystemExit(f"payments are allocated to {month:%Y-%m}: build the data set again")
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM rentals_charge WHERE month = %s AND contract_id IN "
+            "(SELECT id FROM rentals_contract WHERE programme_id = %s)",
+            [month, programme.pk],
+        )
+        deleted = cursor.rowcount
+    totals.month_totals_rebuild(programme=programme)  # the delete bypassed the services
+    log(f"billing: deleted {deleted} charges of {month:%Y-%m}, totals rebuilt in "
+        f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+    keeping = [0.0]
+    kept_billed = totals.month_totals_billed
+
+    def timed(**kwargs: Any) -> None:
+        t = time.perf_counter()
+        kept_billed(**kwargs)
+        keeping[0] += time.perf_counter() - t
+
+    billing_module.totals.month_totals_billed = timed
+    try:
+        load = os.getloadavg()[0]
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        first = billing_run(programme=programme, month=month)
+        first_s, first_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        first_keeping, keeping[0] = keeping[0], 0.0
+        t0 = time.perf_counter()
+        again = billing_run(programme=programme, month=month)
+        again_s = time.perf_counter() - t0
+    finally:
+        billing_module.totals.month_totals_billed = kept_billed
+    log(f"billing run: {first.created} charges in {first_s:.2f} s (keeping the totals "
+        f"{first_keeping:.2f} s); again: {again.created} in {again_s:.2f} s")  # fmt: skip
+    # The kept figures of the month equal the charges.
+    row = MonthTotal.objects.get(programme=programme, month=month)
+    recomputed = totals.month_totals_recomputed(programme)[month]
+    open_kept = OpenHousehold.objects.filter(programme=programme).count()
+    open_recomputed = len(totals.open_households_recomputed(programme))
+    return {
+        "month": month.isoformat(),
+        "deleted_before": deleted,
+        "created": first.created,
+        "contracts_seen": first.contracts,
+        "seconds": round(first_s, 2),
+        "process_cpu_seconds": round(first_cpu, 2),
+        "keeping_totals_seconds": round(first_keeping, 2),
+        "again_created": again.created,
+        "again_seconds": round(again_s, 2),
+        "target_s": BILLING_TARGET_S,
+        "month_total_equals_charges": (row.charges, row.billed, row.collected)
+        == (recomputed.charges, recomputed.billed, recomputed.collected),
+        "open_households_kept_equal_recomputed": open_kept == open_recomputed,
+        "load_average_1min": [round(load, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
 # ------------------------------------------------------------------------------ report
 def table(result: dict[str, Any]) -> str:
     floor = result["http"]["floor"]
@@ -335,6 +416,11 @@ def main() -> None:
     parser.add_argument("--savings", action="store_true", help="also time the savings part")
     parser.add_argument("--profile", action="store_true", help="cProfile the uncached dashboard")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument(
+        "--billing",
+        action="store_true",
+        help="also time the billing run (deletes and remakes the month)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -403,6 +489,8 @@ def main() -> None:
         text = profile(paths["dashboard_uncached"], user)
         (BENCH / "pages-profile.txt").write_text(text)
         log(text)
+    if args.billing:
+        result["billing"] = billing(result["dataset"])
     result["machine"]["load_average_at_end"] = os.getloadavg()
     result["total_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS_FILE.write_text(json.dumps(result, indent=2, default=str) + "\n")

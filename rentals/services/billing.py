@@ -129,6 +129,7 @@ def billing_run(
         ops.quote_name(Contract._meta.db_table),
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        after_id = totals.charge_watermark()
         cursor.execute(
             f"INSERT INTO {charge} "  # noqa: S608 -- table names from the ORM, values bound
             "(contract_id, month, tenant_amount, subsidy_amount, settled, created_at) "
@@ -151,7 +152,7 @@ def billing_run(
             ],
         )
         whole = max(cursor.rowcount, 0)
-        totals.month_totals_billed(programme=programme, month=first, made_at=now)
+        totals.month_totals_billed(programme=programme, month=first, made_at=now, after_id=after_id)
     partial = (
         Contract.objects.filter(programme=programme, start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
@@ -216,7 +217,10 @@ def _insert_charges(batch: list[Charge], programme: Programme, *, made_at: datet
     month_charges = Charge.objects.filter(month=batch[0].month, contract__programme=programme)
     with transaction.atomic():
         before = month_charges.count()
+        after_id = totals.charge_watermark()
         # ignore_conflicts: a charge made by a concurrent run stays, ours is dropped.
         Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
-        totals.month_totals_billed(programme=programme, month=batch[0].month, made_at=made_at)
+        totals.month_totals_billed(
+            programme=programme, month=batch[0].month, made_at=made_at, after_id=after_id
+        )
         return month_charges.count() - before

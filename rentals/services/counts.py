@@ -115,25 +115,23 @@ def rental_counts_recomputed(programme: Programme | None = None) -> dict[Key, in
         else Contract.objects.filter(programme=programme)
     )
     out: dict[Key, int] = {}
-    for row in (
+    for u in (
         units.order_by()
         .values("programme_id", "appliance_model__category", "status")
         .annotate(n=Count("pk"))
     ):
-        out[row["programme_id"], Kind.UNITS, row["appliance_model__category"], row["status"]] = row[
-            "n"
-        ]
-    for row in (
+        out[u["programme_id"], Kind.UNITS, u["appliance_model__category"], u["status"]] = u["n"]
+    for c in (
         contracts.order_by().values("programme_id", "category", "status").annotate(n=Count("pk"))
     ):
-        out[row["programme_id"], Kind.CONTRACTS, row["category"], row["status"]] = row["n"]
-    for row in (
+        out[c["programme_id"], Kind.CONTRACTS, c["category"], c["status"]] = c["n"]
+    for h in (
         contracts.filter(status=Contract.Status.ACTIVE)
         .order_by()
         .values("programme_id")
         .annotate(n=Count("household_id", distinct=True))
     ):
-        out[row["programme_id"], Kind.HOUSEHOLDS_WITH_APPLIANCE, "", ""] = row["n"]
+        out[h["programme_id"], Kind.HOUSEHOLDS_WITH_APPLIANCE, "", ""] = h["n"]
     return out
 
 
