@@ -616,7 +616,12 @@ class Charge(models.Model):
         "contract__collector",
     )
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charges")
+    # No index of its own: the unique (contract, month) index starts with the contract and
+    # serves every lookup by contract; a fourth index only slowed each billing run's 200,000
+    # inserts (bench/README.md, "Billing run").
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="charges", db_index=False
+    )
     month = models.DateField(_("month"))  # the first day of the month
     tenant_amount = models.DecimalField(_("tenant part"), max_digits=8, decimal_places=2)
     subsidy_amount = models.DecimalField(_("subsidy part"), max_digits=8, decimal_places=2)

@@ -38,7 +38,6 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.selectors import impact
-from rentals.services.counts import counts as kept_counts
 
 MONTHS_SHOWN = 12
 OPEN_TICKET = (Ticket.Status.OPEN, Ticket.Status.PLANNED)
@@ -161,6 +160,15 @@ class Summary:
     collected_total: Decimal
     arrears: Decimal
     households_in_arrears: int
+
+
+def kept_counts(programme: Programme) -> dict[tuple[str, str, str], int]:
+    """(kind, category, status) → count, from the rows the unit and contract writes keep
+    (rentals/services/counts.py); zero rows left out."""
+    return {
+        (row.kind, row.category, row.status): row.n
+        for row in KeptCount.objects.filter(programme=programme, n__gt=0)
+    }
 
 
 def households_enrolled(programme: Programme) -> int:

@@ -97,15 +97,7 @@ def contract_moved(*, contract: Contract, from_status: str | None, to_status: st
         _add(key, -1)
 
 
-# ---------------------------------------------------------------- reads
-def counts(programme: Programme) -> dict[tuple[str, str, str], int]:
-    """(kind, category, status) → count, the rows without anything left out."""
-    return {
-        (row.kind, row.category, row.status): row.n
-        for row in KeptCount.objects.filter(programme=programme, n__gt=0)
-    }
-
-
+# ---------------------------- for the tests and the rebuild (the dashboard reads in its selectors)
 def rental_counts_recomputed(programme: Programme | None = None) -> dict[Key, int]:
     """The counts as the units and contracts say they are (three GROUP BY queries)."""
     units = Unit.objects.all() if programme is None else Unit.objects.filter(programme=programme)

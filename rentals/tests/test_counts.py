@@ -28,7 +28,7 @@ from rentals.tests.cast import RentalTestCase
 from wijk.testing import clock_at, make_household
 
 TODAY = date(2026, 6, 15)
-MANUAL_MOVES = {
+MANUAL_MOVES: dict[str, list[str]] = {
     UnitStatus.ORDERED: [UnitStatus.IN_STOCK, UnitStatus.RETIRED],
     UnitStatus.IN_STOCK: [UnitStatus.IN_REPAIR, UnitStatus.RETIRED],
     UnitStatus.IN_REPAIR: [UnitStatus.IN_STOCK, UnitStatus.RETURNED, UnitStatus.RETIRED],
