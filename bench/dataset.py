@@ -375,7 +375,7 @@ def generate(
             "street", "house_number", "box", "postcode", "city", "country", "language",
             "contact_channel", "phone", "email", "size", "social_tariff", "welfare_client",
             "debt_support", "net_monthly_income", "search_text", "duplicate_key",
-            "created_at", "updated_at", "erased_at",
+            "created_at", "updated_at", "erased_at", "demo",
         ],
     )  # fmt: skip
     w.table(
@@ -425,7 +425,7 @@ def generate(
                 h.street, h.house_number, "", postcode, city, "BE", "nl", "phone",
                 f"04{rng.randrange(10**8):08d}", "", rng.randint(1, 6), rng.random() < 0.6,
                 rng.random() < 0.7, "none", w.dec(incomes[rng.randrange(len(incomes))]),
-                h.search_text, h.duplicate_key, w.dt(created), w.dt(created), None,
+                h.search_text, h.duplicate_key, w.dt(created), w.dt(created), None, False,
             ),
         )  # fmt: skip
         w.add(
@@ -649,11 +649,16 @@ def generate(
     w.flush()
     phase("charges, payments, allocations")
 
-    # The rows above bypass the services, so the totals they keep are made from the charges.
+    # The rows above bypass the services, so what they keep is made from the rows: the totals
+    # from the charges, the counts from the units, contracts and enrolments.
+    from households.counts import enrolment_counts_rebuild
+    from rentals.services.counts import rental_counts_rebuild
     from rentals.services.totals import month_totals_rebuild
 
     month_totals_rebuild(programme=programme)
-    phase("monthly totals and open households")
+    rental_counts_rebuild(programme)
+    enrolment_counts_rebuild(programme)
+    phase("monthly totals, open households, kept counts")
 
     reset_sequences([Household, Enrolment, Consent, Unit, Application, Contract, ContractUnit,
                      Visit, Charge, Payment, Allocation])  # fmt: skip

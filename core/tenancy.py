@@ -66,6 +66,9 @@ class Acting:
     roles: frozenset[str] = field(default_factory=frozenset)
     via: str = field(default_factory=lambda: _default_via.get())
     operator: bool = False
+    # Every organisation the user belongs to, (id, name) by name: the organisation switcher
+    # of every page reads it here instead of asking the database again.
+    organisations: tuple[tuple[int, str], ...] = field(default=(), compare=False)
 
     def can(self, permission: str) -> bool:
         roles = PERMISSIONS[permission]  # an unknown name is a bug: KeyError
@@ -108,7 +111,14 @@ def acting_for(
     chosen = organisation_id if organisation_id in org_ids else memberships[0].organisation_id
     organisation = next(m.organisation for m in memberships if m.organisation_id == chosen)
     roles = frozenset(m.role for m in memberships if m.organisation_id == chosen)
-    return Acting(user=user, organisation=organisation, roles=roles, via=via or _default_via.get())
+    organisations = tuple({m.organisation_id: m.organisation.name for m in memberships}.items())
+    return Acting(
+        user=user,
+        organisation=organisation,
+        roles=roles,
+        via=via or _default_via.get(),
+        organisations=organisations,
+    )
 
 
 TenantPath = str | tuple[str, dict[str, Any]]

@@ -268,7 +268,9 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
     )
     is_lead = programme.lead_organisation_id == acting.organisation.pk
     today = timezone.localdate()
-    current = programme.tariff_on(today)
+    tariffs = list(scoped(Tariff, acting).filter(programme=programme).order_by("-valid_from"))
+    # The one valid today (Programme.tariff_on), taken from the list instead of a query.
+    current = next((t for t in tariffs if t.valid_from <= today), None)
     return render(
         request,
         "core/programme_detail.html",
@@ -280,7 +282,7 @@ def programme_detail(request: HttpRequest, programme_pk: int) -> HttpResponse:
             .filter(programme=programme)
             .select_related("organisation")
             .order_by("organisation__name", "role"),
-            "tariffs": scoped(Tariff, acting).filter(programme=programme).order_by("-valid_from"),
+            "tariffs": tariffs,
             "current_tariff_pk": current.pk if current else None,
             "rules": rules_in_words(programme.eligibility_rules, country_of(acting.organisation)),
             # The enrolled households (households) and the programme's own pages (its app).

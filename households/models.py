@@ -299,3 +299,27 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.programme}"
+
+
+class EnrolmentCount(models.Model):
+    """How many enrolments of a programme have a status: the programme page and the rental
+    dashboard read one row instead of counting 100,000 enrolments (bench/README.md, "Pages").
+    Kept by the enrolment services (households/counts.py) in the transaction that changes the
+    status; never edited by hand. A write that changes an enrolment's status elsewhere must call
+    `households.counts.enrolment_moved`, or the count drifts (`enrolment_counts_rebuild`
+    repairs it)."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("programme__lead_organisation",)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "status"], name="enrolment_count_once"),
+            models.CheckConstraint(condition=Q(n__gte=0), name="enrolment_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} · {self.status}: {self.n}"

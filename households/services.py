@@ -23,6 +23,7 @@ from core.programmes import Part, registry
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from core.validators import clean_birth_year, clean_phone, clean_postcode, local_today
+from households.counts import enrolment_moved
 from households.models import Consent, Enrolment, Household, RestrictedNote
 
 HOUSEHOLD_FIELDS = (
@@ -256,7 +257,12 @@ def household_enrol(
         )
     if not programme.active:
         raise ValidationError({"programme": _("This programme does not accept households now.")})
-    existing = Enrolment.objects.filter(household=household, programme=programme).first()
+    # Locked: two decisions at once must not both move the count from the same status.
+    existing = (
+        Enrolment.objects.select_for_update()
+        .filter(household=household, programme=programme)
+        .first()
+    )
     if existing and existing.status == Enrolment.Status.ENROLLED:
         raise ValidationError(
             {"programme": _("This household is already enrolled in this programme.")}
@@ -281,6 +287,7 @@ def household_enrol(
         else Enrolment.Status.REFUSED
     )
     enrolment = existing or Enrolment(household=household, programme=programme)
+    was = existing.status if existing else None
     enrolment.status = status
     enrolment.rule_results = [r.as_dict() for r in decision.results]
     enrolment.override_reason = override_reason if not decision.eligible else ""
@@ -288,6 +295,7 @@ def household_enrol(
     enrolment.decided_by_id = acting.user_id
     enrolment.ended_at = None
     enrolment.save()
+    enrolment_moved(programme_id=programme.pk, from_status=was, to_status=status)
     audit_record(
         acting=acting,
         action=Action.ENROL,
@@ -301,9 +309,15 @@ def household_enrol(
 def enrolment_end(*, acting: Acting, enrolment: Enrolment) -> Enrolment:
     acting.require("enrolment.decide")
     _require_visible(acting, enrolment.household)
+    # Locked and read again: the count moves from the status the row has now.
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    was = enrolment.status
     enrolment.status = Enrolment.Status.ENDED
     enrolment.ended_at = timezone.now()
     enrolment.save(update_fields=["status", "ended_at"])
+    enrolment_moved(
+        programme_id=enrolment.programme_id, from_status=was, to_status=enrolment.status
+    )
     audit_record(
         acting=acting,
         action=Action.ENROL,

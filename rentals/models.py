@@ -616,7 +616,12 @@ class Charge(models.Model):
         "contract__collector",
     )
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charges")
+    # No index of its own: the unique (contract, month) index starts with the contract and
+    # serves every lookup by contract; a fourth index only slowed each billing run's 200,000
+    # inserts (bench/README.md, "Billing run").
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="charges", db_index=False
+    )
     month = models.DateField(_("month"))  # the first day of the month
     tenant_amount = models.DecimalField(_("tenant part"), max_digits=8, decimal_places=2)
     subsidy_amount = models.DecimalField(_("subsidy part"), max_digits=8, decimal_places=2)
@@ -905,3 +910,40 @@ class OpenHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} · {self.oldest_open_month:%Y-%m}"
+
+
+class KeptCount(models.Model):
+    """How many units or contracts of a programme have a status, per appliance category, and
+    how many households have an active contract: what the dashboard shows, read from a few
+    rows instead of counted over 200,000 units and contracts (bench/README.md, "Pages").
+
+    Kept by the unit and contract writes in their own transactions (rentals/services/counts.py:
+    `move_unit`, `unit_create`, `contract_draft`, `contract_sign`, the installation visit,
+    `contract_end`); never edited by hand. A new write that changes a unit's or contract's
+    status must call `counts.unit_moved` or `counts.contract_moved` (a test checks that the
+    services assign statuses nowhere else); `rental_figures_rebuild` repairs drift."""
+
+    class Kind(models.TextChoices):
+        UNITS = "units"
+        CONTRACTS = "contracts"
+        # category and status blank: households with at least one active contract
+        HOUSEHOLDS_WITH_APPLIANCE = "households"
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("programme__lead_organisation",)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    category = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=15, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "kind", "category", "status"], name="kept_count_once"
+            ),
+            models.CheckConstraint(condition=Q(n__gte=0), name="kept_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} · {self.kind} {self.category} {self.status}: {self.n}"

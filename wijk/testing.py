@@ -35,11 +35,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.db import transaction
 from django.test import TestCase
 from django.utils import translation
 
 from core.models import Organisation, Programme, ProgrammePartner, Role, Tariff
 from core.tenancy import Acting, acting_for
+from households.counts import enrolment_moved
 from households.models import Enrolment, Household
 
 PASSWORD = "wachtwoord-123"
@@ -57,6 +59,17 @@ RENTAL_RULES = {
     "any_of": ["social_tariff", "welfare_client", "income_below"],
     "income_limits": {"1": "1600", "2": "2100", "3": "2500", "extra_person": "400"},
 }
+
+
+def enrol(household: Household, programme: Programme, status: str = "enrolled") -> Enrolment:
+    """An enrolment made directly, without the eligibility decision of `household_enrol`, with
+    the kept enrolment count moved as that service moves it (households/counts.py)."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.create(
+            household=household, programme=programme, status=status
+        )
+        enrolment_moved(programme_id=programme.pk, from_status=None, to_status=status)
+    return enrolment
 
 
 def make_household(org: Organisation, **fields: Any) -> Household:
@@ -150,7 +163,7 @@ def build_cast(cls: Any) -> None:
         city="Kortrijk",
         language="fr",
     )
-    Enrolment.objects.create(household=cls.jansens, programme=cls.rental, status="enrolled")
+    enrol(cls.jansens, cls.rental)
 
 
 class WijkTestCase(TestCase):

@@ -1,10 +1,12 @@
 """Read-only figures of an appliance-rental programme for its coordinator: the dashboard page
 and its Excel export.
 
-Every selector is one or a few aggregate queries (COUNT/SUM with GROUP BY) and never loops over
-contracts in Python, so the page stays fast for a national programme (200,000 contracts). The
-savings figures are the exception — they need the savings model per contract — and are loaded
-separately (see `savings_summary`).
+Every selector reads a few rows that the writes keep — the monthly totals and open households
+(rentals/services/totals.py), the counts of units, contracts and households with an appliance
+(rentals/services/counts.py), the enrolled households (households/counts.py) — or makes one
+aggregate query over a small, indexed set (the waiting list, open tickets). None counts the
+200,000 contracts of a national programme. The savings figures are the exception — they need
+the savings model per contract — and are loaded separately (see `savings_summary`).
 
 The figures are counts and sums only: no names, addresses or references of households.
 """
@@ -20,7 +22,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from core.models import Programme
-from households.models import Enrolment
+from households.counts import enrolled_count
 from rentals.models import (
     ZERO,
     Allocation,
@@ -28,11 +30,11 @@ from rentals.models import (
     Category,
     Charge,
     Contract,
+    KeptCount,
     MonthTotal,
     OpenHousehold,
     RentalScheme,
     Ticket,
-    Unit,
     UnitStatus,
 )
 from rentals.selectors import impact
@@ -160,17 +162,24 @@ class Summary:
     households_in_arrears: int
 
 
+def kept_counts(programme: Programme) -> dict[tuple[str, str, str], int]:
+    """(kind, category, status) → count, from the rows the unit and contract writes keep
+    (rentals/services/counts.py); zero rows left out."""
+    return {
+        (row.kind, row.category, row.status): row.n
+        for row in KeptCount.objects.filter(programme=programme, n__gt=0)
+    }
+
+
 def households_enrolled(programme: Programme) -> int:
-    return Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ENROLLED).count()
+    return enrolled_count(programme)
 
 
 def households_with_appliance(programme: Programme) -> int:
-    return (
-        Contract.objects.filter(programme=programme, status=Contract.Status.ACTIVE)
-        .values("household_id")
-        .distinct()
-        .count()
-    )
+    row = KeptCount.objects.filter(
+        programme=programme, kind=KeptCount.Kind.HOUSEHOLDS_WITH_APPLIANCE
+    ).first()
+    return row.n if row else 0
 
 
 def _category_label(value: str) -> str:
@@ -187,13 +196,10 @@ def units_by_status(
     """(status, label, count) in lifecycle order, every status listed; from the rows of
     by_category() when given (no extra query)."""
     if categories is None:
-        counts = dict(
-            Unit.objects.filter(programme=programme)
-            .order_by()
-            .values("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+        counts: dict[str, int] = {}
+        for (kind, _category, status), n in kept_counts(programme).items():
+            if kind == KeptCount.Kind.UNITS:
+                counts[status] = counts.get(status, 0) + n
     else:
         counts = {
             s.value: sum(row.by_status.get(s.value, 0) for row in categories) for s in UnitStatus
@@ -230,19 +236,12 @@ def by_category(programme: Programme) -> list[CategoryRow]:
     Only categories the programme has units, contracts or waiting applications for are listed.
     """
     units: dict[str, dict[str, int]] = {}
-    for row in (
-        Unit.objects.filter(programme=programme)
-        .order_by()
-        .values("appliance_model__category", "status")
-        .annotate(n=Count("pk"))
-    ):
-        units.setdefault(row["appliance_model__category"], {})[row["status"]] = row["n"]
-    contracts = dict(
-        Contract.objects.filter(programme=programme, status=Contract.Status.ACTIVE)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
+    contracts: dict[str, int] = {}
+    for (kind, category, status), n in kept_counts(programme).items():
+        if kind == KeptCount.Kind.UNITS:
+            units.setdefault(category, {})[status] = n
+        elif kind == KeptCount.Kind.CONTRACTS and status == Contract.Status.ACTIVE:
+            contracts[category] = n
     waiting = {
         row["category"]: (row["n"], row["priority"])
         for row in Application.objects.filter(

@@ -128,30 +128,53 @@ def billing_run(
         ops.quote_name(Charge._meta.db_table),
         ops.quote_name(Contract._meta.db_table),
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {charge} "  # noqa: S608 -- table names from the ORM, values bound
-            "(contract_id, month, tenant_amount, subsidy_amount, settled, created_at) "
-            f"SELECT c.id, %s, c.tenant_fee, c.subsidy, %s, %s FROM {contract} c "
-            "WHERE c.programme_id = %s AND c.start_date <= %s "
-            "AND (c.end_date IS NULL OR c.end_date >= %s) "
-            "AND (c.tenant_fee > 0 OR c.subsidy > 0) "
-            f"AND NOT EXISTS (SELECT 1 FROM {charge} x WHERE x.contract_id = c.id "
-            "AND x.month = %s) "
-            # A charge made meanwhile by a concurrent run stays; ours is dropped.
-            "ON CONFLICT (contract_id, month) DO NOTHING",
-            [
-                ops.adapt_datefield_value(first),
-                ops.adapt_decimalfield_value(ZERO, 8, 2),
-                ops.adapt_datetimefield_value(now),
-                programme.pk,
-                ops.adapt_datefield_value(first),
-                ops.adapt_datefield_value(last),
-                ops.adapt_datefield_value(first),
-            ],
+    # One transaction: the charges of the whole months (INSERT … SELECT), those of the
+    # prorated ones (in bulk), and the kept totals and open households, set once from them.
+    with transaction.atomic():
+        after_id = totals.charge_watermark()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {charge} "  # noqa: S608 -- table names from the ORM, values bound
+                "(contract_id, month, tenant_amount, subsidy_amount, settled, created_at) "
+                f"SELECT c.id, %s, c.tenant_fee, c.subsidy, %s, %s FROM {contract} c "
+                "WHERE c.programme_id = %s AND c.start_date <= %s "
+                "AND (c.end_date IS NULL OR c.end_date >= %s) "
+                "AND (c.tenant_fee > 0 OR c.subsidy > 0) "
+                f"AND NOT EXISTS (SELECT 1 FROM {charge} x WHERE x.contract_id = c.id "
+                "AND x.month = %s) "
+                # A charge made meanwhile by a concurrent run stays; ours is dropped.
+                "ON CONFLICT (contract_id, month) DO NOTHING",
+                [
+                    ops.adapt_datefield_value(first),
+                    ops.adapt_decimalfield_value(ZERO, 8, 2),
+                    ops.adapt_datetimefield_value(now),
+                    programme.pk,
+                    ops.adapt_datefield_value(first),
+                    ops.adapt_datefield_value(last),
+                    ops.adapt_datefield_value(first),
+                ],
+            )
+            whole = max(cursor.rowcount, 0)
+        batch = _prorated_charges(programme, first, last, made_at=now)
+        created = whole + _insert_charges(batch, made_at=now)
+        if created:  # a run again adds nothing and changes no total
+            totals.month_totals_billed(
+                programme=programme, month=first, made_at=now, after_id=after_id
+            )
+    _apply_credit_after_billing(programme, first)
+    if created:  # a run again adds nothing, not even to the log
+        audit_record(
+            acting=acting,
+            action=Action.CREATE,
+            subject=f"programme {programme.slug}: billed {first:%Y-%m}, {created} charges",
         )
-        whole = max(cursor.rowcount, 0)
-        totals.month_totals_billed(programme=programme, month=first, made_at=now)
+    return BillingResult(created=created, contracts=whole + len(batch))
+
+
+def _prorated_charges(
+    programme: Programme, first: date, last: date, *, made_at: datetime
+) -> list[Charge]:
+    """The charges of the contracts that start or end within the month (and have none yet)."""
     partial = (
         Contract.objects.filter(programme=programme, start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
@@ -174,18 +197,10 @@ def billing_run(
                 month=first,
                 tenant_amount=tenant,
                 subsidy_amount=sub,
-                created_at=now,
+                created_at=made_at,
             )
         )
-    created = whole + _insert_charges(batch, programme, made_at=now)
-    _apply_credit_after_billing(programme, first)
-    if created:  # a run again adds nothing, not even to the log
-        audit_record(
-            acting=acting,
-            action=Action.CREATE,
-            subject=f"programme {programme.slug}: billed {first:%Y-%m}, {created} charges",
-        )
-    return BillingResult(created=created, contracts=whole + len(batch))
+    return batch
 
 
 def _apply_credit_after_billing(programme: Programme, month: date) -> None:
@@ -210,13 +225,12 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
             )
 
 
-def _insert_charges(batch: list[Charge], programme: Programme, *, made_at: datetime) -> int:
+def _insert_charges(batch: list[Charge], *, made_at: datetime) -> int:
+    """Insert the batch; returns how many were new. The new ones are counted through the
+    primary key (above the highest id before), not over the month's 200,000 charges."""
     if not batch:
         return 0
-    month_charges = Charge.objects.filter(month=batch[0].month, contract__programme=programme)
-    with transaction.atomic():
-        before = month_charges.count()
-        # ignore_conflicts: a charge made by a concurrent run stays, ours is dropped.
-        Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
-        totals.month_totals_billed(programme=programme, month=batch[0].month, made_at=made_at)
-        return month_charges.count() - before
+    after_id = totals.charge_watermark()
+    # ignore_conflicts: a charge made by a concurrent run stays, ours is dropped.
+    Charge.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
+    return Charge.objects.filter(pk__gt=after_id, month=batch[0].month, created_at=made_at).count()

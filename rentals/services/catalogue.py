@@ -21,7 +21,7 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.rules import require_unit_manager
-from rentals.services import notices
+from rentals.services import counts, notices
 from rentals.services.common import move_unit, require_lead, require_rental
 
 
@@ -154,6 +154,7 @@ def unit_create(
             }
         ) from exc
     UnitEvent.objects.create(unit=unit, from_status="", to_status=status, by_id=acting.user_id)
+    counts.unit_moved(unit=unit, from_status=None, to_status=status)
     if status == UnitStatus.IN_STOCK:
         notices.units_available(
             programme=appliance_model.programme, category=appliance_model.category

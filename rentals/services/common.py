@@ -21,6 +21,7 @@ from rentals.models import (
     UnitEvent,
     UnitStatus,
 )
+from rentals.services import counts
 
 Action = AuditEvent.Action
 
@@ -55,8 +56,9 @@ def move_unit(unit: Unit, to: str, *, by_id: int | None, note: str = "") -> Unit
     UnitEvent.objects.create(
         unit=unit, from_status=unit.status, to_status=to, by_id=by_id, note=note[:200]
     )
-    unit.status = to
+    was, unit.status = unit.status, to
     unit.save(update_fields=["status"])
+    counts.unit_moved(unit=unit, from_status=was, to_status=to)
     return unit
 
 

@@ -34,7 +34,7 @@ from rentals.selectors.applications import (
 )
 from rentals.selectors.catalogue import scheme_for
 from rentals.selectors.collection import collector_for
-from rentals.services import notices
+from rentals.services import counts, notices
 from rentals.services.common import Action, check_visit_day, move_unit
 
 
@@ -88,6 +88,7 @@ def contract_draft(
         payment_reference=f"pending-{application.pk}",
     )
     contract.save()
+    counts.contract_moved(contract=contract, from_status=None, to_status=contract.status)
     contract.payment_reference = payment_reference_for(
         contract.pk, application.programme.lead_organisation.country
     )
@@ -150,6 +151,9 @@ def contract_sign(
     contract.signed_at = timezone.now()
     contract.signed_by_id = acting.user_id
     contract.save()
+    counts.contract_moved(
+        contract=contract, from_status=Contract.Status.DRAFT, to_status=contract.status
+    )
     scheme = scheme_for(contract.programme)
     installation = Visit.objects.create(
         contract=contract,
@@ -176,6 +180,8 @@ def contract_end(
     acting.require("household.change")
     if not scoped(Contract, acting).filter(pk=contract.pk).exists():
         raise PermissionDenied
+    # Locked and read again: two ends at once must not both take the contract off the count.
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Contract.Status.ACTIVE:
         raise ValidationError(_("Only an active contract can be ended."))
     if reason not in Contract.EndReason.values:
@@ -186,6 +192,9 @@ def contract_end(
     contract.end_date = on
     contract.end_reason = reason
     contract.save(update_fields=["status", "end_date", "end_reason"])
+    counts.contract_moved(
+        contract=contract, from_status=Contract.Status.ACTIVE, to_status=contract.status
+    )
     collection = Visit.objects.create(
         contract=contract,
         kind=Visit.Kind.RETURN,

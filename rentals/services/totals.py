@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
 
 from core.models import Programme
 from rentals.models import ZERO, Charge, MonthTotal, OpenHousehold
@@ -122,8 +122,13 @@ def _lock_month(programme_id: int, month: date) -> None:
         )
 
 
-def month_totals_billed(*, programme: Programme, month: date, made_at: datetime) -> None:
-    """After a billing run inserted charges of `month` made at `made_at`, in its transaction."""
+def month_totals_billed(
+    *, programme: Programme, month: date, made_at: datetime, after_id: int = 0
+) -> None:
+    """After a billing run inserted charges of `month` made at `made_at`, in its transaction;
+    `after_id` is the highest charge id before the insert (every new charge is above it), so
+    only the new charges are read for the open households, through the primary key (a run
+    inserts its charges in two steps, and the second one adds a few thousand, not 200,000)."""
     _require_transaction()
     _lock_month(programme.pk, month)
     total = _totals(
@@ -146,7 +151,7 @@ def month_totals_billed(*, programme: Programme, month: date, made_at: datetime)
             f"SELECT c.programme_id, c.household_id, MIN(x.month) FROM {charge} x "
             f"JOIN {contract} c ON c.id = x.contract_id "
             "WHERE c.programme_id = %s AND x.month = %s AND x.created_at = %s "
-            "AND x.settled < x.tenant_amount "
+            "AND x.id > %s AND x.settled < x.tenant_amount "
             "GROUP BY c.programme_id, c.household_id "
             # An older month billed late moves the household's oldest open month back.
             "ON CONFLICT (programme_id, household_id) DO UPDATE "
@@ -156,8 +161,14 @@ def month_totals_billed(*, programme: Programme, month: date, made_at: datetime)
                 programme.pk,
                 ops.adapt_datefield_value(month),
                 ops.adapt_datetimefield_value(made_at),
+                after_id,
             ],
         )
+
+
+def charge_watermark() -> int:
+    """The highest charge id now: what `month_totals_billed` takes as `after_id`."""
+    return Charge.objects.aggregate(m=Max("pk"))["m"] or 0
 
 
 def month_totals_settled(

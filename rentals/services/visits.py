@@ -28,7 +28,7 @@ from rentals.models import (
     Visit,
 )
 from rentals.selectors.catalogue import scheme_for
-from rentals.services import notices
+from rentals.services import counts, notices
 from rentals.services.common import check_visit_day, move_unit
 
 
@@ -180,6 +180,9 @@ def visit_complete(
         contract.status = Contract.Status.ACTIVE
         contract.start_date = done_on
         contract.save(update_fields=["status", "start_date"])
+        counts.contract_moved(
+            contract=contract, from_status=Contract.Status.SIGNED, to_status=contract.status
+        )
         ContractUnit.objects.create(contract=contract, unit=contract.unit, installed_on=done_on)
     elif visit.kind == Visit.Kind.REPAIR:
         if contract.unit.status == UnitStatus.IN_REPAIR:

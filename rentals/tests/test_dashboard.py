@@ -20,14 +20,14 @@ from rentals import services
 from rentals.models import Application, Charge, Contract, Ticket, Unit, UnitStatus
 from rentals.selectors import dashboard
 from rentals.tests.cast import RentalTestCase
-from wijk.testing import clock_at, make_household
+from wijk.testing import clock_at, enrol, make_household
 
 EN = {"Accept-Language": "en"}
 
 
 def enrolled_household(test: RentalTestCase, last_name: str):
     household = make_household(test.ocmw, first_name="Test", last_name=last_name)
-    Enrolment.objects.create(household=household, programme=test.rental, status="enrolled")
+    enrol(household, test.rental)
     return household
 
 

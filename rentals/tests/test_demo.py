@@ -13,6 +13,7 @@ from stdnum.eu import at_02
 from core.demo import LoadResult, load
 from core.models import AuditEvent, Organisation, Programme
 from core.validators import clean_iban
+from households import counts as enrolment_counts
 from rentals import demo, selectors
 from rentals.models import (
     Allocation,
@@ -31,6 +32,8 @@ from rentals.models import (
     UnitStatus,
     Visit,
 )
+from rentals.services import counts as rental_counts
+from rentals.services import totals
 from rentals.services.resident import resident_access_check
 from wijk.testing import clock_at
 
@@ -329,3 +332,17 @@ class RentalDemoTest(TestCase):
             self.assertIn(contract.unit.status, (UnitStatus.INSTALLED, UnitStatus.IN_REPAIR))
         for charge in Charge.objects.annotate(paid=Sum("allocations__amount")):
             self.assertEqual(charge.paid or 0, charge.settled)
+
+    def test_the_kept_figures_equal_the_records(self) -> None:
+        # The demo writes through the services: what they keep for the dashboard and the
+        # programme page equals the records, recomputed.
+        self.assertEqual(
+            rental_counts.rental_counts_kept(), rental_counts.rental_counts_recomputed()
+        )
+        self.assertEqual(
+            enrolment_counts.enrolment_counts_kept(), enrolment_counts.enrolment_counts_recomputed()
+        )
+        for programme in Programme.objects.filter(kind="appliance_rental"):
+            self.assertEqual(
+                totals.month_totals_kept(programme), totals.month_totals_recomputed(programme)
+            )

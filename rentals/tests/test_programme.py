@@ -35,6 +35,7 @@ from rentals.models import (
     Charge,
     Contract,
     ContractUnit,
+    KeptCount,
     MonthTotal,
     Offer,
     OpenHousehold,
@@ -76,6 +77,7 @@ NOT_ABOUT_A_HOUSEHOLD = {
     UnitEvent,
     BankImport,
     MonthTotal,  # a programme's sums per month
+    KeptCount,  # a programme's counts per appliance and status
 }
 # Kept for speed and recomputed from records the export holds (the charges): the month of a
 # household's oldest unpaid charge (rentals/tests/test_totals.py proves they stay equal).
