@@ -204,6 +204,13 @@ CATALOGUE: tuple[Permission, ...] = (
         "visit.complete (`rentals.rules.may_complete_visit`).",
     ),
     Permission(
+        "visit.handoff",
+        MANAGERS,
+        "Coordinators and org admins of the rental programme's lead organisation (`is_lead`) "
+        "hand a planned visit to a job bureau that takes the programme's visits "
+        "(core/handoffs.py); the bureau's coordinators agree to take them (job.rules).",
+    ),
+    Permission(
         "home.field_work",
         FIELD | {R.NEIGHBOURHOOD_WORKER},
         "Navigation only: the home page of someone who works in the field (technicians, "

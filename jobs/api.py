@@ -7,15 +7,18 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
+from core.models import Programme
 from core.validators import local_today
 from jobs import services
-from jobs.models import Assignment, Hours, JobRequest, Service, Worker
+from jobs.models import Assignment, Hours, JobRequest, Service, VisitSource, Worker
 from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.handoff import visit_sources
 from jobs.selectors.workers import my_workers
 
 router = Router(tags=["jobs"])
@@ -188,8 +191,6 @@ def request_create(request: HttpRequest, bureau_id: BureauId, body: RequestIn) -
     data = body.dict()
     service = Service.objects.filter(programme=programme, pk=data.pop("service")).first()
     if service is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"service": "Choose a service of this bureau."})
     job = services.request_create(acting=who, programme=programme, service=service, **data)
     return Status(201, job)
@@ -318,3 +319,54 @@ def hours_approve(request: HttpRequest, hours_id: HoursId) -> Any:
         via="worker.programme",
     )
     return services.hours_approve(acting=who, hours=hours)
+
+
+# --- Visits of appliance rental (core/handoffs.py) ------------------------------------------
+
+VisitSourceId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class VisitSourceOut(Schema):
+    id: int
+    source_id: int
+    source_name: str = Field(alias="source.name")
+    organisation: str = Field(alias="source.lead_organisation.name")
+    agreed_at: datetime
+
+
+class VisitSourceIn(Schema):
+    source_id: Annotated[int, Field(gt=0, le=MAX_ID)]
+
+
+@router.get("/bureaus/{bureau_id}/visit-sources", response={200: list[VisitSourceOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def visit_source_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    """The partners' programmes whose visits the bureau agreed to take (programmes of its
+    own organisation are taken without an agreement)."""
+    return list(visit_sources(bureau_for(acting(request), bureau_id, "job.view")))
+
+
+@router.post("/bureaus/{bureau_id}/visit-sources", response={201: VisitSourceOut, **ERRORS})
+@needs("job.rules", of=LEAD)
+def visit_source_add(request: HttpRequest, bureau_id: BureauId, body: VisitSourceIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.rules")
+    source = Programme.objects.filter(pk=body.source_id).first()
+    link = services.visit_source_add(acting=who, programme=programme, source=source)
+    return Status(201, link)
+
+
+@router.post("/visit-sources/{visit_source_id}/remove", response={204: None, **ERRORS})
+@needs("job.rules")
+def visit_source_remove(request: HttpRequest, visit_source_id: VisitSourceId) -> Any:
+    """No new visits of that programme; requests already taken stay."""
+    who = acting(request)
+    link = record_for(
+        who,
+        VisitSource.objects.select_related("programme"),
+        visit_source_id,
+        "job.rules",
+        via="programme",
+    )
+    services.visit_source_remove(acting=who, link=link)
+    return Status(204, None)

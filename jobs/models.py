@@ -597,3 +597,36 @@ class Feedback(models.Model):
     @property
     def programme(self) -> Programme:
         return self.request.programme
+
+
+class VisitSource(models.Model):
+    """A programme of another organisation whose visits this bureau agreed to take
+    (core/handoffs.py). A bureau takes the visits of its own organisation's programmes
+    without one."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = LEAD
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="visit_sources")
+    source = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="job_bureau_links",
+        verbose_name=_("programme"),
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source__name"]
+        verbose_name = _("programme whose visits the bureau takes")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "source"], name="jobs_visit_source_once"),
+            models.CheckConstraint(
+                condition=~Q(programme=F("source")), name="jobs_visit_source_other"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} ← {self.source}"

@@ -26,6 +26,7 @@ from core.tenancy import Acting, scoped
 from jobs.bureau import KIND, bureaus
 from jobs.models import Assignment, Feedback, Hours, JobRequest, Worker
 from jobs.selectors.dashboard import outflow, residents_served
+from jobs.services.handoff import TAKER
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -281,5 +282,6 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=30, load=load_demo),),
             impact_figures=(impact_figures,),
+            request_takers=(TAKER,),
         )
     )

@@ -8,6 +8,12 @@ urlpatterns = [
     path("", setup.index, name="index"),
     path("bureaus/<int:bureau_pk>/", setup.bureau, name="bureau"),
     path("bureaus/<int:bureau_pk>/rules/", setup.rules, name="rules"),
+    path("bureaus/<int:bureau_pk>/visit-sources/", setup.visit_source_add, name="visit_source_add"),
+    path(
+        "visit-sources/<int:visit_source_pk>/remove/",
+        setup.visit_source_remove,
+        name="visit_source_remove",
+    ),
     path("bureaus/<int:bureau_pk>/catalogue/", setup.catalogue, name="catalogue"),
     path("bureaus/<int:bureau_pk>/requests/", requests.request_list, name="requests"),
     path("bureaus/<int:bureau_pk>/requests/new/", requests.request_new, name="request_new"),

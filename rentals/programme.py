@@ -47,7 +47,7 @@ from rentals.models import (
 from rentals.selectors import impact
 from rentals.selectors.applications import has_programme_consent
 from rentals.selectors.collection import collected_programmes, collection_balance
-from rentals.services import erasure, notices
+from rentals.services import erasure, handoff, notices
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -507,5 +507,6 @@ def register() -> None:
             todo=(notices.TODO,),
             impact_at=(impact_at,),
             package_parts=(package.PART,),
+            visit_handoffs=(handoff.PROVIDER,),
         )
     )

@@ -15,6 +15,7 @@ from jobs import rules as pure
 from jobs.bureau import require_lead, rules_of
 from jobs.models import Assignment, Hours, JobRequest
 from jobs.selectors import workers as worker_selectors
+from jobs.services.handback import report_back
 
 MAX_MINUTES = 12 * 60
 
@@ -133,6 +134,7 @@ def hours_register(
         request.status = JobRequest.Status.DONE
         request.closed_at = timezone.now()
         request.save(update_fields=["status", "closed_at"])
+        report_back(request)
     return hours
 
 

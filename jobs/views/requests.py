@@ -17,6 +17,7 @@ from jobs import documents, services
 from jobs.forms import FeedbackForm, RequestForm
 from jobs.models import JobRequest
 from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.handoff import origin_of
 from jobs.selectors.money import invoice
 from jobs.views.common import acting_of
 
@@ -113,6 +114,7 @@ def request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
         "programme": job.programme,
         "job": job,
         "reason": services.unassigned_message(job),
+        "origin": origin_of(job),
         "assignments": job.assignments.select_related("worker"),
         "hours": job.hours.select_related("worker"),
         "feedback": getattr(job, "feedback", None),

@@ -62,6 +62,7 @@ from rentals.services.erasure import (
     erase,
     erasure_refusals,
 )
+from rentals.services.handoff import visit_hand_off
 from rentals.services.payments import (
     allocate_credit,
     arrears_letter_keep,
@@ -146,6 +147,7 @@ __all__ = [
     "unit_create",
     "unit_transition",
     "visit_assign",
+    "visit_hand_off",
     "visit_complete",
     "visit_plan",
 ]
