@@ -13,7 +13,7 @@ from core.tests.walk import WalkPart
 from core.validators import local_today
 from jobs import services
 from jobs.bureau import zone
-from jobs.models import Assignment, Hours, JobRequest, key_hash, new_key
+from jobs.models import Assignment, Hours, JobRequest, VisitSource, key_hash, new_key
 
 
 def _acting(user: Any) -> Any:
@@ -104,6 +104,9 @@ def world(cls: Any) -> dict[str, Any]:
     )
     # The walk holds the key of a link that was renewed since: whoever has the current link
     # sees the worker's addresses by design (tests/test_pages.py), an old link nothing.
+    # The rental programme's visits are taken without one (the same lead); the walk needs a
+    # record for the remove route.
+    visit_source = VisitSource.objects.create(programme=bureau, source=cls.rental)
     feed_key = services.worker_feed_renew(acting=jo, worker=wout)
     services.worker_feed_renew(acting=jo, worker=wout)
     return {
@@ -117,6 +120,7 @@ def world(cls: Any) -> dict[str, Any]:
         "jobs_garden": garden,
         "jobs_other_worker": sara,
         "jobs_today": today,
+        "visit_source": visit_source,
     }
 
 
@@ -182,6 +186,8 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "jobs:hours_approve": {"POST": {}},
     "jobs:today_job": {"GET": None, "POST": {"start": "09:00", "end": "10:00", "km": "0"}},
     "jobs_public:ask": {"GET": None, "POST": _request_body},
+    "jobs:visit_source_add": {"POST": lambda t: {"source": t.rental.pk}},
+    "jobs:visit_source_remove": {"POST": {}},
     "jobs_public:feedback": {"GET": None, "POST": {"smiley": "3", "comment": "Fijn"}},
 }
 
@@ -202,6 +208,8 @@ API_BODIES: dict[str, Any] = {
         "km": "0",
     },
     "POST /jobs/hours/{hours_id}/approve": {},
+    "POST /jobs/bureaus/{bureau_id}/visit-sources": lambda t: {"source_id": t.rental.pk},
+    "POST /jobs/visit-sources/{visit_source_id}/remove": {},
 }
 
 

@@ -1,10 +1,12 @@
 """The page to hand a rental visit to a job bureau (core/handoffs.py): where it stands if it
 was handed, and the choice of bureau for a coordinator of the programme's lead."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +28,7 @@ class HandoffForm(forms.Form):
 
     def __init__(self, *args: object, bureaus: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["bureau"]
-        assert isinstance(field, forms.ChoiceField)
+        field = cast(forms.ChoiceField, self.fields["bureau"])
         field.choices = [(b.id, f"{b.name} ({b.organisation})") for b in bureaus]
 
 
@@ -43,6 +44,8 @@ def visit_handoff(request: WijkRequest, visit_pk: int) -> HttpResponse:
         pk=visit_pk,
     )
     programme = visit.contract.programme
+    if request.method == "POST" and not is_lead(acting, programme):
+        raise PermissionDenied("visit.handoff")
     state = selectors.handoff_states([visit]).get(visit.pk)
     may = (
         acting.can("visit.handoff")
