@@ -432,6 +432,13 @@ def load_demo(context: "DemoContext") -> None:
     load_rentals(context.result, context.orgs, context.actings, context.programmes)
 
 
+def load_demo_handoffs(context: "DemoContext") -> None:
+    # After the job bureaus (order 30): a few deliveries go to the Oostende bureau.
+    from rentals.demo import load_handoffs
+
+    load_handoffs(context.programmes, context.actings)
+
+
 def impact_figures(programme: Programme) -> list[Figure]:
     """The programme's savings so far (docs/savings-model.md), summed over every contract."""
     saved = impact.total(impact.programme_yearly(programme))
@@ -501,7 +508,10 @@ def register() -> None:
                     ),
                 ),
             ),
-            demo_loaders=(DemoLoader(order=20, load=load_demo),),
+            demo_loaders=(
+                DemoLoader(order=20, load=load_demo),
+                DemoLoader(order=40, load=load_demo_handoffs),
+            ),
             impact_figures=(impact_figures,),
             notice_kinds=notices.NOTICE_KINDS,
             todo=(notices.TODO,),
