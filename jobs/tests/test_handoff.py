@@ -4,6 +4,7 @@ to the rental visit. This test alone imports both apps (pyproject.toml names it)
 themselves meet only in core."""
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,13 +13,13 @@ from django.urls import reverse
 from core import handoffs
 from core.models import Notification, Programme, Role
 from core.tokens import api_token_create
-from households.models import Consent, Enrolment
+from households.models import Consent, Enrolment, Household
 from jobs import services as jobs
-from jobs.models import JobRequest, VisitSource
+from jobs.models import JobRequest, Service, VisitSource, Worker
 from jobs.tests.cast import build_jobs_cast
 from rentals import selectors as rental_selectors
 from rentals import services as rentals
-from rentals.models import Visit
+from rentals.models import Contract, Visit
 from rentals.tests.cast import RentalTestCase
 from wijk.testing import PASSWORD, clock_at, make_household
 
@@ -27,6 +28,16 @@ DAY = date(2026, 3, 3)  # a Tuesday
 
 @clock_at(date(2026, 2, 27))
 class HandoffTest(RentalTestCase):
+    bureau: Programme
+    arnhem_bureau: Programme
+    appliances: Service
+    worker_w: Worker
+    worker_s: Worker
+    maes: Household
+    contract: Contract
+    visit: Visit
+    kim: Any
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
