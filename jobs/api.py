@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import LEAD, needs
@@ -16,8 +17,18 @@ from core.api import ERRORS, MAX_ID, Text, acting
 from core.models import Programme
 from core.validators import local_today
 from jobs import services
-from jobs.models import Assignment, Hours, JobRequest, Service, VisitSource, Worker
+from jobs.models import (
+    Assignment,
+    ChequeHolder,
+    Hours,
+    JobRequest,
+    Service,
+    VisitSource,
+    Worker,
+)
 from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.cheques import holder_balance
+from jobs.selectors.cheques import holders as cheque_holders
 from jobs.selectors.handoff import visit_sources
 from jobs.selectors.workers import my_workers
 
@@ -370,3 +381,147 @@ def visit_source_remove(request: HttpRequest, visit_source_id: VisitSourceId) ->
     )
     services.visit_source_remove(acting=who, link=link)
     return Status(204, None)
+
+
+# --- Cheques (wijk-werken) -------------------------------------------------------------------
+
+ChequeHolderId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class ExpiringOut(Schema):
+    valid_until: date
+    count: int
+
+
+class BalanceOut(Schema):
+    bought: int
+    spent: int
+    valid: int = Field(description="Unspent and valid today.")
+    expired: int = Field(description="Unspent and past their end: they pay nothing.")
+    expiring: list[ExpiringOut] = Field(description="Valid, ending within 60 days.")
+
+
+class PurchaseOut(Schema):
+    id: int
+    bought_on: date
+    quantity: int
+    price_each: Money
+    valid_until: date | None
+
+
+class ChequeHolderOut(Schema):
+    id: int
+    kind: ChequeHolder.Kind
+    name: str
+    household_id: int | None
+    balance: BalanceOut
+    purchases: list[PurchaseOut]
+
+
+class ChequeHolderIn(Schema):
+    kind: ChequeHolder.Kind
+    name: Text = Field(max_length=120)
+    household_id: Annotated[int, Field(gt=0, le=MAX_ID)] | None = None
+
+
+class PurchaseIn(Schema):
+    quantity: Annotated[int, Field(ge=1, le=500)]
+    bought_on: date | None = None
+
+
+class RequestChequesIn(Schema):
+    cheque_holder_id: Annotated[int, Field(gt=0, le=MAX_ID)] | None = None
+
+
+def _holder_out(holder: ChequeHolder) -> dict[str, Any]:
+    balance = holder_balance(holder, local_today(holder.programme.lead_organisation))
+    return {
+        "id": holder.pk,
+        "kind": holder.kind,
+        "name": holder.name,
+        "household_id": holder.household_id,
+        "balance": balance,
+        "purchases": list(holder.purchases.all()),
+    }
+
+
+@router.get("/bureaus/{bureau_id}/cheque-users", response={200: list[ChequeHolderOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def cheque_holder_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    """The bureau's cheque users, each with the balance of valid, expiring and expired
+    cheques."""
+    programme = bureau_for(acting(request), bureau_id, "job.view")
+    return [_holder_out(h) for h in cheque_holders(programme).select_related("programme")[:500]]
+
+
+@router.post("/bureaus/{bureau_id}/cheque-users", response={201: ChequeHolderOut, **ERRORS})
+@needs("job.request", of=LEAD)
+def cheque_holder_create(request: HttpRequest, bureau_id: BureauId, body: ChequeHolderIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.request")
+    household = None
+    if body.household_id is not None:
+        from households.models import Household  # the one household read of the API
+
+        household = Household.objects.filter(pk=body.household_id).first()
+        if household is None:
+            raise ValidationError({"household_id": _("Choose a household your organisation sees.")})
+    holder = services.cheque_holder_create(
+        acting=who, programme=programme, kind=body.kind, name=body.name, household=household
+    )
+    return Status(201, _holder_out(holder))
+
+
+@router.get("/cheque-users/{cheque_holder_id}", response={200: ChequeHolderOut, **ERRORS})
+@needs("job.view")
+def cheque_holder_detail(request: HttpRequest, cheque_holder_id: ChequeHolderId) -> Any:
+    holder = record_for(
+        acting(request),
+        ChequeHolder.objects.select_related("programme__lead_organisation"),
+        cheque_holder_id,
+        "job.view",
+        via="programme",
+    )
+    return _holder_out(holder)
+
+
+@router.post("/cheque-users/{cheque_holder_id}/purchases", response={201: PurchaseOut, **ERRORS})
+@needs("job.request")
+def cheque_purchase_create(
+    request: HttpRequest, cheque_holder_id: ChequeHolderId, body: PurchaseIn
+) -> Any:
+    """Cheques bought, each valid for the programme's cheque validity from that day."""
+    who = acting(request)
+    holder = record_for(
+        who,
+        ChequeHolder.objects.select_related("programme"),
+        cheque_holder_id,
+        "job.request",
+        via="programme",
+    )
+    purchase = services.cheques_buy(
+        acting=who, holder=holder, quantity=body.quantity, bought_on=body.bought_on
+    )
+    return Status(201, purchase)
+
+
+@router.post("/requests/{request_id}/cheque-user", response={200: RequestOut, **ERRORS})
+@needs("job.request")
+def request_cheque_holder(
+    request: HttpRequest, request_id: RequestId, body: RequestChequesIn
+) -> Any:
+    """Who pays the job with cheques; none: the household's cheque user, if any."""
+    who = acting(request)
+    job = record_for(
+        who,
+        JobRequest.objects.select_related("service", "programme"),
+        request_id,
+        "job.request",
+        via="programme",
+    )
+    holder = None
+    if body.cheque_holder_id is not None:
+        holder = cheque_holders(job.programme).filter(pk=body.cheque_holder_id).first()
+        if holder is None:
+            raise ValidationError({"cheque_holder_id": _("Choose a cheque user of this bureau.")})
+    return services.request_cheque_holder_set(acting=who, request=job, holder=holder)

@@ -11,6 +11,7 @@ from jobs import rules as pure
 from jobs.models import (
     Assessment,
     Category,
+    ChequeHolder,
     Feedback,
     Outcome,
     Preset,
@@ -228,3 +229,29 @@ class FeedbackForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class ChequeHolderForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who"), choices=ChequeHolder.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class ChequePurchaseForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Number of cheques"), min_value=1, max_value=500)
+    bought_on = forms.DateField(
+        label=_("Bought on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RequestChequesForm(forms.Form):
+    cheque_holder = forms.ModelChoiceField(
+        label=_("Pays with the cheques of"),
+        queryset=ChequeHolder.objects.none(),
+        required=False,
+        empty_label=_("The household's cheque user, if any"),
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["cheque_holder"])
+        field.queryset = ChequeHolder.objects.filter(programme=programme, anonymised=False)

@@ -1481,7 +1481,7 @@ def load_handoffs(programmes: dict[str, Programme], actings: dict[str, Acting]) 
     visits = list(
         Visit.objects.filter(
             contract__programme=programme,
-            kind=Visit.Kind.INSTALLATION,
+            kind__in=(Visit.Kind.INSTALLATION, Visit.Kind.RETURN),
             status=Visit.Status.PLANNED,
             planned_on__gte=local_today(programme.lead_organisation),
             contract__household__postcode__in=HANDED_POSTCODES,

@@ -3,6 +3,11 @@ the permission (core/permissions.py) and that the acting organisation leads the 
 Pages, the API and commands all call these."""
 
 from jobs.bureau import bureau_get, bureaus, require_lead, rules_of
+from jobs.services.cheques import (
+    cheque_holder_create,
+    cheques_buy,
+    request_cheque_holder_set,
+)
 from jobs.services.handoff import (
     appliance_service,
     source_candidates,
@@ -44,6 +49,9 @@ from jobs.services.workers import (
 __all__ = [
     "PlanOutcome",
     "appliance_service",
+    "cheque_holder_create",
+    "cheques_buy",
+    "request_cheque_holder_set",
     "source_candidates",
     "visit_source_add",
     "visit_source_remove",

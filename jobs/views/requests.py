@@ -14,7 +14,7 @@ from core.access import LEAD, needs
 from core.forms import add_service_errors
 from core.services import audit_record
 from jobs import documents, services
-from jobs.forms import FeedbackForm, RequestForm
+from jobs.forms import FeedbackForm, RequestChequesForm, RequestForm
 from jobs.models import JobRequest
 from jobs.selectors.access import bureau_for, record_for
 from jobs.selectors.handoff import origin_of
@@ -120,6 +120,11 @@ def request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
         "feedback": getattr(job, "feedback", None),
         "feedback_form": FeedbackForm() if job.status == JobRequest.Status.DONE else None,
         "invoice": invoice(job) if job.status == JobRequest.Status.DONE else None,
+        "cheque_form": RequestChequesForm(
+            initial={"cheque_holder": job.cheque_holder_id}, programme=job.programme
+        )
+        if acting.can("job.request") and services.rules_of(job.programme).pricing != "fixed"
+        else None,
     }
     return render(request, "jobs/request_detail.html", context)
 
