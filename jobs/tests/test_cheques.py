@@ -11,7 +11,7 @@ from django.urls import reverse
 from core.tokens import api_token_create
 from jobs import rules as pure
 from jobs import services
-from jobs.models import Cheque, ChequeHolder, ChequeUse, JobRequest
+from jobs.models import Cheque, ChequeHolder, ChequeUse, Hours, JobRequest
 from jobs.programme import erase, export_data
 from jobs.selectors.cheques import holder_balance
 from jobs.selectors.money import invoice
@@ -50,7 +50,7 @@ class ChequeTest(JobsTestCase):
         )
         self.new = services.cheques_buy(acting=cora, holder=self.holder, quantity=5)
 
-    def done_garden_job(self, minutes: int) -> tuple[JobRequest, object]:
+    def done_garden_job(self, minutes: int) -> tuple[JobRequest, Hours]:
         job = ask(self, self.garden, window_start=at(DAY, 8).time(), window_end=at(DAY, 15).time())
         services.request_cheque_holder_set(
             acting=self.acting("cora"), request=job, holder=self.holder
