@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
-from core.models import Programme
+from core.models import Language, Programme
 from core.validators import local_today
 from jobs import services
 from jobs.models import (
@@ -23,6 +23,7 @@ from jobs.models import (
     Hours,
     JobRequest,
     Service,
+    Skill,
     VisitSource,
     Worker,
 )
@@ -47,8 +48,8 @@ class RequestOut(Schema):
     reference: str
     service: str = Field(alias="service.name")
     service_id: int
-    status: str = Field(description="new, planned, done, cancelled or no_show")
-    channel: str = Field(description="staff, public or rental")
+    status: JobRequest.Status
+    channel: JobRequest.Channel
     name: str
     street: str
     postcode: str
@@ -82,7 +83,7 @@ class RequestIn(Schema):
     name: Text = Field(max_length=120)
     phone: Text = Field("", max_length=40)
     email: Text = Field("", max_length=254)
-    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    language: Language = Language.NL
     street: Text = Field(max_length=200)
     postcode: Text = Field(max_length=10)
     city: Text = Field("", max_length=100)
@@ -102,7 +103,7 @@ class WorkerOut(Schema):
     last_name: str
     agreement_start: date
     agreement_end: date
-    skills: dict[str, int]
+    skills: dict[Skill, int]
 
     @staticmethod
     def resolve_skills(obj: Worker) -> dict[str, int]:
@@ -114,10 +115,10 @@ class WorkerIn(Schema):
     last_name: Text = Field(max_length=100)
     agreement_start: date
     agreement_end: date
-    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    language: Language = Language.NL
     postcode: Text = Field("", max_length=10)
     goals: Text = Field("", max_length=5000)
-    skills: dict[Annotated[str, Field(max_length=30)], Annotated[int, Field(ge=0, le=3)]] = {}
+    skills: dict[Skill, Annotated[int, Field(ge=0, le=3)]] = {}
 
 
 class AssignmentOut(Schema):
@@ -185,7 +186,7 @@ def _plan(programme: Any, day: date, outcome: services.PlanOutcome | None = None
 def request_list(
     request: HttpRequest,
     bureau_id: BureauId,
-    status: Annotated[str | None, Query(pattern="^(new|planned|done|cancelled|no_show)$")] = None,
+    status: Annotated[JobRequest.Status | None, Query()] = None,
 ) -> Any:
     programme = bureau_for(acting(request), bureau_id, "job.view")
     found = JobRequest.objects.filter(programme=programme).select_related("service")
@@ -388,20 +389,20 @@ def visit_source_remove(request: HttpRequest, visit_source_id: VisitSourceId) ->
 ChequeHolderId = Annotated[int, Path(gt=0, le=MAX_ID)]
 
 
-class ExpiringOut(Schema):
+class ChequeExpiringOut(Schema):
     valid_until: date
     count: int
 
 
-class BalanceOut(Schema):
+class ChequeBalanceOut(Schema):
     bought: int
     spent: int
     valid: int = Field(description="Unspent and valid today.")
     expired: int = Field(description="Unspent and past their end: they pay nothing.")
-    expiring: list[ExpiringOut] = Field(description="Valid, ending within 60 days.")
+    expiring: list[ChequeExpiringOut] = Field(description="Valid, ending within 60 days.")
 
 
-class PurchaseOut(Schema):
+class ChequePurchaseOut(Schema):
     id: int
     bought_on: date
     quantity: int
@@ -414,8 +415,8 @@ class ChequeHolderOut(Schema):
     kind: ChequeHolder.Kind
     name: str
     household_id: int | None
-    balance: BalanceOut
-    purchases: list[PurchaseOut]
+    balance: ChequeBalanceOut
+    purchases: list[ChequePurchaseOut]
 
 
 class ChequeHolderIn(Schema):
@@ -424,7 +425,7 @@ class ChequeHolderIn(Schema):
     household_id: Annotated[int, Field(gt=0, le=MAX_ID)] | None = None
 
 
-class PurchaseIn(Schema):
+class ChequePurchaseIn(Schema):
     quantity: Annotated[int, Field(ge=1, le=500)]
     bought_on: date | None = None
 
@@ -485,10 +486,12 @@ def cheque_holder_detail(request: HttpRequest, cheque_holder_id: ChequeHolderId)
     return _holder_out(holder)
 
 
-@router.post("/cheque-users/{cheque_holder_id}/purchases", response={201: PurchaseOut, **ERRORS})
+@router.post(
+    "/cheque-users/{cheque_holder_id}/purchases", response={201: ChequePurchaseOut, **ERRORS}
+)
 @needs("job.request")
 def cheque_purchase_create(
-    request: HttpRequest, cheque_holder_id: ChequeHolderId, body: PurchaseIn
+    request: HttpRequest, cheque_holder_id: ChequeHolderId, body: ChequePurchaseIn
 ) -> Any:
     """Cheques bought, each valid for the programme's cheque validity from that day."""
     who = acting(request)

@@ -19,7 +19,7 @@ from rentals.api.common import VisitId, router
 from rentals.models import Visit
 
 
-class BureauOut(Schema):
+class HandoffBureauOut(Schema):
     id: int
     name: str
     organisation: str
@@ -36,7 +36,7 @@ class HandoffOut(Schema):
     planned_at: datetime | None = None
     done_on: date | None = None
     closed_on: date | None = None
-    bureaus: list[BureauOut] = []
+    bureaus: list[HandoffBureauOut] = []
 
 
 class HandoffIn(Schema):
