@@ -103,6 +103,19 @@ class RequestForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000
     )
 
+    # Optional: entered (e.g. read off OpenStreetMap where online); without them the
+    # postcode's centre is used (jobs/geo.py). No map script: docs/jobs.md, "Coordinates".
+    lat = forms.FloatField(
+        label=_("Latitude (optional)"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Leave empty to use the centre of the postcode."),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
+    )
+
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.filter(
@@ -111,7 +124,11 @@ class RequestForm(forms.Form):
 
 
 class PublicRequestForm(RequestForm):
-    """The resident's form: plain words, and a field people never see (bots fill it)."""
+    """The resident's form: plain words, and a field people never see (bots fill it).
+    Residents give an address, never coordinates."""
+
+    lat = None  # type: ignore[assignment]
+    lon = None  # type: ignore[assignment]
 
     website = forms.CharField(
         label=_("Leave this field empty"),

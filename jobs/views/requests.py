@@ -76,6 +76,8 @@ def request_new(request: HttpRequest, bureau_pk: int) -> HttpResponse:
                     acting=acting,
                     programme=programme,
                     **{name: form.cleaned_data[name] for name in FIELDS},
+                    lat=form.cleaned_data["lat"],
+                    lon=form.cleaned_data["lon"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
