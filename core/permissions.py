@@ -274,13 +274,15 @@ CATALOGUE: tuple[Permission, ...] = (
         "job.rules",
         MANAGERS,
         "Coordinators and org admins of the bureau's lead organisation (`is_lead`) set the "
-        "programme rules and the service catalogue.",
+        "programme rules and the service catalogue, and agree to take the visits of a rental "
+        "programme of which their organisation is a partner (core/handoffs.py).",
     ),
     Permission(
         "job.request",
         DESK | {R.JOB_COACH},
         "Intake workers, job coaches, coordinators and org admins of the lead organisation "
-        "take a request by phone or at the desk, and write down a resident's feedback. "
+        "take a request by phone or at the desk, write down a resident's feedback, and "
+        "record cheque users and the cheques they buy (jobs/services/cheques.py). "
         "Residents ask through the public form, without an account.",
     ),
     Permission(
