@@ -24,6 +24,7 @@ from core.services import (
     organisation_create,
     programme_create,
     programme_partner_add,
+    programme_update,
     tariff_create,
 )
 from core.tenancy import Acting, acting_for
@@ -210,6 +211,9 @@ class ProgrammeSpec:
     rules: dict[str, Any]
     partners: tuple[tuple[str, str], ...] = ()
     country: str = "BE"
+    # Made by adopting that demo programme's package (practices/demo.py), then adapted to
+    # this spec (adapt_adopted); core's demo does not create it.
+    adopted_from: str = ""
 
 
 PROGRAMMES = (
@@ -281,6 +285,7 @@ PROGRAMMES = (
         },
         partners=(("witgoed-gelderland", "supplier"),),
         country="NL",
+        adopted_from="huren-wvl",
     ),
     ProgrammeSpec(
         "buurtbaanbureau-arnhem",
@@ -431,6 +436,8 @@ def _programmes(
     for spec in PROGRAMMES:
         acting = _lead_acting(actings, orgs[spec.lead])
         programme = existing.get(spec.slug)
+        if programme is None and spec.adopted_from:
+            continue  # adopted from a package by practices' demo loader, then adapted
         if programme is None:
             programme = programme_create(
                 acting=acting,
@@ -442,25 +449,63 @@ def _programmes(
             )
             existing[spec.slug] = programme
             result.count("programmes")
-        for org_slug, role in spec.partners:
-            if (spec.slug, org_slug, role) not in partners:
-                programme_partner_add(
-                    acting=acting, programme=programme, organisation=orgs[org_slug], role=role
-                )
-                result.count("partners")
-        for valid_from, standard, social, water, co2 in TARIFFS[spec.country]:
-            if (spec.slug, valid_from) not in tariffs:
-                tariff_create(
-                    acting=acting,
-                    programme=programme,
-                    valid_from=valid_from,
-                    electricity_standard=Decimal(standard),
-                    electricity_social=Decimal(social),
-                    water=Decimal(water),
-                    co2=Decimal(co2),
-                )
-                result.count("tariffs")
+        _partners_and_tariffs(result, spec, programme, orgs, acting, partners, tariffs)
     return existing
+
+
+def _partners_and_tariffs(
+    result: LoadResult,
+    spec: ProgrammeSpec,
+    programme: Programme,
+    orgs: dict[str, Organisation],
+    acting: Acting,
+    partners: set[tuple[str, str, str]],
+    tariffs: set[tuple[str, Any]],
+) -> None:
+    for org_slug, role in spec.partners:
+        if (spec.slug, org_slug, role) not in partners:
+            programme_partner_add(
+                acting=acting, programme=programme, organisation=orgs[org_slug], role=role
+            )
+            result.count("partners")
+    for valid_from, standard, social, water, co2 in TARIFFS[spec.country]:
+        if (spec.slug, valid_from) not in tariffs:
+            tariff_create(
+                acting=acting,
+                programme=programme,
+                valid_from=valid_from,
+                electricity_standard=Decimal(standard),
+                electricity_social=Decimal(social),
+                water=Decimal(water),
+                co2=Decimal(co2),
+            )
+            result.count("tariffs")
+
+
+def adapt_adopted(context: "DemoContext", spec: ProgrammeSpec, programme: Programme) -> None:
+    """A programme just adopted from another's package, made this spec's own: its address,
+    Dutch words, its eligibility rules (Dutch income limits), its country's tariffs instead of
+    the source's, and its partners. What the package's parts made (the rental offers and
+    catalogue) each programme app's demo adapts (rentals/demo.py, `adopted`)."""
+    acting = _lead_acting(context.actings, context.orgs[spec.lead])
+    # The slug is the installation's address for the programme; no service renames it, and
+    # the demo's other loaders and tests find the programme by it.
+    Programme.objects.filter(pk=programme.pk).update(slug=spec.slug)
+    programme.slug = spec.slug
+    programme_update(
+        acting=acting,
+        programme=programme,
+        fields={
+            "name": spec.name,
+            "description": spec.description,
+            "eligibility_rules": spec.rules,
+        },
+    )
+    # The source's tariffs are another country's prices: replaced by this country's.
+    programme.tariffs.all().delete()
+    _partners_and_tariffs(context.result, spec, programme, context.orgs, acting, set(), set())
+    context.programmes[spec.slug] = programme
+    context.adopted.add(spec.slug)
 
 
 @dataclass
@@ -473,6 +518,7 @@ class DemoContext:
     actings: dict[str, Acting]
     programmes: dict[str, Programme]
     households: int = DEFAULT_HOUSEHOLDS  # how many demo households to make
+    adopted: set[str] = field(default_factory=set)  # slugs adopted from a package in this run
 
 
 @transaction.atomic

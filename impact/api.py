@@ -26,6 +26,7 @@ class ImpactFigureOut(Schema):
     value: Decimal | int | None  # None: suppressed (about fewer than 5)
     unit: str
     suppressed: bool
+    rounded: bool = False  # a count of households or persons, rounded to a multiple of 5
 
 
 class MonthValueOut(Schema):

@@ -6,7 +6,9 @@ Two ways out:
 - `own_*` for the organisation itself (its impact page): every value, with a mark on those
   that would be suppressed outside;
 - `published_*` for everything that leaves the organisation (public practice pages, the
-  feed, the Excel export, the API): small groups suppressed (impact.suppression).
+  feed, the Excel export, the API): small groups suppressed and counts of households or
+  persons rounded to a multiple of 5, so no two published figures differ by a small group
+  (impact.suppression).
 """
 
 from dataclasses import dataclass
@@ -108,6 +110,8 @@ class Series:
     unit: str
     values: list[Decimal | int | None]  # None: not known for that month
     hidden: list[bool]  # suppressed outside the organisation that month
+    # The values as they may leave the organisation: small groups None, counts rounded to 5.
+    outside: list[Decimal | int | None]
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,12 @@ def programme_impact(programme: Programme, today: date, count: int = 12) -> Prog
                 figure.unit,
                 [c.value if c else None for c in cells],
                 [c.hidden_outside if c else True for c in cells],
+                [
+                    suppression.publish(c.key, c.label, c.value, c.unit, c.about).value
+                    if c
+                    else None
+                    for c in cells
+                ],
             )
         )
     return ProgrammeImpact(programme, now, months, series)
@@ -171,11 +181,11 @@ def published_organisation(acting: Acting, today: date | None = None) -> list[di
                         "values": [
                             {
                                 "month": month,
-                                "value": None if hidden else value,
+                                "value": None if hidden else outside,
                                 "suppressed": bool(hidden and value is not None),
                             }
-                            for month, value, hidden in zip(
-                                item.months, s.values, s.hidden, strict=True
+                            for month, value, hidden, outside in zip(
+                                item.months, s.values, s.hidden, s.outside, strict=True
                             )
                         ],
                     }

@@ -23,6 +23,7 @@ from core.programmes import (
     registry,
 )
 from core.tenancy import Acting, scoped
+from jobs import package
 from jobs.bureau import KIND, bureaus
 from jobs.models import (
     Assignment,
@@ -335,6 +336,7 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=30, load=load_demo),),
             impact_figures=(impact_figures,),
+            package_parts=(package.PART,),
             request_takers=(TAKER,),
         )
     )

@@ -67,6 +67,7 @@ class PracticeFigureOut(Schema):
     value: Decimal | int | None
     unit: str
     suppressed: bool
+    rounded: bool = False  # a count of households or persons, rounded to a multiple of 5
 
 
 class PracticeSummaryOut(Schema):

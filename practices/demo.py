@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from practices import services
+from practices import package, services
 from practices.models import Practice
 
 if TYPE_CHECKING:
@@ -59,6 +59,38 @@ JOBS_NL = {
     "problem": "Mensen ver van de arbeidsmarkt vinden geen eerste stap; bewoners vinden geen hulp.",
     "approach": "Intake en trajectplan.\nKlussen plannen.\nUren registreren.\nOpvolgen naar werk.",
 }
+
+
+def adopt_programmes(context: "DemoContext") -> None:
+    """The demo programmes made from another's package (core.demo.ProgrammeSpec.adopted_from):
+    Arnhem's appliance rental adopts the West-Flemish programme's package through the service
+    the import page uses — preview, then create — and is then adapted to Arnhem (Dutch words,
+    Dutch income limits and tariffs, its supplier; rentals/demo.py its fees and appliances).
+    A second run finds it and changes nothing."""
+    from core.demo import PROGRAMMES, adapt_adopted
+
+    for spec in PROGRAMMES:
+        source = context.programmes.get(spec.adopted_from) if spec.adopted_from else None
+        if source is None or spec.slug in context.programmes:
+            continue
+        acting = next(
+            a
+            for a in context.actings.values()
+            if a.organisation.slug == spec.lead and a.can("package.import")
+        )
+        data = package.build_package(source)
+        shown = package.preview(acting=acting, data=data)
+        if shown.existing is not None:  # adopted before, under another address
+            programme = shown.existing
+        else:
+            programme, _created = package.package_import(
+                acting=acting,
+                data=data,
+                name=spec.name,
+                source=source.lead_organisation.name,
+            )
+            context.result.count("programmes adopted from a package")
+        adapt_adopted(context, spec, programme)
 
 
 def load_practices(context: "DemoContext") -> None:

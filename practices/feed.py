@@ -5,17 +5,21 @@ Why JSON Feed and not Atom: the live figures and the package address are structu
 JSON Feed's extension objects (keys starting with "_") carry them without a namespace dance,
 and a reader that does not know `_wijk` still sees title, summary, text and date.
 
-Pulling is hostile-input handling first: a byte cap while streaming, timeouts, redirects
-checked hop by hop against private and loopback addresses (unless WIJK_FEED_PRIVATE_ALLOWED
-lists the host), JSON checked for types field by field, every text sanitised with nh3. A feed
+Pulling is hostile-input handling first: a byte cap while streaming, timeouts, every
+connection (the first and each redirect's) made to the very addresses that were resolved once
+and checked against private and loopback ranges (unless WIJK_FEED_PRIVATE_ALLOWED lists the
+host), so DNS rebinding gets nowhere; JSON checked for types field by field, every text
+sanitised with nh3. A feed
 that fails is refused whole with a clear message on the subscription; the practices it gave
 before stay in the library.
 """
 
 import hashlib
+import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -131,48 +135,128 @@ def _private_allowed(host: str, port: int | None) -> bool:
     return "*" in allowed or f"{host}:{port}" in allowed or host in allowed
 
 
-def check_address(url: str) -> None:
-    """Refuse a URL that is not http(s) or whose host resolves to a private, loopback or
-    link-local address, unless the installation allows that host."""
+def check_url(url: str) -> None:
+    """Refuse a URL that is not http(s) with a host. Its addresses are checked when the
+    connection is made (resolve_checked), on the very addresses connected to."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FeedRefused(_("The feed's address must start with http:// or https://."))
-    host = parts.hostname
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if _private_allowed(host, port):
-        return
+
+
+def _refused_private(host: str) -> FeedRefused:
+    return FeedRefused(
+        _(
+            "The feed leads to a private or local address (%(host)s); this installation "
+            "does not allow that."
+        )
+        % {"host": host}
+    )
+
+
+def _is_global(address: str) -> bool:
+    return ipaddress.ip_address(str(address).split("%")[0]).is_global
+
+
+def resolve_checked(host: str, port: int) -> list[tuple[Any, ...]]:
+    """The host's addresses, resolved once; FeedRefused when any of them is private, loopback
+    or link-local (unless the installation allows the host). The caller connects to exactly
+    these addresses, so a DNS answer that changes after the check (DNS rebinding) is never
+    used."""
     try:
-        addresses = {
-            info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        }
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise FeedRefused(_("The feed's host %(host)s is not known.") % {"host": host}) from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise FeedRefused(
-                _(
-                    "The feed leads to a private or local address (%(host)s); this installation "
-                    "does not allow that."
-                )
-                % {"host": host}
-            )
+    if not infos:
+        raise FeedRefused(_("The feed's host %(host)s is not known.") % {"host": host})
+    if not _private_allowed(host, port) and not all(_is_global(str(i[4][0])) for i in infos):
+        raise _refused_private(host)
+    return list(infos)
+
+
+_DEFAULT_TIMEOUT: Any = socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
+
+
+def _pinned_connection(
+    address: tuple[str, int], timeout: Any = _DEFAULT_TIMEOUT, source: Any = None
+) -> socket.socket:
+    """socket.create_connection, but to the addresses resolve_checked let through, and with the
+    connected peer checked once more. http.client keeps the host name for the Host header
+    and, for HTTPS, for SNI and the certificate check."""
+    host, port = address
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in resolve_checked(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not _DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source:
+                sock.bind(source)
+            sock.connect(sockaddr)
+            peer = sock.getpeername()[0]
+            if peer != sockaddr[0] or (not _private_allowed(host, port) and not _is_global(peer)):
+                raise _refused_private(host)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+        except FeedRefused:
+            sock.close()
+            raise
+    raise error or OSError(f"no address for {host}")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _pinned_connection
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _pinned_connection
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_PinnedHTTPConnection, req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(context=context)
+        self.pinned_context = context  # None: http.client's default, verifying certificates
+
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_PinnedHTTPSConnection, req, context=self.pinned_context)
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Each hop must be http(s); its host is checked when its connection is made."""
+
     max_redirections = 3
 
     def redirect_request(
         self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> Any:
-        check_address(newurl)
+        check_url(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # No proxy from the environment: the connection must go to the checked address itself.
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _PinnedHTTPHandler(),
+        _PinnedHTTPSHandler(),
+        _CheckedRedirects(),
+    )
 
 
 def fetch(url: str, etag: str = "") -> tuple[int, bytes, str]:
     """(status, body, etag): 304 with an empty body when the feed did not change."""
-    check_address(url)
-    opener = urllib.request.build_opener(_CheckedRedirects())
+    check_url(url)
+    opener = _opener()
     request = urllib.request.Request(  # noqa: S310  # the scheme is checked above  # nosec
         url,
         headers={

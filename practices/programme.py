@@ -17,6 +17,13 @@ def load_demo(context: "DemoContext") -> None:
     load_practices(context)
 
 
+def load_demo_adoptions(context: "DemoContext") -> None:
+    # Imported here: the demo stays out of every web process.
+    from practices.demo import adopt_programmes
+
+    adopt_programmes(context)
+
+
 def register() -> None:
     registry.register(
         ProgrammeApp(
@@ -31,6 +38,10 @@ def register() -> None:
                     namespace="impact",
                 ),
             ),
-            demo_loaders=(DemoLoader(order=90, load=load_demo),),
+            demo_loaders=(
+                # After the rental set-up (7), before the households (10) enrol in it.
+                DemoLoader(order=8, load=load_demo_adoptions),
+                DemoLoader(order=90, load=load_demo),
+            ),
         )
     )

@@ -402,6 +402,12 @@ def package_adopt(request: HttpRequest) -> HttpResponse:
                     )
                 return redirect("programme_detail", programme.pk)
     except ValidationError as exc:
+        if not form.is_bound:
+            # A package from a practice or a remote one, opened with GET: an empty form
+            # carries the refusal (add_error needs a bound, cleaned form).
+            form = PackageForm({})
+            form.is_valid()
+            context["form"] = form
         form.add_error(None, exc)
         context["preview"] = None
         return render(request, "practices/adopt.html", context, status=400)

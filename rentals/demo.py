@@ -608,11 +608,13 @@ class RentalDemo:
         orgs: dict[str, Organisation],
         actings: dict[str, Acting],
         programmes: dict[str, Programme],
+        adopted: frozenset[str] = frozenset(),
     ) -> None:
         self.result = result
         self.orgs = orgs
         self.actings = actings
         self.programmes = programmes
+        self.adopted = adopted  # programmes adopted from a package in this run
         self.technician = actings[TECHNICIAN].user
         # The staff who book the payments of each collecting organisation.
         self.collector_actings = {orgs[slug].pk: actings[user] for slug, user in REGISTRAR.items()}
@@ -656,8 +658,52 @@ class RentalDemo:
                 self.result.count(COUNT_LABELS.get(name, name), n - before[name])
 
     # --- set-up: scheme, offers, catalogue, units
-    def set_up(self, spec: SchemeSpec, programme: Programme, plans: list[HouseholdPlan]) -> None:
+    def configure(self, spec: SchemeSpec, programme: Programme, adopted: bool = False) -> None:
+        """The scheme, the offers and the catalogue. Run before the households too
+        (load_set_up, order 7), so that practices/demo.py can adopt a programme's package.
+        A programme just adopted from another's package (`adopted`) is adapted to its own
+        spec: its collector and supplier, its fees, the categories it offers."""
         coordinator = self.actings[spec.coordinator]
+        collector, supplier = self.orgs[spec.collector], self.orgs[spec.supplier]
+        scheme = RentalScheme.objects.filter(programme=programme).first()
+        if scheme is None or (
+            adopted and (scheme.collector_id, scheme.supplier_id) != (collector.pk, supplier.pk)
+        ):
+            services.rental_scheme_configure(
+                acting=coordinator,
+                programme=programme,
+                collector=collector,
+                supplier=supplier,
+                max_appliances=scheme.max_appliances if scheme else 3,
+                ticket_reminder_days=scheme.ticket_reminder_days if scheme else 10,
+            )
+        offers = {o.category: o for o in Offer.objects.filter(programme=programme)}
+        for category, (fee, subsidy) in spec.offers.items():
+            offer = offers.get(category)
+            if offer is None or (
+                adopted and (offer.tenant_fee, offer.subsidy) != (D(fee), D(subsidy))
+            ):
+                services.offer_set(
+                    acting=coordinator,
+                    programme=programme,
+                    category=category,
+                    tenant_fee=D(fee),
+                    subsidy=D(subsidy),
+                    term_months=120,
+                )
+        if adopted:  # the adopter rents fewer kinds of appliance than the source
+            for category in sorted(set(offers) - set(spec.offers)):
+                services.offer_remove(acting=coordinator, programme=programme, category=category)
+        existing = {
+            (m.brand, m.model_name) for m in ApplianceModel.objects.filter(programme=programme)
+        }
+        for model_spec in spec.catalogue:
+            if (model_spec.brand, model_spec.model_name) not in existing:
+                services.appliance_model_create(
+                    acting=coordinator, programme=programme, **model_spec.fields()
+                )
+
+    def set_up(self, spec: SchemeSpec, programme: Programme, plans: list[HouseholdPlan]) -> None:
         collector = self.orgs[spec.collector]
         partners = programme.partners.filter(role=ProgrammePartner.Role.COLLECTOR)
         found = {collector, *(p.organisation for p in partners.select_related("organisation"))}
@@ -668,35 +714,13 @@ class RentalDemo:
                 org.sepa_creditor_id = clean_sepa_creditor_id(sepa_creditor_id(org))
                 org.save(update_fields=["sepa_creditor_id"])
                 self.result.count("SEPA creditor identifiers")
-        if not RentalScheme.objects.filter(programme=programme).exists():
-            services.rental_scheme_configure(
-                acting=coordinator,
-                programme=programme,
-                collector=collector,
-                supplier=self.orgs[spec.supplier],
-            )
-        offered = set(Offer.objects.filter(programme=programme).values_list("category", flat=True))
-        for category, (fee, subsidy) in spec.offers.items():
-            if category not in offered:
-                services.offer_set(
-                    acting=coordinator,
-                    programme=programme,
-                    category=category,
-                    tenant_fee=D(fee),
-                    subsidy=D(subsidy),
-                    term_months=120,
-                )
+        self.configure(spec, programme, adopted=spec.programme in self.adopted)
         models: dict[str, list[ApplianceModel]] = defaultdict(list)
         existing = {
             (m.brand, m.model_name): m for m in ApplianceModel.objects.filter(programme=programme)
         }
         for model_spec in spec.catalogue:
-            model = existing.get((model_spec.brand, model_spec.model_name))
-            if model is None:
-                model = services.appliance_model_create(
-                    acting=coordinator, programme=programme, **model_spec.fields()
-                )
-            models[model_spec.category].append(model)
+            models[model_spec.category].append(existing[(model_spec.brand, model_spec.model_name)])
         self._units(spec, programme, plans, models)
 
     def _units(
@@ -1456,9 +1480,25 @@ def load_rentals(
     orgs: dict[str, Organisation],
     actings: dict[str, Acting],
     programmes: dict[str, Programme],
+    adopted: frozenset[str] = frozenset(),
 ) -> None:
     """Build (or find in place) the rental history of the demo programmes."""
-    RentalDemo(result, orgs, actings, programmes).run()
+    RentalDemo(result, orgs, actings, programmes, adopted).run()
+
+
+def load_set_up(
+    result: LoadResult,
+    orgs: dict[str, Organisation],
+    actings: dict[str, Acting],
+    programmes: dict[str, Programme],
+) -> None:
+    """The set-up (scheme, offers, catalogue) of the demo programmes that exist already, before
+    the households: the West-Flemish one is then ready to be adopted by Arnhem through its
+    package (practices/demo.py)."""
+    demo = RentalDemo(result, orgs, actings, programmes)
+    for spec in SCHEMES:
+        if spec.programme in programmes:
+            demo.configure(spec, programmes[spec.programme])
 
 
 # --- Visits handed to a job bureau (core/handoffs.py) ----------------------------------------

@@ -429,7 +429,20 @@ def load_demo(context: "DemoContext") -> None:
     # Imported here: the demo stays out of every web process.
     from rentals.demo import load_rentals
 
-    load_rentals(context.result, context.orgs, context.actings, context.programmes)
+    load_rentals(
+        context.result,
+        context.orgs,
+        context.actings,
+        context.programmes,
+        frozenset(context.adopted),
+    )
+
+
+def load_demo_set_up(context: "DemoContext") -> None:
+    # Imported here: the demo stays out of every web process.
+    from rentals.demo import load_set_up
+
+    load_set_up(context.result, context.orgs, context.actings, context.programmes)
 
 
 def load_demo_handoffs(context: "DemoContext") -> None:
@@ -509,6 +522,7 @@ def register() -> None:
                 ),
             ),
             demo_loaders=(
+                DemoLoader(order=7, load=load_demo_set_up),
                 DemoLoader(order=20, load=load_demo),
                 DemoLoader(order=40, load=load_demo_handoffs),
             ),

@@ -26,6 +26,7 @@ from core.programmes import (
 )
 from core.tenancy import Acting, scoped
 from households.models import Consent, Household
+from sharing import package
 from sharing.models import Community, Flow, MeterDay, MonthResult, Participant
 from sharing.rules import leads
 
@@ -273,5 +274,6 @@ def register() -> None:
             ),
             demo_loaders=(DemoLoader(order=40, load=load_demo),),
             impact_figures=(impact_figures,),
+            package_parts=(package.PART,),
         )
     )

@@ -10,13 +10,21 @@ organisation's own impact page shows the value with a mark that it stays inside.
 - A count of households or persons is about itself: 3 households reached is suppressed.
 - Zero is suppressed too: "fewer than 5" is honest and a new programme with none yet reveals
   nothing by saying so.
+- Differences: a published count of households or persons is rounded to a multiple of 5
+  (halves up: 12 → 10, 13 → 15). Two published counts — two months, a total and one of its
+  parts, today's page and last week's — then differ by 0, 5, 10 …, and every published value
+  stands for at least 3 true ones, so no difference between them pins a group to 1–4
+  (`revealed_gap`, tests/test_suppression.py). Rounding needs no memory of what was published
+  before, which a rule "suppress a month that differs from its neighbour by less than 5"
+  would (docs/impact.md, "Differences between published figures").
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 THRESHOLD = 5
+ROUNDING_BASE = 5
 COUNT_UNITS = frozenset({"households", "persons", "people", "residents", "workers"})
 
 Number = Decimal | int
@@ -31,6 +39,7 @@ class Published:
     value: Number | None
     unit: str
     suppressed: bool
+    rounded: bool = False  # a count, rounded to a multiple of ROUNDING_BASE
 
 
 def base_of(value: Number, unit: str, about: int | None) -> int | None:
@@ -46,13 +55,44 @@ def suppressed(value: Number, unit: str, about: int | None, threshold: int = THR
     return base is None or base < threshold
 
 
+def rounded(value: Number, base: int = ROUNDING_BASE) -> int:
+    """The nearest multiple of `base`, halves up (12 → 10, 12.5 → 15, 13 → 15)."""
+    steps = (Decimal(value) / base).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(steps) * base
+
+
 def publish(key: str, label: str, value: Number, unit: str, about: int | None) -> Published:
+    """The figure as it may leave the organisation: suppressed when about fewer than 5, a
+    count rounded to a multiple of 5, any other figure as it is."""
     if suppressed(value, unit, about):
         return Published(key, label, None, unit, True)
+    if unit in COUNT_UNITS:
+        return Published(key, label, rounded(value), unit, False, True)
     return Published(key, label, value, unit, False)
 
 
-def publish_all(
-    figures: Iterable[tuple[str, str, Number, str, int | None]],
-) -> list[Published]:
-    return [publish(*figure) for figure in figures]
+def published_count(value: int) -> int | None:
+    """What a count of households or persons becomes outside: None for fewer than 5."""
+    return publish("", "", value, "households", None).value  # type: ignore[return-value]
+
+
+def consistent_counts(
+    shown: int | None, high: int, rule: Callable[[int], int | None] = published_count
+) -> list[int]:
+    """Every true count up to `high` that `rule` publishes as `shown` (None: suppressed)."""
+    if shown is None:
+        return list(range(0, THRESHOLD))
+    window = range(max(0, shown - ROUNDING_BASE), min(high, shown + ROUNDING_BASE) + 1)
+    return [v for v in window if rule(v) == shown]
+
+
+def revealed_gap(
+    first: int | None,
+    second: int | None,
+    high: int = 10**9,
+    rule: Callable[[int], int | None] = published_count,
+) -> bool:
+    """Whether two counts published by `rule` tell a reader that the true counts differ by 1
+    to 4 (a small group): true only when every pair of true counts behind them does."""
+    a, b = consistent_counts(first, high, rule), consistent_counts(second, high, rule)
+    return all(0 < abs(x - y) < THRESHOLD for x in a for y in b)

@@ -81,3 +81,51 @@ def test_chart_describes_every_month_and_escapes_text():
     )
     assert "&lt;b&gt;" in svg and "<b>" not in svg
     assert "Jan: 10 kWh; Feb: not known kWh" in svg
+
+
+def _twelve(programme, day):
+    return [
+        Figure("workers_active", "Workers active", 12, "persons"),
+        Figure("kwh_twelve", "kWh of twelve", 1234, "kWh", about=12),
+    ]
+
+
+TWELVE = ProgrammeApp(label="fake-twelve", impact_at=(_twelve,))
+
+
+@clock_at(date(2026, 6, 15))
+class RoundedCountsTest(WijkTestCase):
+    """Counts of households or persons leave the organisation rounded to a multiple of 5
+    (docs/impact.md, "Differences between published figures"); the own page shows them as
+    they are."""
+
+    client_language = "en"
+
+    def test_every_way_out_rounds_counts_and_the_own_page_does_not(self):
+        with registry.registered(TWELVE):
+            published = {f.key: f for f in figures.published_figures(self.rental)}
+            self.assertEqual(
+                (published["workers_active"].value, published["workers_active"].rounded), (10, True)
+            )
+            self.assertEqual(published["kwh_twelve"].value, 1234)  # not a count: as it is
+            self.login("cora")
+            sheet = load_workbook(
+                BytesIO(self.client.get("/impact/export.xlsx").content)
+            ).worksheets[0]
+            rows = {row[0]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+            self.assertEqual(rows["Workers active"][-1], 10)
+            token = api_token_create(user=self.cora)
+            auth = {"Authorization": f"Bearer {token}"}
+            listed = self.client.get("/api/v1/impact/programmes", headers=auth).json()
+            series = next(f for f in listed[0]["figures"] if f["key"] == "workers_active")
+            self.assertEqual(series["values"][-1]["value"], 10)
+            today = self.client.get(
+                f"/api/v1/impact/programmes/{self.rental.pk}/figures", headers=auth
+            )
+            workers = next(f for f in today.json() if f["key"] == "workers_active")
+            self.assertEqual((workers["value"], workers["rounded"]), (10, True))
+            own = self.client.get("/impact/")
+            self.assertContains(own, "12")
+            item = figures.programme_impact(self.rental, date(2026, 6, 15), count=2)
+            kept = next(s for s in item.series if s.key == "workers_active")
+            self.assertEqual((kept.values, kept.outside), ([12, 12], [10, 10]))

@@ -34,3 +34,79 @@ def test_published_figure_loses_its_value():
 def test_nothing_about_a_small_group_is_ever_published(about, value):
     shown = suppression.publish("x", "x", value, "kWh", about)
     assert (shown.value is None) == (about < suppression.THRESHOLD)
+
+
+# --- Differences between published figures (docs/impact.md) ----------------------------------
+
+counts = st.integers(min_value=0, max_value=5_000)
+
+
+def test_published_counts_are_rounded_to_five():
+    assert [suppression.published_count(v) for v in (3, 4, 5, 7, 8, 12, 13, 14, 48)] == [
+        None,
+        None,
+        5,
+        5,
+        10,
+        10,
+        15,
+        15,
+        50,
+    ]
+    shown = suppression.publish("reached", "Households reached", 12, "households", None)
+    assert (shown.value, shown.rounded) == (10, True)
+    kwh = suppression.publish("kwh", "kWh saved", Decimal("1234.5"), "kWh", 12)
+    assert (kwh.value, kwh.rounded) == (Decimal("1234.5"), False)
+
+
+def test_october_12_and_november_14_reveal_nothing():
+    october, november = suppression.published_count(12), suppression.published_count(14)
+    assert (october, november) == (10, 15)
+    assert not suppression.revealed_gap(october, november)
+
+
+@given(counts, counts)
+def test_no_two_published_counts_reveal_a_group_under_five(first, second):
+    assert not suppression.revealed_gap(
+        suppression.published_count(first), suppression.published_count(second)
+    )
+
+
+@given(counts, counts)
+def test_a_total_minus_its_part_reveals_no_group_under_five(part, rest):
+    """A programme's total (part + rest) and one of its parts, both published: the reader
+    cannot conclude that the rest is a group of 1 to 4."""
+    total = suppression.published_count(part + rest)
+    shown_part = suppression.published_count(part)
+    assert not suppression.revealed_gap(total, shown_part)
+
+
+@given(st.lists(counts, min_size=2, max_size=13))
+def test_no_pair_of_months_of_a_series_reveals_a_group_under_five(series):
+    """Every pair of a year of monthly counts (not only neighbours), also when a count falls."""
+    shown = [suppression.published_count(v) for v in series]
+    assert not any(
+        suppression.revealed_gap(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :]
+    )
+
+
+@given(counts)
+def test_every_published_count_stands_for_at_least_three_true_ones(value):
+    shown = suppression.published_count(value)
+    behind = suppression.consistent_counts(shown, high=10**9)
+    assert value in behind
+    assert len(behind) >= 3
+    if shown is not None:
+        assert shown % suppression.ROUNDING_BASE == 0 and shown >= suppression.THRESHOLD
+
+
+def test_the_check_itself_can_fail():
+    """Under the old rule (exact values, only fewer than 5 suppressed) the same check finds
+    the group: 12 in October and 14 in November means two households joined."""
+
+    def exact(value: int) -> int | None:
+        return None if value < suppression.THRESHOLD else value
+
+    assert suppression.revealed_gap(exact(12), exact(14), rule=exact)
+    assert suppression.revealed_gap(exact(30), exact(27), rule=exact)
+    assert not suppression.revealed_gap(exact(12), exact(17), rule=exact)

@@ -3,7 +3,7 @@ Pure rules, no Django import (tests/test_guard.py).
 
 A package is set-up only. `package_problems` walks it and names every place that looks like
 personal data (a key such as "iban", "email", "household"; a value shaped like an IBAN, an
-e-mail address or a phone number) or like code (a script tag, a template tag, a
+e-mail address, a phone number or an EAN) or like code (a script tag, a template tag, a
 `javascript:` address), and every value of a type JSON set-up does not need. The caller
 translates the reasons.
 """
@@ -49,11 +49,28 @@ PERSONAL_KEYS = frozenset(
         "user",
         "users",
         "password",
+        # The job bureau's and energy sharing's people and their records.
+        "worker",
+        "workers",
+        "coach",
+        "requests",
+        "job_requests",
+        "trajectory",
+        "trajectories",
+        "participant",
+        "participants",
+        "ean",
+        "eans",
+        "meter_data",
+        "meter_days",
     }
 )
 
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}", re.IGNORECASE)
+# An EAN of an electricity or gas connection: 18 digits, GS1 prefix 54 (Belgium) or 871
+# (the Netherlands).
+EAN = re.compile(r"(?<!\d)(?:54\d{16}|871\d{15})(?!\d)")
 PHONE = re.compile(r"(?:\+|00)(?:31|32|33|49)[\s\d/.-]{8,}")
 CODE = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|svg|style|link|meta)\b|javascript:|"
@@ -98,8 +115,15 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
             yield path, TOO_BIG
         elif CODE.search(value):
             yield path, CODE_VALUE
-        elif IBAN.search(value.upper()) or EMAIL.search(value) or PHONE.search(value):
+        elif (
+            IBAN.search(value.upper())
+            or EMAIL.search(value)
+            or PHONE.search(value)
+            or EAN.search(value)
+        ):
             yield path, PERSONAL_VALUE
+    elif isinstance(value, int) and not isinstance(value, bool) and EAN.fullmatch(str(value)):
+        yield path, PERSONAL_VALUE  # an EAN written as a number
     elif value is None or isinstance(value, bool | int | float):
         return
     else:

@@ -1,10 +1,17 @@
 """The feed: its shape and ETag, a pull from a second real server, hostile feeds."""
 
 import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -273,3 +280,193 @@ class TwoInstallationsTest(LiveServerTestCase):
             # Its package comes through the feed, checked, for the preview.
             preview = self.client.get(f"/practices/packages/adopt/?remote={remote.pk}")
             self.assertContains(preview, "Will be created")
+
+
+class Recording(Hostile):
+    """The good feed, remembering the Host header of every request it served."""
+
+    hosts: ClassVar[list[str]] = []
+
+    def do_GET(self):
+        self.hosts.append(self.headers.get("Host", ""))
+        super().do_GET()
+
+
+class DnsRebindingTest(WijkTestCase):
+    """A resolver we control answers a public address first and 127.0.0.1 after: the feed
+    reader connects to the address it checked, never to the second answer. No mock of the HTTP
+    layer: a real server listens on 127.0.0.1 and counts what reaches it."""
+
+    server: Any
+    port: int
+    real_getaddrinfo: Any
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+        cls.port = cls.server.server_address[1]
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        Recording.hosts.clear()
+        self.calls: list[str] = []
+
+    def resolver(self, *answers):
+        """getaddrinfo that gives the answers in turn (the last one from then on)."""
+        real = socket.getaddrinfo
+
+        def fake(host, port, *args, **kwargs):
+            if host != "feed.example":
+                return real(host, port, *args, **kwargs)
+            self.calls.append(host)
+            address = answers[min(len(self.calls), len(answers)) - 1]
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+        return mock.patch("socket.getaddrinfo", fake)
+
+    def pull(self, path="/good"):
+        subscription = Subscription.objects.create(
+            organisation=self.arnhem, url=f"http://feed.example:{self.port}{path}"
+        )
+        feed.subscription_pull(subscription=subscription)
+        subscription.refresh_from_db()
+        return subscription
+
+    @override_settings(WIJK_FEED_PRIVATE_ALLOWED=[], WIJK_FEED_TIMEOUT=0.5)
+    def test_a_second_private_answer_is_never_connected_to(self):
+        # 8.8.8.8 is public: checked, then connected to (and unreachable from the tests).
+        with self.resolver("8.8.8.8", "127.0.0.1"):
+            subscription = self.pull()
+        self.assertEqual(Recording.hosts, [])  # nothing reached the private address
+        self.assertFalse(subscription.practices.exists())
+        self.assertTrue(subscription.last_error)
+        self.assertEqual(self.calls, ["feed.example"])  # resolved once, for the connection
+
+    @override_settings(WIJK_FEED_PRIVATE_ALLOWED=[])
+    def test_a_private_answer_is_refused_before_connecting(self):
+        with self.resolver("127.0.0.1"):
+            subscription = self.pull()
+        self.assertIn("private or local address", subscription.last_error)
+        self.assertEqual(Recording.hosts, [])
+
+    @override_settings(WIJK_FEED_PRIVATE_ALLOWED=[])
+    def test_every_address_of_an_answer_is_checked(self):
+        real = socket.getaddrinfo
+
+        def mixed(host, port, *args, **kwargs):
+            if host != "feed.example":
+                return real(host, port, *args, **kwargs)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, port))
+                for a in ("8.8.8.8", "127.0.0.1")
+            ]
+
+        with mock.patch("socket.getaddrinfo", mixed):
+            subscription = self.pull()
+        self.assertIn("private or local address", subscription.last_error)
+        self.assertEqual(Recording.hosts, [])
+
+    def test_a_redirect_to_a_host_that_turns_private_is_refused(self):
+        port = self.port
+        with override_settings(WIJK_FEED_PRIVATE_ALLOWED=[f"127.0.0.1:{port}"]):
+            # /redirect points at localhost:<port>, which resolves to a loopback address and
+            # is not on the allowed list (127.0.0.1:<port> is).
+            subscription = Subscription.objects.create(
+                organisation=self.arnhem, url=f"http://127.0.0.1:{port}/redirect"
+            )
+            feed.subscription_pull(subscription=subscription)
+        subscription.refresh_from_db()
+        self.assertIn("private or local address", subscription.last_error)
+        self.assertEqual(len(Recording.hosts), 1)  # only the first hop was served
+
+    def test_the_allowed_host_is_reached_at_its_checked_address_with_its_own_name(self):
+        with (
+            override_settings(WIJK_FEED_PRIVATE_ALLOWED=[f"feed.example:{self.port}"]),
+            self.resolver("127.0.0.1", "10.0.0.1"),
+        ):
+            subscription = self.pull()
+        self.assertEqual(subscription.last_error, "")
+        self.assertEqual(subscription.practices.count(), 1)
+        # The request went to the pinned address with the original Host header.
+        self.assertEqual(Recording.hosts, [f"feed.example:{self.port}"])
+
+
+@skipUnless(shutil.which("openssl"), "needs openssl to make a test certificate")
+class PinnedHttpsTest(WijkTestCase):
+    """HTTPS to the pinned address keeps the host name for SNI and the certificate check: a
+    real TLS server on 127.0.0.1 with a certificate for feed.example only."""
+
+    def test_sni_and_certificate_use_the_host_name_not_the_address(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        subprocess.run(  # a fixed command line, no input from outside
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=feed.example",
+                "-addext",
+                "subjectAltName=DNS:feed.example",
+                "-keyout",
+                key,
+                "-out",
+                cert,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        names: list[str] = []
+        server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_context.load_cert_chain(cert, key)
+        server_context.sni_callback = lambda sock, name, ctx: names.append(name or "")
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+        server.socket = server_context.wrap_socket(server.socket, server_side=True)
+        port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        Recording.hosts.clear()
+        real = socket.getaddrinfo
+
+        def resolve(host, port_, *args, **kwargs):
+            if host != "feed.example":
+                return real(host, port_, *args, **kwargs)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port_))
+            ]
+
+        client_context = ssl.create_default_context(cafile=cert)
+        with (
+            mock.patch("socket.getaddrinfo", resolve),
+            override_settings(WIJK_FEED_PRIVATE_ALLOWED=[f"feed.example:{port}"]),
+        ):
+            connection = feed._PinnedHTTPSConnection(
+                "feed.example", port, context=client_context, timeout=5
+            )
+            connection.request("GET", "/good")
+            response = connection.getresponse()
+            self.assertEqual(response.status, 200)
+            connection.close()
+            # Not allowed: refused before any TLS is spoken.
+            with (
+                override_settings(WIJK_FEED_PRIVATE_ALLOWED=[]),
+                self.assertRaises(feed.FeedRefused),
+            ):
+                feed._PinnedHTTPSConnection("feed.example", port, context=client_context).connect()
+        self.assertEqual(names, ["feed.example"])
+        self.assertEqual(Recording.hosts, [f"feed.example:{port}"])

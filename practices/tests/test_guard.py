@@ -41,3 +41,22 @@ def test_ordinary_words_are_not_code():
 
 def test_not_an_object_is_refused():
     assert guard.package_problems([1]) == [("", guard.WRONG_TYPE)]
+
+
+def test_the_job_bureau_and_energy_sharing_people_and_meters_are_found():
+    data = {
+        "parts": {
+            "jobs": {"workers": [{"first_name": "Wout"}], "services": [{"name": "Tuinwerk"}]},
+            "sharing": {"participants": [], "keys": [{"preset": "relative"}]},
+        },
+        "note": "meter 541448820000000017",
+        "number": 871234567890123456,
+        "not_an_ean": "order 123456789012345678",
+    }
+    found = dict(guard.package_problems(data))
+    assert found["parts.jobs.workers"] == guard.PERSONAL_KEY
+    assert found["parts.sharing.participants"] == guard.PERSONAL_KEY
+    assert found["note"] == guard.PERSONAL_VALUE
+    assert found["number"] == guard.PERSONAL_VALUE
+    assert "not_an_ean" not in found
+    assert "parts.jobs.services[0].name" not in found

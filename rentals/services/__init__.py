@@ -39,6 +39,7 @@ from rentals.services.billing import (
 )
 from rentals.services.catalogue import (
     appliance_model_create,
+    offer_remove,
     offer_set,
     rental_scheme_configure,
     unit_create,
@@ -132,6 +133,7 @@ __all__ = [
     "erasure_refusals",
     "move_unit",
     "new_pin",
+    "offer_remove",
     "offer_set",
     "payment_record",
     "rental_scheme_configure",

@@ -13,6 +13,7 @@ from core.models import Organisation, Programme
 from core.tenancy import Acting
 from rentals.models import (
     ApplianceModel,
+    Application,
     Offer,
     RentalScheme,
     Unit,
@@ -73,6 +74,19 @@ def offer_set(
     offer.full_clean(validate_unique=False)
     offer.save()
     return offer
+
+
+@transaction.atomic
+def offer_remove(*, acting: Acting, programme: Programme, category: str) -> None:
+    """Stop offering a category (a programme adopted from a package that rents more kinds of
+    appliance than this one will). Refused once a household applied for one."""
+    require_lead(acting, programme)
+    require_rental(programme)
+    if Application.objects.filter(programme=programme, category=category).exists():
+        raise ValidationError(
+            _("Households applied for this appliance: it stays offered for their contracts.")
+        )
+    Offer.objects.filter(programme=programme, category=category).delete()
 
 
 @transaction.atomic
