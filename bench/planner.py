@@ -319,6 +319,9 @@ def main() -> None:
     parser.add_argument("--week-seconds", type=float, default=5.0)
     parser.add_argument("--skip-day", action="store_true")
     parser.add_argument("--skip-week", action="store_true")
+    parser.add_argument(
+        "--solomon-seconds", type=float, default=60.0, help="0 skips the Solomon instances"
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     print(
@@ -329,7 +332,10 @@ def main() -> None:
         bench_day(args.seeds, args.long)
     if not args.skip_week:
         bench_week(args.week_seconds)
-    print("Solomon VRPTW instances: skipped, no package on PyPI ships them (bench/PLANNER.md)")
+    if args.solomon_seconds > 0:
+        from bench.solomon import bench_solomon  # downloads its data on first use
+
+        bench_solomon(args.solomon_seconds)
     load = os.getloadavg()
     print(f"load at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

@@ -204,6 +204,13 @@ CATALOGUE: tuple[Permission, ...] = (
         "visit.complete (`rentals.rules.may_complete_visit`).",
     ),
     Permission(
+        "visit.handoff",
+        MANAGERS,
+        "Coordinators and org admins of the rental programme's lead organisation (`is_lead`) "
+        "hand a planned visit to a job bureau that takes the programme's visits "
+        "(core/handoffs.py); the bureau's coordinators agree to take them (job.rules).",
+    ),
+    Permission(
         "home.field_work",
         FIELD | {R.NEIGHBOURHOOD_WORKER},
         "Navigation only: the home page of someone who works in the field (technicians, "
@@ -267,13 +274,15 @@ CATALOGUE: tuple[Permission, ...] = (
         "job.rules",
         MANAGERS,
         "Coordinators and org admins of the bureau's lead organisation (`is_lead`) set the "
-        "programme rules and the service catalogue.",
+        "programme rules and the service catalogue, and agree to take the visits of a rental "
+        "programme of which their organisation is a partner (core/handoffs.py).",
     ),
     Permission(
         "job.request",
         DESK | {R.JOB_COACH},
         "Intake workers, job coaches, coordinators and org admins of the lead organisation "
-        "take a request by phone or at the desk, and write down a resident's feedback. "
+        "take a request by phone or at the desk, write down a resident's feedback, and "
+        "record cheque users and the cheques they buy (jobs/services/cheques.py). "
         "Residents ask through the public form, without an account.",
     ),
     Permission(

@@ -50,6 +50,7 @@ from core.tenancy import Acting
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
+    from core.handoffs import RequestTaker, VisitHandoff
 
 Label = str | Promise  # a translated string, lazily or not
 Context = Mapping[str, Any]
@@ -257,6 +258,10 @@ class ProgrammeApp:
     todo: Sequence[TodoProvider] = ()
     impact_at: Sequence[ImpactAt] = ()
     package_parts: Sequence[PackagePart] = ()
+    # The visit handoff seam (core/handoffs.py): visits an app can hand to a bureau, and
+    # the app that takes them as requests.
+    visit_handoffs: Sequence["VisitHandoff"] = ()
+    request_takers: Sequence["RequestTaker"] = ()
 
 
 @dataclass

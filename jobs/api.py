@@ -7,15 +7,30 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
+from core.models import Language, Programme
 from core.validators import local_today
 from jobs import services
-from jobs.models import Assignment, Hours, JobRequest, Service, Worker
+from jobs.models import (
+    Assignment,
+    ChequeHolder,
+    Hours,
+    JobRequest,
+    Service,
+    Skill,
+    VisitSource,
+    Worker,
+)
 from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.cheques import holder_balance
+from jobs.selectors.cheques import holders as cheque_holders
+from jobs.selectors.handoff import visit_sources
 from jobs.selectors.workers import my_workers
 
 router = Router(tags=["jobs"])
@@ -33,8 +48,8 @@ class RequestOut(Schema):
     reference: str
     service: str = Field(alias="service.name")
     service_id: int
-    status: str = Field(description="new, planned, done, cancelled or no_show")
-    channel: str = Field(description="staff, public or rental")
+    status: JobRequest.Status
+    channel: JobRequest.Channel
     name: str
     street: str
     postcode: str
@@ -68,7 +83,7 @@ class RequestIn(Schema):
     name: Text = Field(max_length=120)
     phone: Text = Field("", max_length=40)
     email: Text = Field("", max_length=254)
-    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    language: Language = Language.NL
     street: Text = Field(max_length=200)
     postcode: Text = Field(max_length=10)
     city: Text = Field("", max_length=100)
@@ -88,7 +103,7 @@ class WorkerOut(Schema):
     last_name: str
     agreement_start: date
     agreement_end: date
-    skills: dict[str, int]
+    skills: dict[Skill, int]
 
     @staticmethod
     def resolve_skills(obj: Worker) -> dict[str, int]:
@@ -100,10 +115,10 @@ class WorkerIn(Schema):
     last_name: Text = Field(max_length=100)
     agreement_start: date
     agreement_end: date
-    language: Text = Field("nl", pattern="^(nl|fr|en)$")
+    language: Language = Language.NL
     postcode: Text = Field("", max_length=10)
     goals: Text = Field("", max_length=5000)
-    skills: dict[Annotated[str, Field(max_length=30)], Annotated[int, Field(ge=0, le=3)]] = {}
+    skills: dict[Skill, Annotated[int, Field(ge=0, le=3)]] = {}
 
 
 class AssignmentOut(Schema):
@@ -171,7 +186,7 @@ def _plan(programme: Any, day: date, outcome: services.PlanOutcome | None = None
 def request_list(
     request: HttpRequest,
     bureau_id: BureauId,
-    status: Annotated[str | None, Query(pattern="^(new|planned|done|cancelled|no_show)$")] = None,
+    status: Annotated[JobRequest.Status | None, Query()] = None,
 ) -> Any:
     programme = bureau_for(acting(request), bureau_id, "job.view")
     found = JobRequest.objects.filter(programme=programme).select_related("service")
@@ -188,8 +203,6 @@ def request_create(request: HttpRequest, bureau_id: BureauId, body: RequestIn) -
     data = body.dict()
     service = Service.objects.filter(programme=programme, pk=data.pop("service")).first()
     if service is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"service": "Choose a service of this bureau."})
     job = services.request_create(acting=who, programme=programme, service=service, **data)
     return Status(201, job)
@@ -318,3 +331,200 @@ def hours_approve(request: HttpRequest, hours_id: HoursId) -> Any:
         via="worker.programme",
     )
     return services.hours_approve(acting=who, hours=hours)
+
+
+# --- Visits of appliance rental (core/handoffs.py) ------------------------------------------
+
+VisitSourceId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class VisitSourceOut(Schema):
+    id: int
+    source_id: int
+    source_name: str = Field(alias="source.name")
+    organisation: str = Field(alias="source.lead_organisation.name")
+    agreed_at: datetime
+
+
+class VisitSourceIn(Schema):
+    source_id: Annotated[int, Field(gt=0, le=MAX_ID)]
+
+
+@router.get("/bureaus/{bureau_id}/visit-sources", response={200: list[VisitSourceOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def visit_source_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    """The partners' programmes whose visits the bureau agreed to take (programmes of its
+    own organisation are taken without an agreement)."""
+    return list(visit_sources(bureau_for(acting(request), bureau_id, "job.view")))
+
+
+@router.post("/bureaus/{bureau_id}/visit-sources", response={201: VisitSourceOut, **ERRORS})
+@needs("job.rules", of=LEAD)
+def visit_source_add(request: HttpRequest, bureau_id: BureauId, body: VisitSourceIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.rules")
+    source = Programme.objects.filter(pk=body.source_id).first()
+    link = services.visit_source_add(acting=who, programme=programme, source=source)
+    return Status(201, link)
+
+
+@router.post("/visit-sources/{visit_source_id}/remove", response={204: None, **ERRORS})
+@needs("job.rules")
+def visit_source_remove(request: HttpRequest, visit_source_id: VisitSourceId) -> Any:
+    """No new visits of that programme; requests already taken stay."""
+    who = acting(request)
+    link = record_for(
+        who,
+        VisitSource.objects.select_related("programme"),
+        visit_source_id,
+        "job.rules",
+        via="programme",
+    )
+    services.visit_source_remove(acting=who, link=link)
+    return Status(204, None)
+
+
+# --- Cheques (wijk-werken) -------------------------------------------------------------------
+
+ChequeHolderId = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class ChequeExpiringOut(Schema):
+    valid_until: date
+    count: int
+
+
+class ChequeBalanceOut(Schema):
+    bought: int
+    spent: int
+    valid: int = Field(description="Unspent and valid today.")
+    expired: int = Field(description="Unspent and past their end: they pay nothing.")
+    expiring: list[ChequeExpiringOut] = Field(description="Valid, ending within 60 days.")
+
+
+class ChequePurchaseOut(Schema):
+    id: int
+    bought_on: date
+    quantity: int
+    price_each: Money
+    valid_until: date | None
+
+
+class ChequeHolderOut(Schema):
+    id: int
+    kind: ChequeHolder.Kind
+    name: str
+    household_id: int | None
+    balance: ChequeBalanceOut
+    purchases: list[ChequePurchaseOut]
+
+
+class ChequeHolderIn(Schema):
+    kind: ChequeHolder.Kind
+    name: Text = Field(max_length=120)
+    household_id: Annotated[int, Field(gt=0, le=MAX_ID)] | None = None
+
+
+class ChequePurchaseIn(Schema):
+    quantity: Annotated[int, Field(ge=1, le=500)]
+    bought_on: date | None = None
+
+
+class RequestChequesIn(Schema):
+    cheque_holder_id: Annotated[int, Field(gt=0, le=MAX_ID)] | None = None
+
+
+def _holder_out(holder: ChequeHolder) -> dict[str, Any]:
+    balance = holder_balance(holder, local_today(holder.programme.lead_organisation))
+    return {
+        "id": holder.pk,
+        "kind": holder.kind,
+        "name": holder.name,
+        "household_id": holder.household_id,
+        "balance": balance,
+        "purchases": list(holder.purchases.all()),
+    }
+
+
+@router.get("/bureaus/{bureau_id}/cheque-users", response={200: list[ChequeHolderOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def cheque_holder_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    """The bureau's cheque users, each with the balance of valid, expiring and expired
+    cheques."""
+    programme = bureau_for(acting(request), bureau_id, "job.view")
+    return [_holder_out(h) for h in cheque_holders(programme).select_related("programme")[:500]]
+
+
+@router.post("/bureaus/{bureau_id}/cheque-users", response={201: ChequeHolderOut, **ERRORS})
+@needs("job.request", of=LEAD)
+def cheque_holder_create(request: HttpRequest, bureau_id: BureauId, body: ChequeHolderIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.request")
+    household = None
+    if body.household_id is not None:
+        from households.models import Household  # the one household read of the API
+
+        household = Household.objects.filter(pk=body.household_id).first()
+        if household is None:
+            raise ValidationError({"household_id": _("Choose a household your organisation sees.")})
+    holder = services.cheque_holder_create(
+        acting=who, programme=programme, kind=body.kind, name=body.name, household=household
+    )
+    return Status(201, _holder_out(holder))
+
+
+@router.get("/cheque-users/{cheque_holder_id}", response={200: ChequeHolderOut, **ERRORS})
+@needs("job.view")
+def cheque_holder_detail(request: HttpRequest, cheque_holder_id: ChequeHolderId) -> Any:
+    holder = record_for(
+        acting(request),
+        ChequeHolder.objects.select_related("programme__lead_organisation"),
+        cheque_holder_id,
+        "job.view",
+        via="programme",
+    )
+    return _holder_out(holder)
+
+
+@router.post(
+    "/cheque-users/{cheque_holder_id}/purchases", response={201: ChequePurchaseOut, **ERRORS}
+)
+@needs("job.request")
+def cheque_purchase_create(
+    request: HttpRequest, cheque_holder_id: ChequeHolderId, body: ChequePurchaseIn
+) -> Any:
+    """Cheques bought, each valid for the programme's cheque validity from that day."""
+    who = acting(request)
+    holder = record_for(
+        who,
+        ChequeHolder.objects.select_related("programme"),
+        cheque_holder_id,
+        "job.request",
+        via="programme",
+    )
+    purchase = services.cheques_buy(
+        acting=who, holder=holder, quantity=body.quantity, bought_on=body.bought_on
+    )
+    return Status(201, purchase)
+
+
+@router.post("/requests/{request_id}/cheque-user", response={200: RequestOut, **ERRORS})
+@needs("job.request")
+def request_cheque_holder(
+    request: HttpRequest, request_id: RequestId, body: RequestChequesIn
+) -> Any:
+    """Who pays the job with cheques; none: the household's cheque user, if any."""
+    who = acting(request)
+    job = record_for(
+        who,
+        JobRequest.objects.select_related("service", "programme"),
+        request_id,
+        "job.request",
+        via="programme",
+    )
+    holder = None
+    if body.cheque_holder_id is not None:
+        holder = cheque_holders(job.programme).filter(pk=body.cheque_holder_id).first()
+        if holder is None:
+            raise ValidationError({"cheque_holder_id": _("Choose a cheque user of this bureau.")})
+    return services.request_cheque_holder_set(acting=who, request=job, holder=holder)

@@ -27,9 +27,19 @@ BUREAUS: dict[str, dict[str, Any]] = {
         "streets": ["Torhoutsesteenweg", "Nieuwpoortsesteenweg", "Kerkstraat", "Vrijhavenstraat"],
         "phone": "059 {:02d} {:02d} {:02d}",
         "workers": [
-            ("Wout", "Claeys", "worker", {"carrying": 2, "cargo_bike": 2}),
+            (
+                "Wout",
+                "Claeys",
+                "worker",
+                {"carrying": 2, "cargo_bike": 2, "appliance_installation": 1},
+            ),
             ("Sara", "Benali", None, {"carrying": 2, "gardening": 2}),
-            ("Jens", "Vermeulen", None, {"carrying": 1, "diy": 2, "cargo_bike": 1}),
+            (
+                "Jens",
+                "Vermeulen",
+                None,
+                {"carrying": 1, "diy": 2, "cargo_bike": 1, "appliance_installation": 2},
+            ),
             ("Nadia", "Kowalska", None, {"cleaning": 2, "carrying": 1}),
         ],
         "language": "nl",
@@ -57,6 +67,17 @@ CATALOGUE: tuple[tuple[Any, ...], ...] = (
     ("Tuinwerk", "garden", {"gardening": 1}, 1, 90, "", 0, "10.00"),
     ("Kleine klus", "odd_jobs", {"diy": 1}, 1, 60, "", 0, "7.50"),
     ("Opruimen en sorteren", "clearing", {}, 1, 120, "", 0, "12.50"),
+    # Rental visits handed over by the appliance-rental programme (core/handoffs.py).
+    (
+        "Toestel leveren en plaatsen",
+        "appliances",
+        {"appliance_installation": 1, "carrying": 1},
+        2,
+        60,
+        "cargo_bike",
+        80,
+        "10.00",
+    ),
 )
 
 
@@ -139,7 +160,7 @@ def _load(
         if day.weekday() >= 5:
             continue
         for n in range(rng.randint(2, 4)):
-            service = rng.choice(catalogue)
+            service = rng.choice(catalogue[:-1])  # appliance jobs come from rental visits
             start = rng.choice((9, 10, 11, 13))
             postcode = rng.choice(spec["postcodes"])
             services.request_create(

@@ -11,6 +11,7 @@ from jobs import rules as pure
 from jobs.models import (
     Assessment,
     Category,
+    ChequeHolder,
     Feedback,
     Outcome,
     Preset,
@@ -102,6 +103,19 @@ class RequestForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000
     )
 
+    # Optional: entered (e.g. read off OpenStreetMap where online); without them the
+    # postcode's centre is used (jobs/geo.py). No map script: docs/jobs.md, "Coordinates".
+    lat = forms.FloatField(
+        label=_("Latitude (optional)"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Leave empty to use the centre of the postcode."),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
+    )
+
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.filter(
@@ -110,7 +124,11 @@ class RequestForm(forms.Form):
 
 
 class PublicRequestForm(RequestForm):
-    """The resident's form: plain words, and a field people never see (bots fill it)."""
+    """The resident's form: plain words, and a field people never see (bots fill it).
+    Residents give an address, never coordinates."""
+
+    lat = None  # type: ignore[assignment]
+    lon = None  # type: ignore[assignment]
 
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -228,3 +246,29 @@ class FeedbackForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class ChequeHolderForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who"), choices=ChequeHolder.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class ChequePurchaseForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Number of cheques"), min_value=1, max_value=500)
+    bought_on = forms.DateField(
+        label=_("Bought on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RequestChequesForm(forms.Form):
+    cheque_holder = forms.ModelChoiceField(
+        label=_("Pays with the cheques of"),
+        queryset=ChequeHolder.objects.none(),
+        required=False,
+        empty_label=_("The household's cheque user, if any"),
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["cheque_holder"])
+        field.queryset = ChequeHolder.objects.filter(programme=programme, anonymised=False)

@@ -243,8 +243,17 @@ class JobRequest(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     anonymised = models.BooleanField(default=False)
-    # A rental visit handed over through the seam (core.programmes), by id only.
+    # A rental visit handed over through the seam (core/handoffs.py), by id only.
     external_ref = models.CharField(max_length=60, blank=True)
+    # Who pays with cheques (wijk-werken); else the household's cheque user, if any.
+    cheque_holder = models.ForeignKey(
+        "ChequeHolder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("pays with the cheques of"),
+    )
 
     class Meta:
         ordering = ["preferred_day", "window_start", "pk"]
@@ -597,3 +606,143 @@ class Feedback(models.Model):
     @property
     def programme(self) -> Programme:
         return self.request.programme
+
+
+class VisitSource(models.Model):
+    """A programme of another organisation whose visits this bureau agreed to take
+    (core/handoffs.py). A bureau takes the visits of its own organisation's programmes
+    without one."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = LEAD
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="visit_sources")
+    source = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="job_bureau_links",
+        verbose_name=_("programme"),
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source__name"]
+        verbose_name = _("programme whose visits the bureau takes")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "source"], name="jobs_visit_source_once"),
+            models.CheckConstraint(
+                condition=~Q(programme=F("source")), name="jobs_visit_source_other"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} ← {self.source}"
+
+
+class ChequeHolder(models.Model):
+    """Who buys cheques and pays jobs with them: a resident (optionally a registered
+    household) or an organisation (a municipality, welfare office, school, non-profit)."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = LEAD
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        ORGANISATION = "organisation", _("Organisation")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cheque_holders"
+    )
+    kind = models.CharField(_("who"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="job_cheque_holders",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    anonymised = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("cheque user")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChequePurchase(models.Model):
+    """A number of cheques bought on a day, valid until a day (the rule "cheque validity",
+    counted from the purchase; no end when the programme sets none)."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("holder__programme__lead_organisation",)
+
+    holder = models.ForeignKey(ChequeHolder, on_delete=models.PROTECT, related_name="purchases")
+    bought_on = models.DateField(_("bought on"))
+    quantity = models.PositiveSmallIntegerField(_("number of cheques"))
+    price_each = models.DecimalField(_("price per cheque"), max_digits=7, decimal_places=2)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["bought_on", "pk"]
+        verbose_name = _("cheque purchase")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=500),
+                name="jobs_cheque_purchase_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_each__gte=0), name="jobs_cheque_purchase_price"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("bought_on")),
+                name="jobs_cheque_purchase_validity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} · {self.quantity} · {self.bought_on}"
+
+
+class Cheque(models.Model):
+    """One cheque of a purchase (number 1…quantity)."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = ("purchase__holder__programme__lead_organisation",)
+
+    purchase = models.ForeignKey(ChequePurchase, on_delete=models.CASCADE, related_name="cheques")
+    number = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["purchase__valid_until", "purchase__bought_on", "purchase_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase", "number"], name="jobs_cheque_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchase_id}-{self.number}"
+
+
+class ChequeUse(models.Model):
+    """A cheque spent on approved hours. One use per cheque at most: the one-to-one field is
+    a unique constraint in the database, so nothing is spent twice."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = (
+        "cheque__purchase__holder__programme__lead_organisation",
+    )
+
+    cheque = models.OneToOneField(Cheque, on_delete=models.PROTECT, related_name="use")
+    hours = models.ForeignKey(Hours, on_delete=models.PROTECT, related_name="cheque_uses")
+    spent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["spent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cheque} → {self.hours_id}"

@@ -25,8 +25,18 @@ from core.programmes import (
 from core.tenancy import Acting, scoped
 from jobs import package
 from jobs.bureau import KIND, bureaus
-from jobs.models import Assignment, Feedback, Hours, JobRequest, Worker
+from jobs.models import (
+    Assignment,
+    ChequeHolder,
+    ChequeUse,
+    Feedback,
+    Hours,
+    JobRequest,
+    Worker,
+)
+from jobs.selectors.cheques import holder_balance
 from jobs.selectors.dashboard import outflow, residents_served
+from jobs.services.handoff import TAKER
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -83,7 +93,16 @@ def household_section(acting: Acting, household: Household) -> dict[str, Any] | 
     if not acting.can("job.view"):
         return None
     requests = _requests(acting, household)
-    return {"requests": requests} if requests else None
+    today = timezone.localdate()
+    cheques = [
+        (h, holder_balance(h, today))
+        for h in scoped(ChequeHolder, acting)
+        .filter(household=household)
+        .select_related("programme")
+    ]
+    if not requests and not cheques:
+        return None
+    return {"requests": requests, "cheques": cheques}
 
 
 def programme_section(acting: Acting, programme: Programme) -> dict[str, Any] | None:
@@ -163,6 +182,39 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
             }
             for f in Feedback.objects.filter(request_id__in=ids).order_by("pk")
         ],
+        "cheque_users": [
+            {
+                "id": h.pk,
+                "programme": h.programme.name,
+                "kind": h.kind,
+                "name": h.name,
+                "purchases": [
+                    {
+                        "id": p.pk,
+                        "bought_on": p.bought_on,
+                        "quantity": p.quantity,
+                        "price_each": p.price_each,
+                        "valid_until": p.valid_until,
+                    }
+                    for p in h.purchases.order_by("pk")
+                ],
+                "spent": [
+                    {
+                        "purchase": u.cheque.purchase_id,
+                        "number": u.cheque.number,
+                        "hours": u.hours_id,
+                        "spent_at": u.spent_at,
+                    }
+                    for u in ChequeUse.objects.filter(cheque__purchase__holder=h)
+                    .select_related("cheque")
+                    .order_by("pk")
+                ],
+            }
+            for h in scoped(ChequeHolder, acting)
+            .filter(household=household)
+            .select_related("programme")
+            .order_by("pk")
+        ],
     }
 
 
@@ -199,6 +251,8 @@ def erase(acting: Acting, household: Household) -> None:
         anonymised=True,
     )
     Feedback.objects.filter(request__household=household).update(comment="")
+    # Cheques bought and spent stay (the books); the user's name goes.
+    ChequeHolder.objects.filter(household=household).update(name="", anonymised=True)
 
 
 # --- Demo and impact -------------------------------------------------------------------------
@@ -283,5 +337,6 @@ def register() -> None:
             demo_loaders=(DemoLoader(order=30, load=load_demo),),
             impact_figures=(impact_figures,),
             package_parts=(package.PART,),
+            request_takers=(TAKER,),
         )
     )

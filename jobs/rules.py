@@ -4,9 +4,11 @@ worker's allowance and the hours a worker may still work. Sources of the presets
 
 from __future__ import annotations
 
+import calendar
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -73,6 +75,25 @@ def money(value: Decimal) -> Decimal:
 def cheques(minutes: int) -> int:
     """One cheque per *started* hour: 61 minutes are two cheques."""
     return max(0, math.ceil(minutes / 60))
+
+
+def cheque_valid_until(bought_on: date, months: int | None) -> date | None:
+    """The last day a cheque bought on `bought_on` can pay for a job: `months` later, one day
+    before the same day of the month (the end of a shorter month when it has no such day);
+    None when the programme sets no validity."""
+    if not months:
+        return None
+    index = bought_on.month - 1 + months
+    year, month = bought_on.year + index // 12, index % 12 + 1
+    day = min(bought_on.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day) - timedelta(days=1)
+
+
+def spend_plan(needed: int, available: Sequence[tuple[date | None, int]]) -> list[int]:
+    """Which cheques to spend, oldest first: `available` holds (valid until, id) of the
+    unspent, unexpired cheques; the ones ending soonest go first (no end: last)."""
+    ordered = sorted(available, key=lambda c: (c[0] is None, c[0] or date.max, c[1]))
+    return [cheque_id for _until, cheque_id in ordered[: max(needed, 0)]]
 
 
 def price(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jobs.views import dashboard, field, hours, planning, requests, setup, workers
+from jobs.views import cheques, dashboard, field, hours, planning, requests, setup, workers
 
 app_name = "jobs"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", setup.index, name="index"),
     path("bureaus/<int:bureau_pk>/", setup.bureau, name="bureau"),
     path("bureaus/<int:bureau_pk>/rules/", setup.rules, name="rules"),
+    path("bureaus/<int:bureau_pk>/visit-sources/", setup.visit_source_add, name="visit_source_add"),
+    path(
+        "visit-sources/<int:visit_source_pk>/remove/",
+        setup.visit_source_remove,
+        name="visit_source_remove",
+    ),
     path("bureaus/<int:bureau_pk>/catalogue/", setup.catalogue, name="catalogue"),
     path("bureaus/<int:bureau_pk>/requests/", requests.request_list, name="requests"),
     path("bureaus/<int:bureau_pk>/requests/new/", requests.request_new, name="request_new"),
@@ -16,7 +22,10 @@ urlpatterns = [
     path("bureaus/<int:bureau_pk>/hours/", hours.hours_list, name="hours"),
     path("bureaus/<int:bureau_pk>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("bureaus/<int:bureau_pk>/dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path("bureaus/<int:bureau_pk>/cheques/", cheques.cheque_holders, name="cheques"),
+    path("cheque-users/<int:cheque_holder_pk>/", cheques.cheque_holder, name="cheque_holder"),
     path("requests/<int:request_pk>/", requests.request_detail, name="request"),
+    path("requests/<int:request_pk>/cheques/", cheques.request_cheques, name="request_cheques"),
     path("requests/<int:request_pk>/cancel/", requests.request_cancel, name="request_cancel"),
     path("requests/<int:request_pk>/no-show/", requests.request_no_show, name="request_no_show"),
     path("requests/<int:request_pk>/feedback/", requests.request_feedback, name="request_feedback"),

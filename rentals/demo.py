@@ -28,6 +28,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Min, Model
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ from stdnum.eu import at_02
 from core.demo import REGISTRAR, SEED, LoadResult, be_iban, nl_iban
 from core.models import Organisation, Programme, ProgrammePartner
 from core.tenancy import Acting, operator_acting
-from core.validators import clean_sepa_creditor_id
+from core.validators import clean_sepa_creditor_id, local_today
 from households.models import Enrolment, Household
 from households.services import enrolment_end
 from rentals import letters, selectors, services
@@ -1498,3 +1499,44 @@ def load_set_up(
     for spec in SCHEMES:
         if spec.programme in programmes:
             demo.configure(spec, programmes[spec.programme])
+
+
+# --- Visits handed to a job bureau (core/handoffs.py) ----------------------------------------
+
+HANDED_POSTCODES = ("8400",)  # the Oostende bureau's area
+HANDED_VISITS = 3
+
+
+def load_handoffs(programmes: dict[str, Programme], actings: dict[str, Acting]) -> int:
+    """The West-Flemish programme hands a few coming deliveries in Oostende to a job bureau
+    that takes its visits (after the bureaus are loaded); a second run hands none again."""
+
+    programme = programmes.get("huren-wvl")
+    if programme is None:
+        return 0
+    bureaus = selectors.handoff_bureaus(programme)
+    if not bureaus:
+        return 0
+    coordinator = actings["coordinator"]
+    visits = list(
+        Visit.objects.filter(
+            contract__programme=programme,
+            kind__in=(Visit.Kind.INSTALLATION, Visit.Kind.RETURN),
+            status=Visit.Status.PLANNED,
+            planned_on__gte=local_today(programme.lead_organisation),
+            contract__household__postcode__in=HANDED_POSTCODES,
+        ).order_by("planned_on", "pk")[: HANDED_VISITS * 3]
+    )
+    states = selectors.handoff_states(visits)
+    handed = sum(1 for s in states.values() if s.open)
+    for visit in visits:
+        if handed >= HANDED_VISITS:
+            break
+        if visit.pk in states:
+            continue
+        try:
+            services.visit_hand_off(acting=coordinator, visit=visit, bureau_id=bureaus[0].id)
+        except ValidationError:
+            continue  # e.g. outside the bureau's area, or more than 90 days ahead
+        handed += 1
+    return handed

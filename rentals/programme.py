@@ -47,7 +47,7 @@ from rentals.models import (
 from rentals.selectors import impact
 from rentals.selectors.applications import has_programme_consent
 from rentals.selectors.collection import collected_programmes, collection_balance
-from rentals.services import erasure, notices
+from rentals.services import erasure, handoff, notices
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -445,6 +445,13 @@ def load_demo_set_up(context: "DemoContext") -> None:
     load_set_up(context.result, context.orgs, context.actings, context.programmes)
 
 
+def load_demo_handoffs(context: "DemoContext") -> None:
+    # After the job bureaus (order 30): a few deliveries go to the Oostende bureau.
+    from rentals.demo import load_handoffs
+
+    load_handoffs(context.programmes, context.actings)
+
+
 def impact_figures(programme: Programme) -> list[Figure]:
     """The programme's savings so far (docs/savings-model.md), summed over every contract."""
     saved = impact.total(impact.programme_yearly(programme))
@@ -517,11 +524,13 @@ def register() -> None:
             demo_loaders=(
                 DemoLoader(order=7, load=load_demo_set_up),
                 DemoLoader(order=20, load=load_demo),
+                DemoLoader(order=40, load=load_demo_handoffs),
             ),
             impact_figures=(impact_figures,),
             notice_kinds=notices.NOTICE_KINDS,
             todo=(notices.TODO,),
             impact_at=(impact_at,),
             package_parts=(package.PART,),
+            visit_handoffs=(handoff.PROVIDER,),
         )
     )

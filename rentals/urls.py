@@ -1,5 +1,6 @@
 from django.urls import path
 
+from rentals.views import handoff
 from rentals.views import pages as views
 
 app_name = "rentals"
@@ -53,6 +54,7 @@ urlpatterns = [
     path("contracts/<int:contract_pk>/tickets/new/", views.ticket_open, name="ticket_open"),
     # Visits
     path("visits/<int:visit_pk>/assign/", views.visit_assign, name="visit_assign"),
+    path("visits/<int:visit_pk>/handoff/", handoff.visit_handoff, name="visit_handoff"),
     path("today/", views.today, name="today"),
     path("today/<int:visit_pk>/", views.today_visit, name="today_visit"),
     # Tickets

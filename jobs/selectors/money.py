@@ -8,6 +8,7 @@ from jobs import references
 from jobs import rules as pure
 from jobs.bureau import rules_of
 from jobs.models import Hours, JobRequest, Worker
+from jobs.selectors.cheques import job_cheques
 from jobs.selectors.workers import month_bounds
 
 
@@ -102,6 +103,10 @@ class Invoice:
     reference: str
     pricing: str
     complete: bool  # every crew member's hours approved
+    # Cheques (one per started hour): spent on the approved hours, and those still short.
+    cheques_paid: int = 0
+    cheques_short: int = 0
+    cheque_holder: str = ""
 
 
 def invoice(request: JobRequest) -> Invoice:
@@ -122,7 +127,11 @@ def invoice(request: JobRequest) -> Invoice:
         if rules.pricing == "fixed"
         else sum((line.amount for line in lines), Decimal("0"))
     )
+    paid = job_cheques(request) if rules.pricing != "fixed" else None
     return Invoice(
+        cheques_paid=paid.paid if paid else 0,
+        cheques_short=paid.short if paid else 0,
+        cheque_holder=paid.holder.name if paid and paid.holder else "",
         request=request,
         lines=lines,
         cheques=sum(line.cheques for line in lines),

@@ -3,6 +3,17 @@ the permission (core/permissions.py) and that the acting organisation leads the 
 Pages, the API and commands all call these."""
 
 from jobs.bureau import bureau_get, bureaus, require_lead, rules_of
+from jobs.services.cheques import (
+    cheque_holder_create,
+    cheques_buy,
+    request_cheque_holder_set,
+)
+from jobs.services.handoff import (
+    appliance_service,
+    source_candidates,
+    visit_source_add,
+    visit_source_remove,
+)
 from jobs.services.hours import hours_approve, hours_register
 from jobs.services.plans import (
     PlanOutcome,
@@ -37,6 +48,13 @@ from jobs.services.workers import (
 
 __all__ = [
     "PlanOutcome",
+    "appliance_service",
+    "cheque_holder_create",
+    "cheques_buy",
+    "request_cheque_holder_set",
+    "source_candidates",
+    "visit_source_add",
+    "visit_source_remove",
     "assessment_add",
     "assignment_lock",
     "assignment_move",

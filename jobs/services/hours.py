@@ -15,6 +15,8 @@ from jobs import rules as pure
 from jobs.bureau import require_lead, rules_of
 from jobs.models import Assignment, Hours, JobRequest
 from jobs.selectors import workers as worker_selectors
+from jobs.services.cheques import cheques_spend
+from jobs.services.handback import report_back
 
 MAX_MINUTES = 12 * 60
 
@@ -133,6 +135,7 @@ def hours_register(
         request.status = JobRequest.Status.DONE
         request.closed_at = timezone.now()
         request.save(update_fields=["status", "closed_at"])
+        report_back(request)
     return hours
 
 
@@ -146,4 +149,5 @@ def hours_approve(*, acting: Acting, hours: Hours) -> Hours:
     hours.approved_by_id = acting.user_id
     hours.approved_at = timezone.now()
     hours.save(update_fields=["approved_by", "approved_at"])
+    cheques_spend(hours)
     return hours

@@ -17,6 +17,7 @@ from jobs import planning
 from jobs.bureau import at, minutes_of, require_lead, rules_of, zone
 from jobs.models import Assignment, JobRequest, Worker
 from jobs.selectors import workers as worker_selectors
+from jobs.services.handback import report_back
 
 OPEN = (JobRequest.Status.NEW, JobRequest.Status.PLANNED)
 
@@ -145,15 +146,21 @@ def plan_run(
             )
     for job_id in plan.crews:
         request = requests[job_id]
+        was = request.status
         request.status = JobRequest.Status.PLANNED
         request.plan_reason, request.plan_params = "", {}
         request.save(update_fields=["status", "plan_reason", "plan_params"])
+        if was != request.status:
+            report_back(request)
     for missing in plan.unassigned:
         request = requests[missing.job_id]
+        was = request.status
         request.status = JobRequest.Status.NEW
         request.plan_reason = missing.reason
         request.plan_params = {k: v for k, v in missing.params.items()}
         request.save(update_fields=["status", "plan_reason", "plan_params"])
+        if was != request.status:
+            report_back(request)
     return PlanOutcome(len(plan.crews), len(plan.unassigned), plan.total_travel_minutes)
 
 

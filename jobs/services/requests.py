@@ -18,6 +18,7 @@ from jobs import geo, planning
 from jobs import rules as pure
 from jobs.bureau import minutes_of, require_lead, rules_of
 from jobs.models import Feedback, JobRequest, ProgrammeRules, Service, key_hash, new_key
+from jobs.services.handback import report_back
 
 DAYS_AHEAD = 90
 
@@ -106,6 +107,7 @@ def _create(
     dropoff_street: str = "",
     dropoff_postcode: str = "",
     household: Any = None,
+    household_id: int | None = None,
     by: Any = None,
     external_ref: str = "",
     save: bool = True,
@@ -125,7 +127,7 @@ def _create(
             phone = clean_phone(phone, programme.lead_organisation.country)
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-    if not phone and not email:
+    if not phone and not email and channel != JobRequest.Channel.RENTAL:
         errors["phone"] = _("Give a phone number or an e-mail address, so we can reach you.")
     if errors:
         raise ValidationError(errors)
@@ -164,6 +166,8 @@ def _create(
         created_by=by,
         external_ref=external_ref,
     )
+    if household_id is not None:
+        job.household_id = household_id
     if save:
         job.save()
     return job
@@ -222,6 +226,7 @@ def _close(*, acting: Acting, request: JobRequest, status: str) -> JobRequest:
     audit_record(
         acting=acting, action="change", subject=f"job request {request.reference}: {status}"
     )
+    report_back(request)
     return request
 
 

@@ -26,7 +26,7 @@ class JobsDemoTest(WijkTestCase):
     def test_both_bureaus_are_filled_once(self) -> None:
         for slug in ("wijkfabriek-oostende", "buurtbaanbureau-arnhem"):
             bureau = Programme.objects.get(slug=slug)
-            self.assertEqual(Service.objects.filter(programme=bureau).count(), 5)
+            self.assertEqual(Service.objects.filter(programme=bureau).count(), 6)
             self.assertGreaterEqual(Worker.objects.filter(programme=bureau).count(), 3)
             self.assertGreater(JobRequest.objects.filter(programme=bureau).count(), 0)
         self.assertTrue(Worker.objects.filter(user__username="worker").exists())

@@ -13,7 +13,7 @@ from core.tests.walk import WalkPart
 from core.validators import local_today
 from jobs import services
 from jobs.bureau import zone
-from jobs.models import Assignment, Hours, JobRequest, key_hash, new_key
+from jobs.models import Assignment, Hours, JobRequest, VisitSource, key_hash, new_key
 
 
 def _acting(user: Any) -> Any:
@@ -104,6 +104,13 @@ def world(cls: Any) -> dict[str, Any]:
     )
     # The walk holds the key of a link that was renewed since: whoever has the current link
     # sees the worker's addresses by design (tests/test_pages.py), an old link nothing.
+    # The rental programme's visits are taken without one (the same lead); the walk needs a
+    # record for the remove route.
+    visit_source = VisitSource.objects.create(programme=bureau, source=cls.rental)
+    holder = services.cheque_holder_create(
+        acting=cora, programme=bureau, kind="resident", name="Geheimgebruiker Cheques"
+    )
+    services.cheques_buy(acting=cora, holder=holder, quantity=3)
     feed_key = services.worker_feed_renew(acting=jo, worker=wout)
     services.worker_feed_renew(acting=jo, worker=wout)
     return {
@@ -117,6 +124,8 @@ def world(cls: Any) -> dict[str, Any]:
         "jobs_garden": garden,
         "jobs_other_worker": sara,
         "jobs_today": today,
+        "visit_source": visit_source,
+        "cheque_holder": holder,
     }
 
 
@@ -182,6 +191,13 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "jobs:hours_approve": {"POST": {}},
     "jobs:today_job": {"GET": None, "POST": {"start": "09:00", "end": "10:00", "km": "0"}},
     "jobs_public:ask": {"GET": None, "POST": _request_body},
+    "jobs:visit_source_add": {"POST": lambda t: {"source": t.rental.pk}},
+    "jobs:visit_source_remove": {"POST": {}},
+    "jobs:cheques": {"GET": None, "POST": {"kind": "organisation", "name": "Basisschool"}},
+    "jobs:cheque_holder": {"GET": None, "POST": {"quantity": "2"}},
+    "jobs:request_cheques": {
+        "POST": lambda t: {"cheque_holder": t.part_objects["cheque_holder"].pk}
+    },
     "jobs_public:feedback": {"GET": None, "POST": {"smiley": "3", "comment": "Fijn"}},
 }
 
@@ -202,6 +218,13 @@ API_BODIES: dict[str, Any] = {
         "km": "0",
     },
     "POST /jobs/hours/{hours_id}/approve": {},
+    "POST /jobs/bureaus/{bureau_id}/visit-sources": lambda t: {"source_id": t.rental.pk},
+    "POST /jobs/visit-sources/{visit_source_id}/remove": {},
+    "POST /jobs/bureaus/{bureau_id}/cheque-users": {"kind": "organisation", "name": "Basisschool"},
+    "POST /jobs/cheque-users/{cheque_holder_id}/purchases": {"quantity": 2},
+    "POST /jobs/requests/{request_id}/cheque-user": lambda t: {
+        "cheque_holder_id": t.part_objects["cheque_holder"].pk
+    },
 }
 
 
@@ -213,6 +236,7 @@ def secrets(case: Any) -> tuple[str, ...]:
         "Geheimnaam",
         "Saartje",
         "schulden besproken",
+        "Geheimgebruiker",
     )
 
 

@@ -14,9 +14,10 @@ from core.access import LEAD, needs
 from core.forms import add_service_errors
 from core.services import audit_record
 from jobs import documents, services
-from jobs.forms import FeedbackForm, RequestForm
+from jobs.forms import FeedbackForm, RequestChequesForm, RequestForm
 from jobs.models import JobRequest
 from jobs.selectors.access import bureau_for, record_for
+from jobs.selectors.handoff import origin_of
 from jobs.selectors.money import invoice
 from jobs.views.common import acting_of
 
@@ -75,6 +76,8 @@ def request_new(request: HttpRequest, bureau_pk: int) -> HttpResponse:
                     acting=acting,
                     programme=programme,
                     **{name: form.cleaned_data[name] for name in FIELDS},
+                    lat=form.cleaned_data["lat"],
+                    lon=form.cleaned_data["lon"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -113,11 +116,17 @@ def request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
         "programme": job.programme,
         "job": job,
         "reason": services.unassigned_message(job),
+        "origin": origin_of(job),
         "assignments": job.assignments.select_related("worker"),
         "hours": job.hours.select_related("worker"),
         "feedback": getattr(job, "feedback", None),
         "feedback_form": FeedbackForm() if job.status == JobRequest.Status.DONE else None,
         "invoice": invoice(job) if job.status == JobRequest.Status.DONE else None,
+        "cheque_form": RequestChequesForm(
+            initial={"cheque_holder": job.cheque_holder_id}, programme=job.programme
+        )
+        if acting.can("job.request") and services.rules_of(job.programme).pricing != "fixed"
+        else None,
     }
     return render(request, "jobs/request_detail.html", context)
 

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import LEAD, needs
 from core.forms import add_service_errors
+from core.models import Programme
 from core.validators import local_today
 from jobs import services
 from jobs.forms import PresetForm, RulesForm, ServiceForm
-from jobs.models import JobRequest, Service
-from jobs.selectors.access import bureau_for
+from jobs.models import JobRequest, Service, VisitSource
+from jobs.selectors.access import bureau_for, record_for
 from jobs.selectors.dashboard import followups_due
+from jobs.selectors.handoff import own_sources, visit_sources
 from jobs.views.common import acting_of
 
 
@@ -94,12 +96,29 @@ def rules(request: HttpRequest, bureau_pk: int) -> HttpResponse:
                     return redirect(reverse("jobs:rules", args=[programme.pk]))
         status = 400
     context = {
-        "programme": programme,
+        **_rules_context(acting, programme),
         "rules": current,
         "form": form if acting.can("job.rules") else None,
         "preset_form": preset_form if acting.can("job.rules") else None,
     }
     return render(request, "jobs/rules.html", context, status=status)
+
+
+def _rules_context(acting: Any, programme: Any) -> dict[str, Any]:
+    """The rules page's context without its forms' state; with the visit handoff."""
+    may = acting.can("job.rules")
+    return {
+        "programme": programme,
+        "rules": services.rules_of(programme),
+        "form": RulesForm(instance=services.rules_of(programme)) if may else None,
+        "preset_form": PresetForm(initial={"preset": services.rules_of(programme).preset})
+        if may
+        else None,
+        "own_sources": own_sources(programme),
+        "visit_sources": visit_sources(programme),
+        "source_candidates": services.source_candidates(programme) if may else [],
+        "appliance_service": services.appliance_service(programme),
+    }
 
 
 @login_required
@@ -149,3 +168,39 @@ def catalogue(request: HttpRequest, bureau_pk: int) -> HttpResponse:
 
 
 __all__ = ["bureau", "catalogue", "index", "require_POST", "rules"]
+
+
+@login_required
+@require_POST
+@needs("job.rules", of=LEAD)
+def visit_source_add(request: HttpRequest, bureau_pk: int) -> HttpResponse:
+    """The bureau agrees to take the visits of a partner's programme."""
+    acting = acting_of(request)
+    programme = bureau_for(acting, bureau_pk, "job.rules")
+    chosen = request.POST.get("source", "")
+    source = Programme.objects.filter(pk=int(chosen) if chosen.isdigit() else 0).first()
+    try:
+        services.visit_source_add(acting=acting, programme=programme, source=source)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return render(request, "jobs/rules.html", _rules_context(acting, programme), status=400)
+    messages.success(request, _("The bureau takes this programme's visits from now on."))
+    return redirect(reverse("jobs:rules", args=[programme.pk]) + "#visit-sources")
+
+
+@login_required
+@require_POST
+@needs("job.rules", of=LEAD)
+def visit_source_remove(request: HttpRequest, visit_source_pk: int) -> HttpResponse:
+    acting = acting_of(request)
+    link = record_for(
+        acting,
+        VisitSource.objects.select_related("programme"),
+        visit_source_pk,
+        "job.rules",
+        via="programme",
+    )
+    services.visit_source_remove(acting=acting, link=link)
+    messages.success(request, _("The bureau takes no new visits of this programme."))
+    return redirect(reverse("jobs:rules", args=[link.programme_id]) + "#visit-sources")

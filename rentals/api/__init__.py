@@ -21,6 +21,7 @@ from rentals.api import (  # noqa: F401 (imported for the operations they add to
     billing,
     catalogue,
     contracts,
+    handoff,
     payments,
     tickets,
     visits,

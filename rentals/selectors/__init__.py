@@ -34,6 +34,11 @@ from rentals.selectors.collection import (
     household_balance,
     open_charges,
 )
+from rentals.selectors.handoff import (
+    handoff_bureaus,
+    handoff_states,
+    may_hand_off,
+)
 from rentals.selectors.remittance import (
     Remittance,
     remittance_data,
@@ -72,8 +77,11 @@ __all__ = [
     "collection_balance",
     "collector_for",
     "free_units",
+    "handoff_bureaus",
+    "handoff_states",
     "household_balance",
     "households_viewed",
+    "may_hand_off",
     "open_charges",
     "phone_for_visit",
     "Remittance",

@@ -63,6 +63,7 @@ from rentals.services.erasure import (
     erase,
     erasure_refusals,
 )
+from rentals.services.handoff import visit_hand_off
 from rentals.services.payments import (
     allocate_credit,
     arrears_letter_keep,
@@ -148,6 +149,7 @@ __all__ = [
     "unit_create",
     "unit_transition",
     "visit_assign",
+    "visit_hand_off",
     "visit_complete",
     "visit_plan",
 ]

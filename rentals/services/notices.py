@@ -38,6 +38,8 @@ VISIT_ASSIGNED = "rentals.visit_assigned"
 VISIT_OVERDUE = "rentals.visit_overdue"
 APPLICATION_SERVABLE = "rentals.application_servable"
 BANK_LINES = "rentals.bank_lines_unmatched"
+HANDOFF_DONE = "rentals.handoff_done"
+HANDOFF_CLOSED = "rentals.handoff_closed"
 
 NOTICE_KINDS = (
     NoticeKind(
@@ -76,6 +78,20 @@ NOTICE_KINDS = (
     NoticeKind(
         BANK_LINES,
         _("Bank statement %(filename)s has lines no contract matched: %(count)s."),
+    ),
+    NoticeKind(
+        HANDOFF_DONE,
+        _(
+            "Job bureau request %(request)s is done: the visit of %(planned_on)s to household "
+            "%(reference)s can be recorded as done."
+        ),
+    ),
+    NoticeKind(
+        HANDOFF_CLOSED,
+        _(
+            "Job bureau request %(request)s for the visit of %(planned_on)s to household "
+            "%(reference)s was cancelled or nobody was home: plan the visit again."
+        ),
     ),
 )
 
@@ -341,3 +357,21 @@ def todo_items(acting: Acting) -> list[TodoItem]:
 
 
 TODO = TodoProvider(todo_items)
+
+
+def visit_handoff_changed(visit: Visit, state: Any) -> None:
+    """A job bureau's request for the visit is done, cancelled or missed (core/handoffs.py):
+    the lead's coordinators hear it, to record the visit done or plan it again."""
+    kind = {"done": HANDOFF_DONE, "cancelled": HANDOFF_CLOSED, "no_show": HANDOFF_CLOSED}.get(
+        state.status
+    )
+    if kind is None:
+        return
+    notification_send(
+        organisation=visit.contract.programme.lead_organisation,
+        roles=MANAGERS,
+        kind=kind,
+        params={**_visit_params(visit), "request": state.reference},
+        url=reverse("rentals:contract", args=[visit.contract_id]),
+        key=f"visit-handoff:{visit.pk}:{state.reference}:{state.status}",
+    )

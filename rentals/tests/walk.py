@@ -1,5 +1,6 @@
 """The rentals' share of the route walk (core/tests/walk.py builds rentals' main world itself):
-a reminder letter kept on an arrears step of jansens, for collection:arrears_letter."""
+a reminder letter kept on an arrears step of jansens, for collection:arrears_letter; handing
+the walk's visit to a job bureau."""
 
 from decimal import Decimal
 from typing import Any
@@ -19,4 +20,19 @@ def world(cls: Any) -> dict[str, Any]:
     return {}
 
 
-PART = WalkPart(world=world)
+def _bureau(case: Any) -> int:
+    """A job bureau of the walk (jobs' part), found through the world, not by import: the
+    walk's visit is a repair, so handing it off is refused on its merits (422)."""
+    bureau = case.part_objects.get("bureau")
+    return bureau.pk if bureau is not None else 1
+
+
+PART = WalkPart(
+    world=world,
+    page_requests={
+        "rentals:visit_handoff": {"GET": None, "POST": lambda t: {"bureau": _bureau(t)}},
+    },
+    api_bodies={
+        "POST /rentals/visits/{visit_id}/handoff": lambda t: {"bureau_id": _bureau(t)},
+    },
+)
