@@ -5,30 +5,43 @@ language (sharing.messages). Refused as a whole: the same file again (its SHA-25
 that is no participant of the community, a household's EAN without its consent for energy
 data. The quarter-hours are stored per participant and local day (sharing.models.MeterDay);
 a day already stored keeps its quarter-hours that the new file does not have.
+
+Pages and the API do not import in the request: `meter_import_start` keeps the file as a
+`MeterUpload` (compressed, in the database) and starts the background run `sharing.import`
+(sharing/runs.py), which calls `meter_import` and deletes the upload when it ends. The same
+file is refused at the start already, and again by the run.
 """
 
 import hashlib
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.models import AuditEvent
+from core.models import AuditEvent, Run
+from core.runs import run_start
 from core.services import audit_record
 from core.tenancy import Acting
 from households.models import Consent
 from sharing.messages import line_error_message
-from sharing.models import Community, MeterDay, MeterImport, Participant, floats
+from sharing.models import Community, MeterDay, MeterImport, MeterUpload, Participant, floats
 from sharing.pure.meterdata import MeterFileRejected, MeterSeries, parse_meter_file
 from sharing.pure.timeseries import days_between
 from sharing.rules import require_lead
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+IMPORT_KIND = "sharing.import"
+# An upload whose run never ended (its worker was killed) is deleted after this long.
+UPLOAD_KEPT = timedelta(days=1)
+StepReport = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -52,25 +65,109 @@ def has_energy_consent(participant: Participant, on: date) -> bool:
     ).exists()
 
 
+def _too_large() -> str:
+    return _("The file is larger than %(max_mb)s MB.") % {"max_mb": MAX_FILE_BYTES // 2**20}
+
+
+def _imported_already(community: Community, digest: str) -> str | None:
+    earlier = MeterImport.objects.filter(community=community, sha256=digest).first()
+    if earlier is None:
+        return None
+    return _("This file was imported already, on %(day)s as “%(name)s”; nothing was imported.") % {
+        "day": date_format(timezone.localtime(earlier.imported_at), "DATE_FORMAT"),
+        "name": earlier.filename,
+    }
+
+
+def meter_import_start(
+    *, acting: Acting, community: Community, filename: str, data: bytes, back_url: str = ""
+) -> Run:
+    """Keep the file and start its import as a background run (followed at /runs/<pk>/).
+    Refused at once (a ValidationError on `file`): a file too large, the same file again.
+    While the same file is being imported, returns that run (`is_new` False)."""
+    require_lead(acting, community, "sharing.import")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError({"file": _too_large()})
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    digest = hashlib.sha256(data).hexdigest()
+    refusal = _imported_already(community, digest)
+    if refusal:
+        raise ValidationError({"file": refusal})
+    MeterUpload.objects.filter(
+        community=community, uploaded_at__lt=timezone.now() - UPLOAD_KEPT
+    ).delete()
+    upload = MeterUpload.objects.create(
+        community=community,
+        filename=filename[:255],
+        sha256=digest,
+        size=len(data),
+        content=zlib.compress(data, 6),
+        uploaded_by_id=acting.user_id,
+    )
+    try:
+        run = run_start(
+            acting=acting,
+            kind=IMPORT_KIND,
+            programme=community.programme,
+            params={"upload": upload.pk},
+            back_url=back_url,
+        )
+    except BaseException:
+        MeterUpload.objects.filter(pk=upload.pk).delete()
+        raise
+    if not run.is_new or run.status not in Run.ACTIVE:
+        # Joined the import of the same file, or already done (a backend that runs at once;
+        # the run's own delete is undone with its failure inside an outer transaction).
+        MeterUpload.objects.filter(pk=upload.pk).delete()
+    return run
+
+
+def meter_upload_import(
+    *, acting: Acting, community: Community, upload_pk: int, progress: StepReport | None = None
+) -> ImportReport:
+    """The import run's work: the upload's file through `meter_import`, then the upload is
+    deleted (whatever came of it: the person uploads a corrected file)."""
+    upload = MeterUpload.objects.filter(pk=upload_pk, community=community).first()
+    if upload is None:
+        report = ImportReport(filename="")
+        report.errors.append(
+            _("The uploaded file is no longer there; upload it again (nothing was imported).")
+        )
+        return report
+    try:
+        data = zlib.decompress(bytes(upload.content))
+        return meter_import(
+            acting=acting,
+            community=community,
+            filename=upload.filename,
+            data=data,
+            progress=progress,
+        )
+    finally:
+        MeterUpload.objects.filter(pk=upload.pk).delete()
+
+
 def meter_import(
-    *, acting: Acting, community: Community, filename: str, data: bytes
+    *,
+    acting: Acting,
+    community: Community,
+    filename: str,
+    data: bytes,
+    progress: StepReport | None = None,
 ) -> ImportReport:
     """Check and import a meter-data file (the grid operator's export or the plain CSV)."""
     require_lead(acting, community, "sharing.import")
+    step = progress or (lambda done, total, label: None)
     report = ImportReport(filename=filename[:255])
     if len(data) > MAX_FILE_BYTES:
-        report.errors.append(_("The file is larger than %(max_mb)s MB.") % {"max_mb": 50})
+        report.errors.append(_too_large())
         return report
+    step(0, 3, _("Checking every line"))
     digest = hashlib.sha256(data).hexdigest()
-    earlier = MeterImport.objects.filter(community=community, sha256=digest).first()
-    if earlier is not None:
-        report.errors.append(
-            _("This file was imported already, on %(day)s as “%(name)s”; nothing was imported.")
-            % {
-                "day": date_format(timezone.localtime(earlier.imported_at), "DATE_FORMAT"),
-                "name": earlier.filename,
-            }
-        )
+    refusal = _imported_already(community, digest)
+    if refusal:
+        report.errors.append(refusal)
         return report
     participants = {
         p.ean: p
@@ -82,6 +179,7 @@ def meter_import(
     if isinstance(parsed, MeterFileRejected):
         report.errors = [line_error_message(error) for error in parsed.errors]
         return report
+    step(1, 3, _("Checking the consents"))
     today = timezone.localdate()
     for ean, _series in parsed.series.items():
         participant = participants[ean]
@@ -95,7 +193,9 @@ def meter_import(
             )
     if report.errors:
         return report
+    step(2, 3, _("Storing the quarter-hours"))
     _store(acting, community, report, digest, parsed.series, parsed.lines, participants)
+    step(3, 3, _("Stored"))
     return report
 
 
