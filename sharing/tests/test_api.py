@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.tokens import api_token_create
 from core.models import Run
+from core.tokens import api_token_create
 from sharing.models import AllocationRun, MeterImport, MeterUpload
 from sharing.tests.cast import SharingTestCase, ean, month_file
 from wijk.testing import clock_at

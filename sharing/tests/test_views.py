@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from core.models import Run
 from sharing import services
 from sharing.documents import statement_html
-from core.models import Run
 from sharing.models import AllocationRun, MeterImport, MeterUpload, Participant
 from sharing.selectors.reports import statement
 from sharing.tests.cast import JANSENS_EAN, SharingTestCase, month_file
