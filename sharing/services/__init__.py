@@ -13,6 +13,7 @@ from sharing.services.imports import (
     has_energy_consent,
     meter_import,
     meter_import_start,
+    meter_series_import,
     meter_upload_import,
 )
 from sharing.services.runs import allocation_month_check, allocation_month_run
@@ -35,6 +36,7 @@ __all__ = [
     "key_simulation_start",
     "meter_import",
     "meter_import_start",
+    "meter_series_import",
     "meter_upload_import",
     "participant_add",
     "participant_end",

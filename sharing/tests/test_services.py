@@ -9,6 +9,7 @@ from unittest import mock
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import SimpleTestCase
 from django.utils import translation
 
 from core.models import Run
@@ -413,3 +414,12 @@ class ParticipantRuleTests(SharingTestCase):
                 ean=DUBOIS_EAN,
                 joined_on=date(2026, 1, 1),
             )
+
+
+class InsertColumnsTest(SimpleTestCase):
+    def test_the_fast_insert_writes_every_field_of_a_meter_day(self) -> None:
+        from sharing.services.imports import INSERT_COLUMNS
+
+        fields = {f.attname for f in MeterDay._meta.concrete_fields if not f.primary_key}
+        self.assertEqual(set(INSERT_COLUMNS), fields)
+        self.assertEqual(len(INSERT_COLUMNS), len(fields))
