@@ -193,7 +193,9 @@ def _consent_errors(
     participants: dict[str, Participant], series: dict[str, MeterSeries]
 ) -> list[str]:
     today = timezone.localdate()
-    households = {participants[ean].household_id for ean in series} - {None}
+    households = {
+        p.household_id for p in (participants[ean] for ean in series) if p.household_id is not None
+    }
     consenting = set(
         Consent.objects.filter(
             Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today),
@@ -278,7 +280,7 @@ def _insert_days(rows: list[MeterDay]) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    by_name = {f.attname: f.column for f in MeterDay._meta.concrete_fields}
+    by_name = {f.attname: str(f.column) for f in MeterDay._meta.concrete_fields}
     columns = ", ".join(quote(by_name[name]) for name in INSERT_COLUMNS)
     marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
     adapt = connection.ops.adapt_datefield_value
