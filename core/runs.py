@@ -48,8 +48,10 @@ The contract of a kind
   shows, `"link"` a local URL where the outcome is seen. Never personal data: everyone with
   run.view in the organisation reads it.
 - **Errors.** Raise `RunError(_("…"))` or a ValidationError for a reason the person can act on;
-  it is shown as it is. Any other exception is logged with its traceback (the task result
-  keeps it for the operator) and the person reads a general message, never a traceback.
+  it is shown as it is. `RunError(_("…"), problems=[...])` adds a list of what to correct
+  (the run page lists it, the API has it as `result["problems"]`; no personal data there
+  either). Any other exception is logged with its traceback (the task result keeps it for
+  the operator) and the person reads a general message, never a traceback.
 - **Acting.** `progress.acting` is the person who started it, as they are *now* (roles,
   membership), through the channel they used (web, api, command): services check their
   permissions again and audit with it. Touching personal data? Audit it (`audit_record`
@@ -101,11 +103,14 @@ STEP_EVERY = 0.5  # seconds between two progress writes of the same step
 
 
 class RunError(Exception):
-    """A kind's own reason to stop, translated, for the person who started the run."""
+    """A kind's own reason to stop, translated, for the person who started the run; `problems`
+    lists what to correct, one sentence each (e.g. every bad line of an imported file), kept
+    as the failed run's `result["problems"]` and listed on the run page."""
 
-    def __init__(self, message: StrOrPromise) -> None:
+    def __init__(self, message: StrOrPromise, problems: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__(str(message))
         self.message = str(message)
+        self.problems = [str(p) for p in problems]
 
 
 @dataclass(frozen=True)
@@ -401,7 +406,8 @@ def run_execute(run_id: int) -> None:
         try:
             result = _do(run)
         except RunError as exc:
-            _finish(run, Run.Status.FAILED, error=exc.message)
+            problems = {"problems": exc.problems} if exc.problems else None
+            _finish(run, Run.Status.FAILED, error=exc.message, result=problems)
         except ValidationError as exc:
             _finish(run, Run.Status.FAILED, error=" ".join(str(m) for m in exc.messages))
         except PermissionDenied:

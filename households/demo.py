@@ -178,7 +178,8 @@ TOWNS = (
             "Gebroeders Vandeveldestraat",
             "Begijnhoflaan",
         ),
-        20,
+        # A few dozen households for the energy community (sharing/demo.py).
+        44,
         {"nl": 0.75, "fr": 0.10, "en": 0.15},
         (("energie-rabot", 0.95),),
         welfare_share=0.2,

@@ -1,19 +1,23 @@
 """Demo data of energy sharing: the Rabot community in Ghent (programme "energie-rabot", led by
-Energiecoöperatie Rabot). PV on a school and two shops, the demo households enrolled in the
-programme with their consent for energy data (some vulnerable: entitled to the social
-tariff), three months of synthetic quarter-hour data, imported and allocated.
+Energiecoöperatie Rabot). PV on a school (a producer only) and two shops, the demo households
+enrolled in the programme with their consent for energy data (about 38 with the default 300
+demo households; some vulnerable: entitled to the social tariff), a year of synthetic
+quarter-hour data, imported month by month and every month allocated.
 
 Consumption comes from the BDEW 2025 standard load profiles that demandlib ships (H25 for
-households, G25 for the shops and the school), production from pvlib's clear-sky model for
-Ghent and each installation, times a cloudiness factor per day; everything is seeded, so a run
-builds the same data. The data goes in through the same services as a person's: the plain
-CSV through `meter_import`, then `allocation_month_run` per month. A second run finds the
-community and changes nothing. Three months rather than a year keep `demo_data` quick.
+households, G25 for the shops), times each participant's yearly use and a seeded lognormal
+noise per quarter-hour; production from pvlib's clear-sky model for Ghent and each
+installation, times a seeded cloudiness factor per day. Everything is built as numpy arrays
+(participants × quarter-hours) at once, so a year stays quick: the series go in through
+`meter_series_import` (the import's checks and its compact storage, without writing and
+parsing 1.4 million CSV lines), then `allocation_month_run` per month, in this process (no
+background run). Statements are PDFs made when they are opened. A second run finds the
+community and changes nothing.
 """
 
 import random
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -23,16 +27,16 @@ from django.utils import timezone
 from households.models import Consent, Enrolment, Household
 from sharing import services
 from sharing.models import Community, Participant
-from sharing.pure.advice import Panel, clear_sky_production
-from sharing.pure.meterdata import plain_csv
-from sharing.pure.timeseries import midnight_quarter, month_span, next_month
+from sharing.pure.advice import Panel, clear_sky_per_panel
+from sharing.pure.meterdata import MeterSeries
+from sharing.pure.timeseries import days_between, midnight_quarter, month_span, next_month
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
 
 PROGRAMME = "energie-rabot"
 COORDINATOR = "gent"
-MONTHS = 3
+MONTHS = 12
 MAX_HOUSEHOLDS = 40
 SEED = 2026
 # (name, role, kWp, tilt, azimuth, yearly consumption kWh, key %)
@@ -78,8 +82,8 @@ def load_demo(context: "DemoContext") -> None:
         return
     rng = random.Random(f"{SEED}-sharing")
     today = timezone.localdate()
-    last = today.replace(day=1)
-    first = last
+    end = today.replace(day=1)
+    first = end
     for _ in range(MONTHS):
         first = (first - timedelta(days=1)).replace(day=1)
     community = services.community_configure(
@@ -103,7 +107,10 @@ def load_demo(context: "DemoContext") -> None:
         .order_by("pk")[:MAX_HOUSEHOLDS]
     )
     joined = first - timedelta(days=30)
-    participants: list[tuple[Participant, list[Panel], float]] = []
+    participants: list[Participant] = []
+    yearly: list[float] = []
+    panels: list[Panel] = []
+    panel_rows: list[int] = []  # the participant of each panel
     for number, (name, role, kwp, tilt, azimuth, use, key) in enumerate(ORGANISATIONS, start=1):
         participant = services.participant_add(
             acting=acting,
@@ -114,7 +121,6 @@ def load_demo(context: "DemoContext") -> None:
             key_percentage=Decimal(key),
             joined_on=joined,
         )
-        panel = Panel(kwp, tilt, azimuth)
         services.pv_add(
             acting=acting,
             participant=participant,
@@ -123,61 +129,46 @@ def load_demo(context: "DemoContext") -> None:
             azimuth=azimuth,
             commissioned_on=date(2019, 5, 1),
         )
-        participants.append((participant, [panel], float(use)))
+        panels.append(Panel(kwp, tilt, azimuth))
+        panel_rows.append(len(participants))
+        participants.append(participant)
+        yearly.append(float(use))
     taken = sum(o[6] for o in ORGANISATIONS)
     share = (Decimal(100 - taken) / max(len(households), 1)).quantize(
         Decimal("0.01"), rounding="ROUND_DOWN"
     )
     for number, household in enumerate(households, start=10):
-        participant = services.participant_add(
-            acting=acting,
-            community=community,
-            household=household,
-            role="consumer",
-            ean=demo_ean(number),
-            vulnerable=household.social_tariff,
-            key_percentage=share,
-            joined_on=joined,
-        )
         participants.append(
-            (participant, [], float(rng.randint(1400, 1000 + 900 * household.size)))
-        )
-    end = last
-    days = (end - first).days
-    household_profile, business_profile = _profiles(first, end)
-    start = midnight_quarter(first)
-    size = midnight_quarter(end) - start
-    cloud = np.repeat([rng.uniform(0.15, 1.0) for _ in range(days + 1)], 100)
-    series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for participant, panels, yearly in participants:
-        profile = business_profile if participant.household_id is None else household_profile
-        noise = np.array([rng.lognormvariate(0, 0.35) for _ in range(size)])
-        consumption = profile[:size] * yearly * noise
-        production = np.zeros(size)
-        if panels:
-            _times, clear = clear_sky_production(
-                latitude=float(community.latitude),
-                longitude=float(community.longitude),
-                panels=panels,
-                first_day=first,
-                days=days,
+            services.participant_add(
+                acting=acting,
+                community=community,
+                household=household,
+                role="consumer",
+                ean=demo_ean(number),
+                vulnerable=household.social_tariff,
+                key_percentage=share,
+                joined_on=joined,
             )
-            production = clear[:size] * _day_factor(cloud, first, size, start)
-        series[participant.ean] = (
-            np.clip(consumption - production, 0, None),
-            np.clip(production - consumption, 0, None),
         )
+        yearly.append(float(rng.randint(1400, 1000 + 900 * household.size)))
+    offtake, injection = _year(community, participants, yearly, panels, panel_rows, first, end)
+    start = midnight_quarter(first)
     month = first
     while month < end:
         a, b = month_span(month)
-        data = plain_csv(
-            {
-                ean: (a, off[a - start : b - start], inj[a - start : b - start])
-                for ean, (off, inj) in series.items()
-            }
-        )
-        report = services.meter_import(
-            acting=acting, community=community, filename=f"rabot-{month:%Y-%m}.csv", data=data
+        moment = datetime.fromtimestamp(a * 900, tz=UTC)
+        series = {
+            p.ean: MeterSeries(
+                ean=p.ean,
+                start=moment,
+                offtake=offtake[row, a - start : b - start],
+                injection=injection[row, a - start : b - start],
+                present=np.ones(b - a, dtype=bool),
+            )
+            for row, p in enumerate(participants)
+        }
+        report = services.meter_series_import(
+            acting=acting, community=community, filename=f"rabot-{month:%Y-%m}.csv", series=series
         )
         if report.errors:
             raise RuntimeError(f"demo meter data refused: {report.errors[:3]}")
@@ -187,17 +178,38 @@ def load_demo(context: "DemoContext") -> None:
     context.result.count("energy participants", len(participants))
 
 
-def _day_factor(cloud: np.ndarray, first: date, size: int, start: int) -> np.ndarray:
-    """The cloudiness factor of each quarter-hour's local day."""
-    from sharing.pure.timeseries import local_day_of
-
-    factors = np.empty(size)
-    day_index = 0
-    current = first
-    for q in range(size):
-        day = local_day_of(start + q)
-        if day != current:
-            current = day
-            day_index += 1
-        factors[q] = cloud[day_index * 100]
-    return factors
+def _year(
+    community: Community,
+    participants: list[Participant],
+    yearly: list[float],
+    panels: list[Panel],
+    panel_rows: list[int],
+    first: date,
+    end: date,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(offtake, injection) in kWh, participants × quarter-hours from `first` to `end`."""
+    start, stop = midnight_quarter(first), midnight_quarter(end)
+    size = stop - start
+    noise = np.random.default_rng(SEED)
+    household_profile, business_profile = _profiles(first, end)
+    is_household = np.array([p.household_id is not None for p in participants])
+    profile = np.where(
+        is_household[:, None], household_profile[None, :size], business_profile[None, :size]
+    )
+    consumption = (
+        profile * np.array(yearly)[:, None] * noise.lognormal(0, 0.35, (len(participants), size))
+    )
+    production = np.zeros_like(consumption)
+    if panels:
+        # One cloudiness factor per local day (92, 96 or 100 quarter-hours).
+        day_sizes = [day_end - day_start for _day, day_start, day_end in days_between(start, stop)]
+        cloud = np.repeat(noise.uniform(0.15, 1.0, len(day_sizes)), day_sizes)
+        clear = clear_sky_per_panel(
+            latitude=float(community.latitude),
+            longitude=float(community.longitude),
+            panels=panels,
+            first_day=first,
+            days=(end - first).days,
+        )
+        np.add.at(production, panel_rows, clear[:, :size] * cloud[None, :])
+    return np.clip(consumption - production, 0, None), np.clip(production - consumption, 0, None)

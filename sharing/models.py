@@ -366,6 +366,32 @@ class MeterImport(models.Model):
         return self.filename
 
 
+class MeterUpload(models.Model):
+    """A meter-data file waiting for its import run (sharing/runs.py): compressed, in the
+    database (private: no URL serves it, and every web server and worker reads it), deleted
+    by the run when it ends, whatever came of it. Only the import it became is kept."""
+
+    tenant_paths: ClassVar[tuple[str, ...]] = (LEAD,)
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content = models.BinaryField(help_text="zlib-compressed file")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("meter-data upload")
+        verbose_name_plural = _("meter-data uploads")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class MeterDay(models.Model):
     """A participant's quarter-hours of one local day (92, 96 or 100 of them), in kWh, as
     float64 bytes in time order from the day's local midnight."""

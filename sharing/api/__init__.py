@@ -31,7 +31,7 @@ from sharing import rules, services
 from sharing.models import AllocationRun, Community, MeterImport, Participant
 from sharing.runs import KIND as RUN_KIND
 from sharing.selectors.advice import advice_for, sms_text
-from sharing.selectors.reports import statement
+from sharing.selectors.reports import CustomRound, statement
 from sharing.services.imports import MAX_FILE_BYTES
 
 router = Router(tags=["sharing"])
@@ -177,25 +177,36 @@ def import_list(request: HttpRequest, community_id: CommunityId) -> Any:
     return list(MeterImport.objects.filter(community=record)[:100])
 
 
-@router.post("/communities/{community_id}/imports", response={201: MeterImportOut, **ERRORS})
+class RunStartOut(Schema):
+    run: int = Field(description="Follow it at GET /api/v1/runs/{run}")
+    status: str
+    new: bool = Field(description="False when the same work was already running (joined)")
+
+
+def _started(run: Any) -> Any:
+    return Status(202, {"run": run.pk, "status": run.status, "new": bool(run.is_new)})
+
+
+@router.post("/communities/{community_id}/imports", response={202: RunStartOut, **ERRORS})
 @needs("sharing.import", of=LEAD)
 def import_post(request: HttpRequest, community_id: CommunityId, file: File[UploadedFile]) -> Any:
     """Import a meter-data file (the grid operator's export or the plain CSV), sent as
-    multipart/form-data field `file`. The whole file is checked first: when anything is
-    wrong, every problem is answered at once (422, each with its line number) and nothing is
-    imported; the same file twice, an unknown EAN or a household without consent for energy
-    data are refused too."""
+    multipart/form-data field `file`, in the background (core.runs): answers 202 with the
+    run; GET /api/v1/runs/{run} until it is done (its `result` names the import) or failed.
+    The whole file is checked first: when anything is wrong nothing is imported, and the
+    failed run's `result.problems` lists every problem (each bad line with its number); an
+    unknown EAN or a household without consent for energy data are refused too. The same
+    file twice is refused at once (422)."""
     record = _community(request, community_id, "sharing.import")
     if file.size is not None and file.size > MAX_FILE_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than %(max_mb)s MB.") % {"max_mb": 50}}
         )
-    report = services.meter_import(
-        acting=acting(request), community=record, filename=file.name or "", data=file.read()
+    return _started(
+        services.meter_import_start(
+            acting=acting(request), community=record, filename=file.name or "", data=file.read()
+        )
     )
-    if report.errors or report.meter_import is None:
-        raise ValidationError({"file": report.errors})
-    return Status(201, report.meter_import)
 
 
 # --- runs ---------------------------------------------------------------------------------
@@ -221,13 +232,7 @@ def run_list(request: HttpRequest, community_id: CommunityId) -> Any:
     return list(AllocationRun.objects.filter(community=record))
 
 
-class AllocationStartOut(Schema):
-    run: int = Field(description="Follow it at GET /api/v1/runs/{run}")
-    status: str
-    new: bool = Field(description="False when the same month was already being allocated")
-
-
-@router.post("/communities/{community_id}/runs", response={202: AllocationStartOut, **ERRORS})
+@router.post("/communities/{community_id}/runs", response={202: RunStartOut, **ERRORS})
 @needs("sharing.run", of=LEAD)
 def run_post(request: HttpRequest, community_id: CommunityId, payload: AllocationRunIn) -> Any:
     """Allocate a past month, in the background (core.runs); running it again replaces its
@@ -239,7 +244,44 @@ def run_post(request: HttpRequest, community_id: CommunityId, payload: Allocatio
         programme=record.programme,
         params={"month": payload.month},
     )
-    return Status(202, {"run": started.pk, "status": started.status, "new": bool(started.is_new)})
+    return _started(started)
+
+
+# --- key simulator ------------------------------------------------------------------------
+
+
+class SimulationRoundIn(Schema):
+    weighting: Literal["fixed", "pro_rata", "equal"]
+    only_vulnerable: bool = False
+    demand_cap: float = Field(1.0, ge=0, le=1)
+
+
+class SimulationIn(Schema):
+    month: Month
+    social_cap: float = Field(0.5, ge=0, le=1, description="Social priority's first cap")
+    custom: list[SimulationRoundIn] = Field(default_factory=list, max_length=3)
+
+
+@router.post("/communities/{community_id}/simulations", response={202: RunStartOut, **ERRORS})
+@needs("sharing.view", of=LEAD)
+def simulation_post(request: HttpRequest, community_id: CommunityId, payload: SimulationIn) -> Any:
+    """Compare every key preset (and your own key of up to three rounds) on a past month, in
+    the background: GET /api/v1/runs/{run} until done; its `result.simulations` has per key
+    the shared kWh, self-sufficiency and the share that reached vulnerable participants."""
+    record = _community(request, community_id, "sharing.view")
+    started = services.key_simulation_start(
+        acting=acting(request),
+        community=record,
+        month=_first_day(payload.month),
+        social_cap=payload.social_cap,
+        custom=[
+            CustomRound(
+                weighting=r.weighting, only_vulnerable=r.only_vulnerable, demand_cap=r.demand_cap
+            )
+            for r in payload.custom
+        ],
+    )
+    return _started(started)
 
 
 # --- statements ---------------------------------------------------------------------------

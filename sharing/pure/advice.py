@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,26 @@ def clear_sky_production(
     *, latitude: float, longitude: float, panels: Sequence[Panel], first_day: date, days: int
 ) -> tuple[list[datetime], np.ndarray]:
     """Local quarter-hour starts and the kWh of all panels in each, under a clear sky."""
+    times, each = _clear_sky(
+        latitude=latitude, longitude=longitude, panels=panels, first_day=first_day, days=days
+    )
+    kwh = np.sum(each, axis=0) if len(panels) else np.zeros(len(times))
+    return [t.to_pydatetime() for t in times], kwh
+
+
+def clear_sky_per_panel(
+    *, latitude: float, longitude: float, panels: Sequence[Panel], first_day: date, days: int
+) -> np.ndarray:
+    """Per panel (rows), its kWh in each local quarter-hour from `first_day` on under a clear
+    sky; the sky and the sun's positions are computed once for all panels."""
+    return _clear_sky(
+        latitude=latitude, longitude=longitude, panels=panels, first_day=first_day, days=days
+    )[1]
+
+
+def _clear_sky(
+    *, latitude: float, longitude: float, panels: Sequence[Panel], first_day: date, days: int
+) -> tuple[Any, np.ndarray]:
     import pandas as pd
     import pvlib
 
@@ -54,10 +75,10 @@ def clear_sky_production(
         freq="15min",
         inclusive="left",
     )
-    sky = location.get_clearsky(times)
     sun = location.get_solarposition(times)
-    kwh = np.zeros(len(times))
-    for panel in panels:
+    sky = location.get_clearsky(times, solar_position=sun)
+    kwh = np.zeros((len(panels), len(times)))
+    for row, panel in enumerate(panels):
         irradiance = pvlib.irradiance.get_total_irradiance(
             panel.tilt,
             panel.azimuth,
@@ -68,8 +89,8 @@ def clear_sky_production(
             sky["dhi"],
         )
         poa = np.nan_to_num(irradiance["poa_global"].to_numpy(dtype=float))
-        kwh += np.clip(poa, 0, None) / 1000 * panel.kwp * PERFORMANCE_RATIO / 4
-    return [t.to_pydatetime() for t in times], kwh
+        kwh[row] = np.clip(poa, 0, None) / 1000 * panel.kwp * PERFORMANCE_RATIO / 4
+    return times, kwh
 
 
 def best_hours(

@@ -210,6 +210,32 @@ class SimulatorResult:
     simulations: list[Simulation] = field(default_factory=list)
 
 
+def simulation_result(kept: dict[str, Any]) -> SimulatorResult | None:
+    """A simulation run's result (sharing/runs.py) as the simulator page shows it."""
+    try:
+        year, number = str(kept["month"]).split("-")
+        result = SimulatorResult(
+            month=date(int(year), int(number), 1),
+            participants=int(kept["participants"]),
+            offtake=float(kept["offtake_kwh"]),
+            injection=float(kept["injection_kwh"]),
+        )
+        for s in kept["simulations"]:
+            result.simulations.append(
+                Simulation(
+                    label=str(s["label"]),
+                    shared=float(s["shared_kwh"]),
+                    self_sufficiency=s["self_sufficiency"],
+                    vulnerable_share=s["vulnerable_share"],
+                    vulnerable_self_sufficiency=s["vulnerable_self_sufficiency"],
+                    error=str(s.get("error", "")),
+                )
+            )
+    except (KeyError, TypeError, ValueError):  # a run of an older version, or not done
+        return None
+    return result
+
+
 def custom_key(rounds: list[CustomRound], percentages: list[float]) -> Key:
     built = []
     for r in rounds:

@@ -22,6 +22,7 @@ from sharing.models import (
     KeyChoice,
     MeterDay,
     MeterImport,
+    MeterUpload,
     MonthResult,
     Participant,
     PvInstallation,
@@ -36,7 +37,9 @@ HOUSEHOLD_LOOKUP: dict[type[models.Model], str] = {
     MonthResult: "participant__household",
     Flow: "receiver__household",
 }
-NOT_ABOUT_A_HOUSEHOLD = {Community, KeyChoice, MeterImport, AllocationRun}
+# A MeterUpload is a community's file waiting for its import run; it holds households' data
+# only until that run ends (docs/sharing.md), so erasure and export do not look into it.
+NOT_ABOUT_A_HOUSEHOLD = {Community, KeyChoice, MeterImport, MeterUpload, AllocationRun}
 
 
 def exported_ids(part: dict[str, Any], model: type[models.Model]) -> set[int]:

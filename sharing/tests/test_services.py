@@ -1,16 +1,30 @@
 """The import and monthly-run services on the cast (sharing/tests/cast.py)."""
 
+import hashlib
+import zlib
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import SimpleTestCase
 from django.utils import translation
 
+from core.models import Run
+from core.runs import run_start
 from households.models import Consent
 from sharing import services
-from sharing.models import AllocationRun, Flow, MeterDay, MeterImport, MonthResult, Participant
+from sharing.models import (
+    AllocationRun,
+    Flow,
+    MeterDay,
+    MeterImport,
+    MeterUpload,
+    MonthResult,
+    Participant,
+)
 from sharing.pure import synthetic
 from sharing.pure.meterdata import fluvius_csv
 from sharing.pure.timeseries import midnight_quarter, month_span
@@ -139,6 +153,113 @@ class ImportTests(SharingTestCase):
             with self.assertRaises(PermissionDenied):
                 self.do_import(data, user=user)
         self.assertFalse(MeterImport.objects.exists())
+
+
+@clock_at(date(2026, 11, 20))
+class ImportRunTests(SharingTestCase):
+    """The import as a background run (sharing/runs.py): meter_import_start keeps the file,
+    the run imports it or lists every problem, the upload is gone afterwards."""
+
+    def start(self, data: bytes, name: str = "verbruik.csv", user: str = "cora") -> Run:
+        return services.meter_import_start(
+            acting=self.acting(user), community=self.community, filename=name, data=data
+        )
+
+    def test_a_good_file_is_imported_by_the_run(self) -> None:
+        run = self.start(month_file(JANUARY))
+        self.assertTrue(run.is_new)
+        self.assertEqual(run.status, Run.Status.DONE, run.error)
+        self.assertEqual((run.progress_done, run.progress_total), (3, 3))
+        record = MeterImport.objects.get()
+        self.assertEqual(run.result["meter_import"], record.pk)
+        self.assertEqual(run.result["days"], 31)
+        self.assertEqual(MeterDay.objects.filter(meter_import=record).count(), 31 * 4)
+        self.assertFalse(MeterUpload.objects.exists())
+        self.assertNotIn("verbruik", str(run.result))  # no file name (it may name a person)
+
+    def test_a_bad_file_fails_the_run_with_every_bad_line(self) -> None:
+        lines = month_file(JANUARY).decode().split("\r\n")
+        lines[2] = lines[2].replace(" Dag;", " Zon;")
+        lines[10] = lines[10].replace(" Dag;", " Dag;abc;")
+        with translation.override("en"):
+            run = self.start("\r\n".join(lines).encode())
+        self.assertEqual(run.status, Run.Status.FAILED)
+        self.assertIn("2 problems", run.error)
+        problems = run.result["problems"]
+        self.assertEqual(len(problems), 2)
+        self.assertTrue(problems[0].startswith("Line 3:"), problems)
+        self.assertTrue(problems[1].startswith("Line 11:"), problems)
+        self.assertFalse(MeterImport.objects.exists())
+        self.assertFalse(MeterDay.objects.exists())
+        self.assertFalse(MeterUpload.objects.exists())
+
+    def test_unknown_ean_and_missing_consent_fail_the_run(self) -> None:
+        first, _end = month_span(JANUARY)
+        with translation.override("en"):
+            run = self.start(fluvius_csv({DUBOIS_EAN: (first, np.ones(4), np.zeros(4))}))
+        self.assertEqual(run.status, Run.Status.FAILED)
+        self.assertIn("not a participant", run.result["problems"][0])
+        Consent.objects.filter(household=self.jansens).update(withdrawn_on=date(2026, 2, 1))
+        with translation.override("en"):
+            run = self.start(month_file(JANUARY))
+        self.assertEqual(run.status, Run.Status.FAILED)
+        self.assertIn("consent", run.result["problems"][0])
+        self.assertFalse(MeterDay.objects.exists())
+
+    def test_the_same_file_is_refused_at_the_start_and_by_the_run(self) -> None:
+        data = month_file(JANUARY, days=2)
+        self.assertEqual(self.start(data).status, Run.Status.DONE)
+        with translation.override("en"), self.assertRaises(ValidationError) as refused:
+            self.start(data, name="again.csv")
+        self.assertIn("imported already", str(refused.exception.message_dict["file"]))
+        # A file that was imported after its upload (another run won): the run refuses it.
+        other = month_file(JANUARY, days=3)
+        upload = MeterUpload.objects.create(
+            community=self.community,
+            filename="late.csv",
+            sha256=hashlib.sha256(other).hexdigest(),
+            size=len(other),
+            content=zlib.compress(other),
+        )
+        services.meter_import(
+            acting=self.acting("cora"), community=self.community, filename="first.csv", data=other
+        )
+        with translation.override("en"):
+            run = run_start(
+                acting=self.acting("cora"),
+                kind="sharing.import",
+                programme=self.community.programme,
+                params={"upload": upload.pk},
+            )
+        self.assertEqual(run.status, Run.Status.FAILED)
+        self.assertIn("imported already", run.result["problems"][0])
+        self.assertEqual(MeterImport.objects.count(), 2)
+
+    def test_only_the_lead_starts_an_import_and_nothing_is_kept(self) -> None:
+        data = month_file(JANUARY, days=1)
+        for user in ("ines", "otto", "jo", "tom"):
+            with self.assertRaises(PermissionDenied):
+                self.start(data, user=user)
+        self.assertFalse(Run.objects.exists())
+        self.assertFalse(MeterUpload.objects.exists())
+        # An upload of another community is not the lead's to import.
+        with self.assertRaises(ValidationError):
+            run_start(
+                acting=self.acting("cora"),
+                kind="sharing.import",
+                programme=self.community.programme,
+                params={"upload": 10**9},
+            )
+
+    def test_an_empty_or_too_large_file_is_refused_at_once(self) -> None:
+        with self.assertRaises(ValidationError):
+            self.start(b"")
+        with (
+            mock.patch("sharing.services.imports.MAX_FILE_BYTES", 10),
+            self.assertRaises(ValidationError),
+        ):
+            self.start(month_file(JANUARY, days=1))
+        self.assertFalse(MeterUpload.objects.exists())
 
 
 @clock_at(date(2026, 11, 20))
@@ -293,3 +414,12 @@ class ParticipantRuleTests(SharingTestCase):
                 ean=DUBOIS_EAN,
                 joined_on=date(2026, 1, 1),
             )
+
+
+class InsertColumnsTest(SimpleTestCase):
+    def test_the_fast_insert_writes_every_field_of_a_meter_day(self) -> None:
+        from sharing.services.imports import INSERT_COLUMNS
+
+        fields = {f.attname for f in MeterDay._meta.concrete_fields if not f.primary_key}
+        self.assertEqual(set(INSERT_COLUMNS), fields)
+        self.assertEqual(len(INSERT_COLUMNS), len(fields))

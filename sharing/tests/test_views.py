@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from core.models import Run
 from sharing import services
 from sharing.documents import statement_html
-from sharing.models import AllocationRun, MeterImport, Participant
+from sharing.models import AllocationRun, MeterImport, MeterUpload, Participant
 from sharing.selectors.reports import statement
 from sharing.tests.cast import JANSENS_EAN, SharingTestCase, month_file
 from wijk.testing import clock_at
@@ -50,28 +51,63 @@ class PageTests(SharingTestCase):
         )
         lines[7] = lines[7].replace(";Afname Dag;", ";Afname Dag;-1,5;")
         data = "\r\n".join(lines).encode()
+        url = self.url("imports", community_pk=self.community.pk)
         with translation.override("en"):
             response = self.client.post(
-                self.url("imports", community_pk=self.community.pk),
+                url,
                 {"file": SimpleUploadedFile("feb.csv", data, "text/csv")},
                 HTTP_ACCEPT_LANGUAGE="en",
             )
-        self.assertEqual(response.status_code, 400)
-        body = response.content.decode()
-        self.assertIn("Nothing of feb.csv was imported", body)
+            # A background run (the test backend does it at once): its page lists every line.
+            self.assertRedirects(response, response["Location"], fetch_redirect_response=False)
+            run = Run.objects.get(kind="sharing.import")
+            self.assertEqual(response["Location"], run.get_absolute_url())
+            page = self.client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(run.status, Run.Status.FAILED)
+        body = page.content.decode()
+        self.assertIn("Nothing was imported: the file has 2 problems.", body)
         self.assertIn("Line 4: unknown register", body)
         self.assertIn("Line 8: the volume -1,5 is negative", body)
+        self.assertEqual(len(run.result["problems"]), 2)
         self.assertEqual(MeterImport.objects.count(), 1)
+        self.assertFalse(MeterUpload.objects.exists())  # the file is not kept
+        # The import page lists the run.
+        self.assertContains(self.client.get(url), run.get_absolute_url())
 
     def test_import_page_imports_and_refuses_the_same_file(self) -> None:
         self.client.force_login(self.cora)
         data = month_file(date(2026, 2, 1), header="new")
         url = self.url("imports", community_pk=self.community.pk)
         response = self.client.post(url, {"file": SimpleUploadedFile("feb.csv", data)})
-        self.assertRedirects(response, url)
+        run = Run.objects.get(kind="sharing.import")
+        self.assertRedirects(response, run.get_absolute_url())
+        self.assertEqual(run.status, Run.Status.DONE, run.error)
+        self.assertEqual(run.result_url, url)
+        self.assertEqual(run.result["days"], 28)
+        self.assertContains(self.client.get(run.get_absolute_url()), f'href="{url}"')
+        self.assertFalse(MeterUpload.objects.exists())
+        # The same file again (another name): refused at once, on the form.
         response = self.client.post(url, {"file": SimpleUploadedFile("feb2.csv", data)})
         self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "feb.csv", status_code=400)
         self.assertEqual(MeterImport.objects.count(), 2)
+        self.assertEqual(Run.objects.filter(kind="sharing.import").count(), 1)
+
+    def test_import_page_roles(self) -> None:
+        url = self.url("imports", community_pk=self.community.pk)
+        data = month_file(date(2026, 3, 1), days=1)
+        for user, status in (
+            ("ines", 404),
+            ("otto", 404),
+            ("tom", 403),
+            ("jo", 403),
+            ("wout", 403),
+        ):
+            self.client.force_login(getattr(self, user))
+            response = self.client.post(url, {"file": SimpleUploadedFile("m.csv", data)})
+            self.assertEqual(response.status_code, status, user)
+        self.assertFalse(Run.objects.filter(kind="sharing.import").exists())
+        self.assertFalse(MeterUpload.objects.exists())
 
     def test_run_page_runs_again_and_opens_the_dashboard(self) -> None:
         self.client.force_login(self.cora)
@@ -136,10 +172,17 @@ class PageTests(SharingTestCase):
 
     def test_simulator_compares_every_key(self) -> None:
         self.client.force_login(self.cora)
-        response = self.client.get(
-            self.url("simulator", community_pk=self.community.pk),
+        url = self.url("simulator", community_pk=self.community.pk)
+        response = self.client.post(
+            url,
             {"month": "2026-01", "social_cap": "0,5", "round1": "equal", "round2": "pro_rata"},
         )
+        run = Run.objects.get(kind="sharing.simulation")
+        self.assertRedirects(response, run.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual(run.status, Run.Status.DONE, run.error)
+        self.assertEqual(run.result_url, f"{url}?run={run.pk}")
+        self.assertContains(self.client.get(run.get_absolute_url()), "?run=")
+        response = self.client.get(run.result_url)
         self.assertEqual(response.status_code, 200)
         result = response.context["result"]
         self.assertEqual(len(result.simulations), 7)
@@ -148,6 +191,23 @@ class PageTests(SharingTestCase):
         pro_rata = [s for s in result.simulations if s is not social]
         self.assertGreaterEqual(social.vulnerable_share, min(s.vulnerable_share for s in pro_rata))
         self.assertTrue(all(s.shared > 0 for s in by_label.values()))
+        self.assertContains(response, 'id="simulation"')
+
+    def test_simulator_refuses_a_month_without_data_and_other_runs(self) -> None:
+        self.client.force_login(self.cora)
+        url = self.url("simulator", community_pk=self.community.pk)
+        response = self.client.post(url, {"month": "2026-06", "social_cap": "0,5"})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Run.objects.filter(kind="sharing.simulation").exists())
+        # ?run= of a run that is not a simulation of this community shows no figures.
+        self.client.post(self.url("runs", community_pk=self.community.pk), {"month": "2026-01"})
+        other = Run.objects.get(kind="sharing.allocation")
+        for value in (str(other.pk), "x", "999999"):
+            response = self.client.get(url, {"run": value})
+            self.assertEqual(response.status_code, 200)
+            self.assertIsNone(response.context["result"])
+        self.client.force_login(self.tom)  # a technician: no sharing.view
+        self.assertEqual(self.client.post(url, {"month": "2026-01"}).status_code, 403)
 
     def test_advice_page_card_and_sms(self) -> None:
         self.client.force_login(self.cora)

@@ -77,6 +77,7 @@ PART = WalkPart(
         "sharing:participant_end": {"POST": {"on": "2026-06-30"}},
         "sharing:imports": {"GET": None, "POST": _file},
         "sharing:runs": {"GET": None, "POST": {"month": "2026-01"}},
+        "sharing:simulator": {"GET": None, "POST": {"month": "2026-01", "social_cap": "0,5"}},
     },
     api_bodies={
         "POST /sharing/communities/{community_id}/participants": {
@@ -85,6 +86,10 @@ PART = WalkPart(
         },
         "POST /sharing/communities/{community_id}/imports": _file,
         "POST /sharing/communities/{community_id}/runs": {"month": "2026-01"},
+        "POST /sharing/communities/{community_id}/simulations": {
+            "month": "2026-01",
+            "custom": [{"weighting": "pro_rata"}],
+        },
     },
     secrets=lambda case: (JANSENS_EAN, SCHOOL_EAN, "Basisschool De Linde"),
 )

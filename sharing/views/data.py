@@ -4,7 +4,6 @@ export), statements (PDF), the key simulator and the "use power now" advice."""
 import io
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.access import LEAD, REGISTERED, needs
 from core.forms import add_service_errors
 from core.models import AuditEvent
-from core.runs import run_start
+from core.runs import run_get, run_start, runs_recent
 from core.services import audit_record
 from core.tenancy import Acting, request_acting
 from sharing import rules, services
@@ -27,7 +26,15 @@ from sharing.models import AllocationRun, Community, MeterImport
 from sharing.pure import charts
 from sharing.runs import KIND as RUN_KIND
 from sharing.selectors.advice import advice_for, sms_text
-from sharing.selectors.reports import CustomRound, dashboard, simulate, statement
+from sharing.selectors.reports import (
+    CustomRound,
+    SimulatorResult,
+    dashboard,
+    simulation_result,
+    statement,
+)
+from sharing.services.imports import IMPORT_KIND
+from sharing.services.simulations import SIMULATION_KIND
 from sharing.views.community import community_of, participant_of
 
 
@@ -59,37 +66,35 @@ def imports(request: HttpRequest, community_pk: int) -> HttpResponse:
     acting = request_acting(request, "sharing.import")
     record = _lead_community(acting, community_pk, "sharing.import")
     form = UploadForm(request.POST or None, request.FILES or None)
-    report = None
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            report = services.meter_import(
-                acting=acting,
-                community=record,
-                filename=upload.name or "",
-                data=upload.read(),
-            )
-            if not report.errors:
-                messages.success(
-                    request,
-                    _("%(name)s is imported: %(days)s days of %(eans)s EANs.")
-                    % {
-                        "name": report.filename,
-                        "days": report.meter_import.days if report.meter_import else 0,
-                        "eans": report.meter_import.eans if report.meter_import else 0,
-                    },
+            # A background run (sharing/runs.py): its page shows how far it got, and every
+            # bad line when the file is refused.
+            try:
+                started = services.meter_import_start(
+                    acting=acting,
+                    community=record,
+                    filename=upload.name or "",
+                    data=upload.read(),
+                    back_url=request.get_full_path(),
                 )
-                return redirect("sharing:imports", community_pk=record.pk)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(started.get_absolute_url())
     return render(
         request,
         "sharing/imports.html",
         {
             "community": record,
             "form": form,
-            "report": report,
             "imports": MeterImport.objects.filter(community=record)[:20],
+            "import_runs": runs_recent(
+                acting, kind=IMPORT_KIND, programme=record.programme, limit=5
+            ),
         },
         status=status,
     )
@@ -281,20 +286,36 @@ def statement_page(request: HttpRequest, participant_pk: int, month: str) -> Htt
 
 
 # ---------------------------------------------------------------- simulator
+def _simulation_of(acting: Acting, record: Community, value: str) -> SimulatorResult | None:
+    """The outcome of a finished simulation run of this community (?run=<pk>)."""
+    if not value.isdigit() or len(value) > 12:
+        return None
+    try:
+        run = run_get(acting, int(value))
+    except Http404:
+        return None
+    if run.kind != SIMULATION_KIND or run.programme_id != record.programme_id:
+        return None
+    return simulation_result(run.result)
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @needs("sharing.view", of=LEAD)
 def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
+    """The form starts a background run (sharing/runs.py); its page links back here with
+    `?run=<pk>`, which shows the figures it kept."""
     acting = request_acting(request, "sharing.view")
     record = _lead_community(acting, community_pk, "sharing.view")
     latest = AllocationRun.objects.filter(community=record).order_by("-month").first()
     form = SimulatorForm(
-        request.GET if "month" in request.GET else None,
-        initial={"month": f"{latest.month:%Y-%m}" if latest else ""},
+        request.POST if request.method == "POST" else None,
+        initial={"month": request.GET.get("month") or (f"{latest.month:%Y-%m}" if latest else "")},
     )
-    result = None
+    result = _simulation_of(acting, record, request.GET.get("run", ""))
     status = 200
     if form.is_bound:
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             custom = [
@@ -309,17 +330,19 @@ def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
                 if data[f"round{n}"]
             ]
             cap = data["social_cap"]
-            result = simulate(
-                record,
-                data["month"],
-                social_cap=float(cap) if cap is not None else 0.5,
-                custom=custom,
-            )
-            if result is None:
-                form.add_error("month", _("There is no meter data for this month."))
-                status = 400
-        else:
-            status = 400
+            try:
+                started = services.key_simulation_start(
+                    acting=acting,
+                    community=record,
+                    month=data["month"],
+                    social_cap=float(cap) if cap is not None else 0.5,
+                    custom=custom,
+                    back_url=request.path,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(started.get_absolute_url())
     return render(
         request,
         "sharing/simulator.html",
