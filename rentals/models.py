@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organisation, Programme
-from households.models import Household, enrolled_in_lead
+from households.models import Household
 
 ZERO = Decimal("0.00")
 PROGRAMME_PATHS = ("programme__lead_organisation", "programme__partners__organisation")
@@ -651,16 +651,25 @@ class Charge(models.Model):
 
 
 class Payment(models.Model):
-    """Money received from a household by the collecting organisation."""
+    """Money received from a household by the collecting organisation, for one rental
+    programme: it settles that programme's charges only (docs/payments.md, "Which programme a
+    payment belongs to"), and the programme's lead sees it; the lead of another programme the
+    household is enrolled in does not."""
 
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
         "collector",
-        enrolled_in_lead("household__"),
+        "programme__lead_organisation",
     )
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments")
     collector = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Null only for a payment recorded before payments had a programme that led to no
+    # contract of its collector (migration 0008): then only its collector and the
+    # registering organisation see it.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     amount = models.DecimalField(
         _("amount (EUR)"),
         max_digits=9,
@@ -783,12 +792,21 @@ class ArrearsStep(models.Model):
         SOCIAL_WORKER_CONTACT = 2, _("Social worker asked to make contact")
         CASE_REVIEW = 3, _("Case review")
 
+    # The step is taken by the collector for the household's arrears in one rental programme.
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
-        enrolled_in_lead("household__"),
+        "collector",
+        "programme__lead_organisation",
     )
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="arrears_steps")
+    # Null only for steps taken before steps had them that no contract explains (0008).
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    collector = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     level = models.PositiveSmallIntegerField(_("step"), choices=Level.choices)
     taken_on = models.DateField(default=timezone.localdate)
     arrears = models.DecimalField(max_digits=9, decimal_places=2)
@@ -808,11 +826,14 @@ class ArrearsStep(models.Model):
 
 
 class ResidentAccess(models.Model):
-    """The personal link and PIN printed on a household's letters."""
+    """The personal link and PIN printed on a household's letters. The resident page shows
+    all of the household's rentals, so the link is the registering organisation's and that of
+    the lead of each rental programme the household applied to; not of the lead of another
+    kind of programme the household is enrolled in."""
 
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
-        enrolled_in_lead("household__"),
+        "household__rental_applications__programme__lead_organisation",
     )
 
     household = models.OneToOneField(

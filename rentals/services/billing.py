@@ -207,6 +207,7 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
             allocate_credit(
                 household=Household.objects.get(pk=household_id),
                 collector=Organisation.objects.get(pk=collector_id),
+                programme=programme,
             )
 
 
