@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Organisation, Programme
 from households.models import Household
@@ -359,13 +360,16 @@ class PaymentMethod(models.TextChoices):
 
 
 class Contract(models.Model):
-    """A rental contract: draft → signed → active (installed) → ended. Fees fixed at signing."""
+    """A rental contract: draft → signed → active (installed) → ended. Fees fixed at signing.
+    A draft or signed contract that was never installed can be cancelled instead (kept, with
+    the reason)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", pgettext_lazy("contract", "Cancelled")
 
     class EndReason(models.TextChoices):
         TERM_COMPLETED = "term_completed", _("Term completed")
@@ -392,7 +396,7 @@ class Contract(models.Model):
     )
     category = models.CharField(_("appliance"), max_length=20, choices=Category.choices)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     tenant_fee = models.DecimalField(
         _("tenant fee per month (EUR)"), max_digits=7, decimal_places=2
@@ -423,6 +427,8 @@ class Contract(models.Model):
     end_reason = models.CharField(
         _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -442,6 +448,16 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="active") | Q(start_date__isnull=False),
                 name="contract_active_has_start",
+            ),
+            # Cancelled only before the installation, always with when and why.
+            models.CheckConstraint(
+                condition=~Q(status="cancelled")
+                | (
+                    Q(cancelled_at__isnull=False)
+                    & ~Q(cancel_reason="")
+                    & Q(start_date__isnull=True)
+                ),
+                name="contract_cancelled_with_reason",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

@@ -1,5 +1,7 @@
 """The rentals' share of the route walk (core/tests/walk.py builds rentals' main world itself):
-a reminder letter kept on an arrears step of jansens, for collection:arrears_letter."""
+a reminder letter kept on an arrears step of jansens, for collection:arrears_letter, and the
+requests of the contract cancellation (the world's contract is installed, so a permitted
+cancel is refused on its merits and changes nothing)."""
 
 from decimal import Decimal
 from typing import Any
@@ -12,6 +14,8 @@ def world(cls: Any) -> dict[str, Any]:
 
     ArrearsStep.objects.create(
         household=cls.jansens,
+        programme=cls.rental,
+        collector=cls.ocmw,
         level=ArrearsStep.Level.REMINDER_LETTER,
         arrears=Decimal("7.50"),
         letter=b"%PDF-1.7 a reminder letter",
@@ -19,4 +23,15 @@ def world(cls: Any) -> dict[str, Any]:
     return {}
 
 
-PART = WalkPart(world=world)
+PART = WalkPart(
+    world=world,
+    page_requests={
+        "rentals:contract_cancel": {
+            "GET": None,
+            "POST": {"reason": "Household moved away", "confirm": "yes"},
+        },
+    },
+    api_bodies={
+        "POST /rentals/contracts/{contract_id}/cancel": {"reason": "Household moved away"},
+    },
+)
