@@ -597,7 +597,9 @@ class OptionalMarkerTest(PageTestCase):
 
     def test_the_household_form_marks_optional_fields_only(self) -> None:
         self.login("ines")
-        labels = self.labels(self.client.get(reverse("households:create"), HTTP_ACCEPT_LANGUAGE="en"))
+        labels = self.labels(
+            self.client.get(reverse("households:create"), HTTP_ACCEPT_LANGUAGE="en")
+        )
         self.assertIn("(optional)", labels["phone"])
         self.assertIn("(optional)", labels["net_monthly_income"])
         self.assertNotIn("(optional)", labels["last_name"])
