@@ -263,3 +263,42 @@ class PaymentProgrammeTest(MoneyScopeMixin):
                     method="cash",
                     programme=self.bureau,
                 )
+
+
+class MigrationFillTest(MoneyScopeMixin):
+    """rentals 0008 gives existing payments and arrears steps their programme."""
+
+    def test_existing_records_get_their_programme_and_collector(self) -> None:
+        import importlib
+
+        from django.apps import apps
+
+        fill = importlib.import_module("rentals.migrations.0008_money_programme").fill
+        credit = Payment.objects.create(
+            household=self.jansens,
+            collector=self.ocmw,
+            amount=Decimal("3.00"),
+            received_on=date(2026, 5, 3),
+            method="cash",
+            unallocated=Decimal("3.00"),
+        )
+        stranger = Payment.objects.create(
+            household=self.jansens,
+            collector=self.kortrijk,  # collects no contract of jansens
+            amount=Decimal("1.00"),
+            received_on=date(2026, 5, 3),
+            method="cash",
+            unallocated=Decimal("1.00"),
+        )
+        Payment.objects.update(programme=None)
+        ArrearsStep.objects.update(programme=None, collector=None)
+        fill(apps, None)
+        self.payment.refresh_from_db()
+        credit.refresh_from_db()
+        stranger.refresh_from_db()
+        self.step.refresh_from_db()
+        self.assertEqual(self.payment.programme, self.rental)  # from the charge it settled
+        self.assertEqual(credit.programme, self.rental)  # the collector's contract
+        self.assertIsNone(stranger.programme)  # no contract explains it
+        self.assertEqual((self.step.programme, self.step.collector), (self.rental, self.ocmw))
+        self.assertFalse(scoped(Payment, self.acting("cora")).filter(pk=stranger.pk).exists())
