@@ -44,8 +44,8 @@ from core.services import (
     programme_update,
     tariff_create,
 )
-from core.tenancy import Acting, get_scoped, scoped
-from core.tokens import api_token_issue, api_token_revoke
+from core.tenancy import API, Acting, get_scoped, scoped
+from core.tokens import api_token_issue, api_token_revoke, api_tokens_of
 
 # --- shared by every app's API ------------------------------------------------------------
 
@@ -100,6 +100,9 @@ class TokenIn(Schema):
     organisation: Text | None = Field(
         None, max_length=60, description="Short name (slug) of the organisation to act for."
     )
+    name: Text = Field(
+        "", max_length=100, description="What you call it, to tell your tokens apart."
+    )
 
 
 class TokenOut(Schema):
@@ -110,6 +113,7 @@ class TokenOut(Schema):
 
 class TokenInfoOut(Schema):
     id: int
+    name: str
     organisation: str = Field(alias="organisation.slug")
     created_at: datetime
     expires_at: datetime
@@ -161,7 +165,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
             raise ValidationError(
                 {"organisation": _("This user is not a member of that organisation.")}
             )
-    issued = api_token_issue(user=user, organisation=organisation)
+    issued = api_token_issue(user=user, organisation=organisation, name=payload.name, via=API)
     return {
         "token": issued.key,
         "organisation": issued.token.organisation.slug,
@@ -174,11 +178,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
 def token_list(request: HttpRequest) -> Any:
     """Your own API tokens (never the tokens themselves: they are shown only once)."""
     current = getattr(request, "api_token", None)
-    tokens = list(
-        ApiToken.objects.filter(user=cast(User, acting(request).user))
-        .select_related("organisation")
-        .order_by("-created_at", "-pk")
-    )
+    tokens = list(api_tokens_of(user=cast(User, acting(request).user)))
     for token in tokens:
         token.current = current is not None and token.pk == current.pk  # type: ignore[attr-defined]
     return tokens
@@ -195,7 +195,7 @@ def token_revoke(request: HttpRequest, payload: TokenRevokeIn) -> Any:
     else:
         # Another user's token id is simply not found.
         token = get_object_or_404(ApiToken, pk=payload.id, user=user)
-    return api_token_revoke(user=user, token=token)
+    return api_token_revoke(user=user, token=token, via=API)
 
 
 # --- organisations ------------------------------------------------------------------------

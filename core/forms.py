@@ -90,3 +90,21 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token of one's own, for the organisation one acts for (core.tokens)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, to tell your tokens apart (e.g. “reporting script”)."),
+    )
+    days = forms.IntegerField(
+        label=_("Works for (days)"),
+        min_value=1,
+        max_value=3660,
+        required=False,
+        help_text=_("Empty: the installation's default lifetime."),
+    )

@@ -302,6 +302,8 @@ class ApiToken(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True)
+    # What the person calls it ("laptop", "reporting script"), to tell their tokens apart.
+    name = models.CharField(_("name"), max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), default=api_token_expiry)

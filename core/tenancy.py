@@ -51,6 +51,11 @@ def channel(via: str) -> Iterator[None]:
         _default_via.reset(token)
 
 
+def current_channel() -> str:
+    """The channel of actings made here without one named (see `channel`)."""
+    return _default_via.get()
+
+
 @dataclass(frozen=True)
 class Acting:
     """A user acting for one organisation, with the roles they hold there, through a channel

@@ -3,6 +3,11 @@
 A token works until `expires_at` (WIJK_API_TOKEN_DAYS after it was made, unless the
 command chose another lifetime) or until its user revokes it. A refused token says why
 (TokenRefused.message), so an API client can tell "make a new token" from "wrong token".
+
+The account page (/account/tokens/), the API (POST /auth/token, GET /auth/tokens, POST
+/auth/token/revoke) and `manage.py api_token` all go through `api_token_issue`,
+`api_tokens_of` and `api_token_revoke`; making and revoking a token is audited with the
+channel it came through.
 """
 
 from dataclasses import dataclass
@@ -12,15 +17,18 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.models import ApiToken, Membership, Organisation
-from core.tenancy import API, Acting, acting_for
+from core.models import ApiToken, AuditEvent, Membership, Organisation
+from core.services import audit_record
+from core.tenancy import API, Acting, acting_for, current_channel
 
 MAX_DAYS = 3660
+NAME_LENGTH = 100
 
 
 class TokenRefused(Exception):
@@ -53,14 +61,35 @@ class IssuedToken:
     token: ApiToken
 
 
+def _audit(token: ApiToken, what: str, via: str | None) -> None:
+    """The log line of a token made or revoked, by its user for its organisation."""
+    acting = Acting(user=token.user, organisation=token.organisation, via=via or current_channel())
+    action = AuditEvent.Action.CREATE if what == "made" else AuditEvent.Action.CHANGE
+    audit_record(acting=acting, action=action, subject=f"API token {token.pk} {what}")
+
+
+@transaction.atomic
 def api_token_issue(
-    *, user: User, organisation: Organisation | None = None, days: int | None = None
+    *,
+    user: User,
+    organisation: Organisation | None = None,
+    days: int | None = None,
+    name: str = "",
+    via: str | None = None,
+    audited: bool = True,
 ) -> IssuedToken:
-    """Make a bearer token for the user acting for one of their organisations."""
+    """Make a bearer token for the user acting for one of their organisations; `via` is the
+    channel it was asked through (default: the context's, core.tenancy.channel). Audited,
+    except for `api_token_create`, the tests' and scripts' shortcut."""
     if days is None:
         days = settings.WIJK_API_TOKEN_DAYS
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": _("Choose between 1 and %(max)d days.") % {"max": MAX_DAYS}})
+    name = (name or "").strip()
+    if len(name) > NAME_LENGTH:
+        raise ValidationError(
+            {"name": _("Keep the name under %(max)d characters.") % {"max": NAME_LENGTH}}
+        )
     memberships = Membership.objects.filter(user=user)
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
@@ -74,14 +103,28 @@ def api_token_issue(
         user=user,
         organisation=membership.organisation,
         key_hash=ApiToken.hash(key),
+        name=name,
         expires_at=timezone.now() + timedelta(days=days),
     )
+    if audited:
+        _audit(token, "made", via)
     return IssuedToken(key=key, token=token)
 
 
+def api_tokens_of(*, user: User) -> "QuerySet[ApiToken]":
+    """The user's own tokens, newest first (never the keys: only their hashes are kept)."""
+    return (
+        ApiToken.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def api_token_create(*, user: User, organisation: Organisation | None = None) -> str:
-    """A new token with the default lifetime; returns the key itself (shown once)."""
-    return api_token_issue(user=user, organisation=organisation).key
+    """A new token with the default lifetime; returns the key itself (shown once). For tests
+    and scripts: not audited (people make tokens on the page, through the API or the
+    command, all audited)."""
+    return api_token_issue(user=user, organisation=organisation, audited=False).key
 
 
 def api_token_check(key: str, *, now: datetime | None = None) -> tuple[Acting, ApiToken]:
@@ -114,11 +157,12 @@ def api_token_authenticate(key: str) -> Acting | None:
 
 
 @transaction.atomic
-def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, user: User, token: ApiToken, via: str | None = None) -> ApiToken:
     """Revoke one of the user's own tokens (revoking twice keeps the first moment)."""
     if token.user_id != user.pk:
         raise PermissionDenied(_("You can revoke only your own API tokens."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _audit(token, "revoked", via)
     return token

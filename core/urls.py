@@ -25,6 +25,8 @@ urlpatterns = [
         name="programme_tariff_add",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("account/tokens/", views.account_tokens, name="account_tokens"),
+    path("account/tokens/revoke/", views.account_token_revoke, name="account_token_revoke"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("runs/<int:run_pk>/", run_views.run_detail, name="run_detail"),
 ]

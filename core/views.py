@@ -5,11 +5,12 @@ write goes through core.services, permissions through acting.require (403).
 """
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from stdnum import iban as stdnum_iban
 
@@ -27,6 +28,7 @@ from core import ratelimit, services
 from core.access import LEAD, login_only, needs
 from core.eligibility import RulesError, income_limit, validate_config
 from core.forms import (
+    ApiTokenForm,
     AuditFilterForm,
     OrganisationForm,
     PartnerForm,
@@ -46,6 +48,7 @@ from core.models import (
 from core.programmes import home_parts, programme_parts
 from core.templatetags.wijk_tags import money
 from core.tenancy import Acting, get_scoped, request_acting, scoped
+from core.tokens import api_token_issue, api_token_revoke, api_tokens_of
 from core.words import country_of, word
 
 AUDIT_PAGE_SIZE = 50
@@ -440,3 +443,68 @@ class ThrottledLoginView(auth_views.LoginView):
                 success=False,
             )
         return super().form_invalid(form)
+
+
+# Account: one's own API tokens (core.tokens, the same services as the API and the command)
+
+
+def _own_tokens_page(
+    request: HttpRequest, form: ApiTokenForm, new_key: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "tokens": api_tokens_of(user=cast(User, request.user)),
+        "form": form,
+        "new_key": new_key,
+        "now": timezone.now(),
+    }
+    return render(request, "core/account_tokens.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@login_only
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """GET lists the person's own tokens; POST makes one for the organisation they act for,
+    shown once on the answer."""
+    if request.method == "GET":
+        return _own_tokens_page(request, ApiTokenForm())
+    acting = request_acting(request)
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            issued = api_token_issue(
+                user=cast(User, request.user),
+                organisation=acting.organisation,
+                days=form.cleaned_data["days"],
+                name=form.cleaned_data["name"],
+                via=acting.via,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _own_tokens_page(request, ApiTokenForm(), new_key=issued.key)
+    return _own_tokens_page(request, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@login_only
+def account_token_revoke(request: HttpRequest) -> HttpResponse:
+    """GET (?token=ID) asks "Are you sure?"; POST (the button on that page) revokes. Only
+    one's own tokens: another's id is not found, and the list says so."""
+    back = reverse("account_tokens")
+    raw = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    token = (
+        api_tokens_of(user=cast(User, request.user)).filter(pk=int(raw)).first()
+        if raw and raw.isdigit()
+        else None
+    )
+    if token is None:
+        messages.error(request, _("That token is not one of yours."))
+        return redirect(back)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return render(request, "core/account_token_revoke.html", {"token": token, "back": back})
+    acting = getattr(request, "acting", None)
+    api_token_revoke(user=cast(User, request.user), token=token, via=acting.via if acting else None)
+    messages.success(request, _("The token is revoked; it no longer works."))
+    return redirect(back)

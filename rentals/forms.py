@@ -256,6 +256,16 @@ class EndForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class CancelForm(forms.Form):
+    """Why a draft or signed contract is cancelled (kept on the contract)."""
+
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ContractFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),

@@ -63,6 +63,8 @@ def _contract_for(step: ArrearsStep, collector: Organisation) -> Contract | None
     """The contract whose reference the household uses: its running contract with this
     collector (the oldest), else any it had."""
     contracts = Contract.objects.filter(household=step.household, collector=collector)
+    if step.programme_id is not None:  # the programme the step is about
+        contracts = contracts.filter(programme_id=step.programme_id)
     running = contracts.filter(status__in=(Contract.Status.SIGNED, Contract.Status.ACTIVE))
     return running.order_by("pk").first() or contracts.order_by("pk").first()
 

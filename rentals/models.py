@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Organisation, Programme
-from households.models import Household, enrolled_in_lead
+from households.models import Household
 
 ZERO = Decimal("0.00")
 PROGRAMME_PATHS = ("programme__lead_organisation", "programme__partners__organisation")
@@ -359,13 +360,16 @@ class PaymentMethod(models.TextChoices):
 
 
 class Contract(models.Model):
-    """A rental contract: draft → signed → active (installed) → ended. Fees fixed at signing."""
+    """A rental contract: draft → signed → active (installed) → ended. Fees fixed at signing.
+    A draft or signed contract that was never installed can be cancelled instead (kept, with
+    the reason)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", pgettext_lazy("contract", "Cancelled")
 
     class EndReason(models.TextChoices):
         TERM_COMPLETED = "term_completed", _("Term completed")
@@ -392,7 +396,7 @@ class Contract(models.Model):
     )
     category = models.CharField(_("appliance"), max_length=20, choices=Category.choices)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     tenant_fee = models.DecimalField(
         _("tenant fee per month (EUR)"), max_digits=7, decimal_places=2
@@ -423,6 +427,8 @@ class Contract(models.Model):
     end_reason = models.CharField(
         _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -442,6 +448,16 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="active") | Q(start_date__isnull=False),
                 name="contract_active_has_start",
+            ),
+            # Cancelled only before the installation, always with when and why.
+            models.CheckConstraint(
+                condition=~Q(status="cancelled")
+                | (
+                    Q(cancelled_at__isnull=False)
+                    & ~Q(cancel_reason="")
+                    & Q(start_date__isnull=True)
+                ),
+                name="contract_cancelled_with_reason",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
@@ -656,16 +672,25 @@ class Charge(models.Model):
 
 
 class Payment(models.Model):
-    """Money received from a household by the collecting organisation."""
+    """Money received from a household by the collecting organisation, for one rental
+    programme: it settles that programme's charges only (docs/payments.md, "Which programme a
+    payment belongs to"), and the programme's lead sees it; the lead of another programme the
+    household is enrolled in does not."""
 
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
         "collector",
-        enrolled_in_lead("household__"),
+        "programme__lead_organisation",
     )
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments")
     collector = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Null only for a payment recorded before payments had a programme that led to no
+    # contract of its collector (migration 0008): then only its collector and the
+    # registering organisation see it.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     amount = models.DecimalField(
         _("amount (EUR)"),
         max_digits=9,
@@ -788,12 +813,21 @@ class ArrearsStep(models.Model):
         SOCIAL_WORKER_CONTACT = 2, _("Social worker asked to make contact")
         CASE_REVIEW = 3, _("Case review")
 
+    # The step is taken by the collector for the household's arrears in one rental programme.
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
-        enrolled_in_lead("household__"),
+        "collector",
+        "programme__lead_organisation",
     )
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="arrears_steps")
+    # Null only for steps taken before steps had them that no contract explains (0008).
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    collector = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     level = models.PositiveSmallIntegerField(_("step"), choices=Level.choices)
     taken_on = models.DateField(default=timezone.localdate)
     arrears = models.DecimalField(max_digits=9, decimal_places=2)
@@ -813,11 +847,14 @@ class ArrearsStep(models.Model):
 
 
 class ResidentAccess(models.Model):
-    """The personal link and PIN printed on a household's letters."""
+    """The personal link and PIN printed on a household's letters. The resident page shows
+    all of the household's rentals, so the link is the registering organisation's and that of
+    the lead of each rental programme the household applied to; not of the lead of another
+    kind of programme the household is enrolled in."""
 
     tenant_paths: ClassVar[tuple] = (
         "household__organisation",
-        enrolled_in_lead("household__"),
+        "household__rental_applications__programme__lead_organisation",
     )
 
     household = models.OneToOneField(

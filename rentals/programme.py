@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -243,16 +242,12 @@ def _contracts(acting: Acting, household: Household) -> "list[Contract]":
     )
 
 
-def _payments(acting: Acting, household: Household, contract_ids: list[int]) -> "list[Payment]":
+def _payments(acting: Acting, household: Household) -> "list[Payment]":
+    # Tenancy decides: the registrar exports every payment, a collector its own, a lead those
+    # of its own programmes; never what the household paid for another programme (issue 6:
+    # the export shows what the organisation itself holds).
     payments = scoped(Payment, acting).filter(household=household)
-    if household.organisation_id != acting.organisation.pk:
-        # A lead or collector exports the money of its own contracts, not what the household
-        # paid to another programme's collector (issue 6: the export shows what the
-        # organisation itself holds).
-        payments = payments.filter(
-            Q(collector=acting.organisation) | Q(allocations__charge__contract_id__in=contract_ids)
-        )
-    return list(payments.select_related("collector", "bank_line").distinct().order_by("pk"))
+    return list(payments.select_related("collector", "bank_line").order_by("pk"))
 
 
 def export_data(acting: Acting, household: Household) -> dict[str, Any]:
@@ -260,12 +255,11 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
     contracts = _contracts(acting, household)
     contract_ids = [c.pk for c in contracts]
     reference = {c.pk: c.payment_reference for c in contracts}
-    payments = _payments(acting, household, contract_ids)
+    payments = _payments(acting, household)
     charges = list(Charge.objects.filter(contract_id__in=contract_ids).order_by("month", "pk"))
     charge_ids = {c.pk for c in charges}
-    own_arrears = ArrearsStep.objects.filter(household=household)
-    if household.organisation_id != acting.organisation.pk:
-        own_arrears = own_arrears.filter(by__memberships__organisation=acting.organisation)
+    # The registrar's all, a collector's its own, a lead's those of its programmes.
+    own_arrears = scoped(ArrearsStep, acting).filter(household=household)
     access = scoped(ResidentAccess, acting).filter(household=household).first()
     return {
         "applications": [

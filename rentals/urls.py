@@ -50,6 +50,7 @@ urlpatterns = [
     path("contracts/<int:contract_pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:contract_pk>/sign/", views.contract_sign, name="contract_sign"),
     path("contracts/<int:contract_pk>/end/", views.contract_end, name="contract_end"),
+    path("contracts/<int:contract_pk>/cancel/", views.contract_cancel, name="contract_cancel"),
     path("contracts/<int:contract_pk>/contract.pdf", views.contract_pdf, name="contract_pdf"),
     path("contracts/<int:contract_pk>/tickets/new/", views.ticket_open, name="ticket_open"),
     # Visits

@@ -15,8 +15,11 @@ from typing import Any
 
 from babel.numbers import format_currency, format_decimal
 from django import template
+from django.forms import BoundField
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 
 from core.programmes import Menu, MenuLink, Part, menu, quick_links
 
@@ -109,3 +112,14 @@ def street_line(household: Any) -> str:
 def address_line(household: Any) -> str:
     """The address on one line (see Household.address_line)."""
     return str(getattr(household, "address_line", ""))
+
+
+@register.filter
+def field_label(field: BoundField) -> SafeString:
+    """The field's <label> (its <legend> when it is a group of choices), saying "(optional)"
+    when the field is not required; a single checkbox is optional by nature and says nothing
+    (templates/partials/field_group.html)."""
+    contents = conditional_escape(field.label)
+    if not field.field.required and field.widget_type != "checkbox":
+        contents = format_html('{} <span class="optional">{}</span>', contents, _("(optional)"))
+    return field.legend_tag(contents) if field.use_fieldset else field.label_tag(contents)

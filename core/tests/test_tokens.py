@@ -170,3 +170,99 @@ class TokenCommandTest(WijkTestCase):
                 api_token_check(issued.key)
         api_token_check(other.key)  # still works
         self.assertFalse(ApiToken.objects.filter(key_hash=ApiToken.hash(output)).exists())
+
+
+class TokenPageTest(WijkTestCase):
+    """The account page of one's own API tokens: list, make (shown once), revoke; through the
+    same services as the API and the command, audited with the channel."""
+
+    url = "/account/tokens/"
+    revoke_url = "/account/tokens/revoke/"
+
+    def test_the_page_lists_only_ones_own_tokens(self) -> None:
+        mine = api_token_issue(user=self.cora, name="reporting script")
+        api_token_issue(user=self.ines, name="ines laptop")
+        self.login("cora")
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "reporting script")
+        self.assertNotContains(response, "ines laptop")
+        self.assertEqual([t.pk for t in response.context["tokens"]], [mine.token.pk])
+        self.assertNotContains(response, mine.key)  # the key itself is never shown again
+
+    def test_make_a_token_shown_once_and_audited_via_web(self) -> None:
+        from core.models import AuditEvent
+
+        self.login("cora")
+        response = self.client.post(self.url, {"name": "laptop", "days": "30"})
+        self.assertEqual(response.status_code, 200)
+        token = ApiToken.objects.get(user=self.cora)
+        self.assertEqual((token.name, token.organisation), ("laptop", self.lead))
+        key = response.context["new_key"]
+        self.assertContains(response, key)
+        self.assertEqual(api_token_check(key)[1], token)
+        self.assertEqual(
+            list(
+                AuditEvent.objects.filter(subject=f"API token {token.pk} made").values_list(
+                    "via", "organisation", "user"
+                )
+            ),
+            [("web", self.lead.pk, self.cora.pk)],
+        )
+        # Shown once: the list afterwards does not show it.
+        self.assertNotContains(self.client.get(self.url), key)
+
+    def test_bad_input_is_a_clear_message(self) -> None:
+        self.login("cora")
+        response = self.client.post(self.url, {"name": "x" * 101, "days": "0"})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(ApiToken.objects.exists())
+
+    def test_revoke_asks_first_then_revokes_and_audits(self) -> None:
+        from core.models import AuditEvent
+
+        issued = api_token_issue(user=self.cora, name="old script")
+        self.login("cora")
+        page = self.client.get(self.revoke_url, {"token": issued.token.pk})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "old script")
+        self.assertContains(page, 'name="confirm" value="yes"')
+        api_token_check(issued.key)  # asking changes nothing
+        response = self.client.post(self.revoke_url, {"token": issued.token.pk, "confirm": "yes"})
+        self.assertRedirects(response, self.url)
+        with self.assertRaises(TokenRevoked):
+            api_token_check(issued.key)
+        self.assertEqual(
+            AuditEvent.objects.get(subject=f"API token {issued.token.pk} revoked").via, "web"
+        )
+
+    def test_nobody_revokes_another_persons_token_on_the_page(self) -> None:
+        other = api_token_issue(user=self.ines)
+        self.login("cora")
+        for method in ("get", "post"):
+            response = getattr(self.client, method)(
+                self.revoke_url, {"token": other.token.pk, "confirm": "yes"}
+            )
+            self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        api_token_check(other.key)  # still works
+
+    def test_anonymous_is_sent_to_login(self) -> None:
+        for url in (self.url, self.revoke_url):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302)
+            self.assertIn("/accounts/login/", response["Location"])
+
+    def test_the_api_and_the_command_audit_their_channel(self) -> None:
+        from core.models import AuditEvent
+
+        response = self.client.post(
+            "/api/v1/auth/token",
+            {"username": "cora", "password": PASSWORD, "name": "from api"},
+            content_type="application/json",
+        )
+        token = ApiToken.objects.get(user=self.cora)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(token.name, "from api")
+        call_command("api_token", "cora", "--name", "from command", stdout=StringIO())
+        made = AuditEvent.objects.filter(subject__endswith=" made", user=self.cora)
+        self.assertEqual(sorted(made.values_list("via", flat=True)), ["api", "command"])

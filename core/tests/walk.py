@@ -287,6 +287,12 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     "resident:breakdown": {"GET": None, "POST": {"description": "Leaks again"}},
     "resident:logout": {"POST": {}},
     "notification_list": {"GET": None, "POST": {"read": "all"}},
+    "account_tokens": {"GET": None, "POST": {"name": "walk", "days": "30"}},
+    # GET without a token answers the list again; POST revokes the identity's own token.
+    "account_token_revoke": {
+        "GET": None,
+        "POST": lambda t: {"token": t.own_token(), "confirm": "yes"},
+    },
     # core/tests/leaky_urls.py
     "leak_write": {"POST": {"city": "Gent"}},
     "leak_no_role": {"GET": None, "POST": {"city": "Gent"}},
@@ -631,6 +637,15 @@ class WalkTestCase(RentalTestCase):
 
     def own(self) -> Organisation:
         return self.identity.organisation or self.lead
+
+    def own_token(self) -> str:
+        """The id of one of the identity's own API tokens ("" for the anonymous)."""
+        from core.models import ApiToken
+
+        if self.identity.user is None:
+            return ""
+        token = ApiToken.objects.filter(user=self.identity.user).order_by("pk").first()
+        return str(token.pk) if token else ""
 
     # --- sending ---------------------------------------------------------------------------
 

@@ -579,3 +579,46 @@ class EraseTest(PageTestCase):
         self.assertEqual(self.client.get(self.url(self.jansens)).status_code, 404)
         self.jansens.refresh_from_db()
         self.assertEqual(self.jansens.last_name, "Jansens")
+
+
+class OptionalMarkerTest(PageTestCase):
+    """A field that is not required says "(optional)" in its label, in every form through the
+    shared partial (templates/partials/field.html), in the reader's language."""
+
+    def labels(self, response: Any) -> dict[str, str]:
+        import re
+
+        found = {}
+        for for_id, text in re.findall(
+            r'<label[^>]*for="id_(\w+)"[^>]*>(.*?)</label>', response.content.decode(), re.S
+        ):
+            found[for_id] = re.sub(r"<[^>]+>", "", text).strip()
+        return found
+
+    def test_the_household_form_marks_optional_fields_only(self) -> None:
+        self.login("ines")
+        labels = self.labels(
+            self.client.get(reverse("households:create"), HTTP_ACCEPT_LANGUAGE="en")
+        )
+        self.assertIn("(optional)", labels["phone"])
+        self.assertIn("(optional)", labels["net_monthly_income"])
+        self.assertNotIn("(optional)", labels["last_name"])
+        self.assertNotIn("(optional)", labels["street"])
+
+    def test_the_marker_is_translated(self) -> None:
+        self.login("ines")
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        labels = self.labels(self.client.get(reverse("households:create")))
+        with translation.override("nl"):
+            marker = gettext("(optional)")
+        self.assertNotEqual(marker, "(optional)")  # the Dutch catalogue has it
+        self.assertIn(marker, labels["phone"])
+
+    def test_other_forms_through_the_partial_too(self) -> None:
+        self.login("ines")
+        labels = self.labels(self.client.get("/account/tokens/", HTTP_ACCEPT_LANGUAGE="en"))
+        self.assertIn("(optional)", labels["name"])
+        detail = self.client.get(
+            reverse("households:detail", args=[self.jansens.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertNotIn("(optional)", self.labels(detail)["text"])  # the note is required

@@ -56,6 +56,8 @@ class ContractOut(Schema):
     start_date: date | None
     end_date: date | None
     end_reason: str
+    cancelled_at: datetime | None
+    cancel_reason: str
     visits: list[VisitBriefOut]
 
     @staticmethod
@@ -78,6 +80,12 @@ class EndIn(Schema):
     reason: Contract.EndReason
     on: date
     collection_on: date | None = Field(None, description="Day of the return visit.")
+
+
+class CancelIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 @router.post("/applications/{application_id}/contract", response={201: ContractOut, **ERRORS})
@@ -128,6 +136,16 @@ def contract_end_post(request: HttpRequest, contract_id: ContractId, payload: En
     """End the contract on a day and plan the collection of the unit."""
     contract = contract_of(request, contract_id)
     services.contract_end(acting=acting(request), contract=contract, **payload.model_dump())
+    return contract_of(request, contract_id)
+
+
+@router.post("/contracts/{contract_id}/cancel", response={200: ContractOut, **ERRORS})
+@needs("household.change")
+def contract_cancel_post(request: HttpRequest, contract_id: ContractId, payload: CancelIn) -> Any:
+    """Cancel a draft or signed contract never installed: the unit goes back in stock, its
+    planned visits are cancelled, the record stays. An installed contract is ended instead."""
+    contract = contract_of(request, contract_id)
+    services.contract_cancel(acting=acting(request), contract=contract, reason=payload.reason)
     return contract_of(request, contract_id)
 
 

@@ -90,7 +90,12 @@ def payment_list(request: HttpRequest, household_id: HouseholdId) -> Any:
     household = _household(request, household_id)
     rules.require_collection_view(acting(request), household)
     selectors.households_viewed(acting(request), [household], "payments")
-    return scoped(Payment, acting(request)).filter(household=household).select_related("collector")
+    # The acting collector's payments of the household, as on the money page.
+    return (
+        scoped(Payment, acting(request))
+        .filter(household=household, collector=acting(request).organisation)
+        .select_related("collector")
+    )
 
 
 @router.post("/households/{household_id}/payments", response={201: PaymentOut, **ERRORS})

@@ -111,7 +111,10 @@ def arrears_next_step(
     balance = household_balance(household, collector=collector, today=today)
     if balance.arrears <= 0:
         return None
-    taken = ArrearsStep.objects.filter(household=household).order_by("-level").first()
+    steps = ArrearsStep.objects.filter(household=household)
+    if collector is not None:  # the steps this collector took
+        steps = steps.filter(collector=collector)
+    taken = steps.order_by("-level").first()
     last = taken.level if taken else 0
     wanted = min(balance.months_behind, 3)
     return last + 1 if wanted > last else None
@@ -140,7 +143,9 @@ def arrears_letter(acting: Acting, household: Household, step_id: int | None = N
     from django.http import Http404
 
     rules.require_collection_view(acting, household)
-    steps = ArrearsStep.objects.filter(household=household).exclude(letter=b"")
+    steps = ArrearsStep.objects.filter(household=household, collector=acting.organisation).exclude(
+        letter=b""
+    )
     if step_id is not None:
         steps = steps.filter(pk=step_id)
     step = steps.order_by("-taken_on", "-pk").first()

@@ -5,7 +5,7 @@ write.
 
 - `catalogue`: the programme's rental set-up, offers, appliance models, units and their moves
 - `applications`: applying, priority, cancelling
-- `contracts`: draft, sign, end
+- `contracts`: draft, sign, end, cancel
 - `visits`: plan, assign, complete (installation, repair, swap, collection)
 - `tickets`: faults reported by staff or by the resident, reminders
 - `billing`: the monthly billing run
@@ -53,6 +53,7 @@ from rentals.services.common import (
     require_rental,
 )
 from rentals.services.contracts import (
+    contract_cancel,
     contract_draft,
     contract_end,
     contract_sign,
@@ -126,6 +127,7 @@ __all__ = [
     "can_manage_units",
     "check_billing_month",
     "check_visit_day",
+    "contract_cancel",
     "contract_draft",
     "contract_end",
     "contract_sign",

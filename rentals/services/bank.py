@@ -182,7 +182,7 @@ def _store(
         for found in (
             collected_contracts(organisation)
             .filter(payment_reference__in=references[start : start + _CHUNK])
-            .select_related("household")
+            .select_related("household", "programme")
         ):
             contracts[found.payment_reference] = found
     bank_import = BankImport.objects.create(
@@ -218,6 +218,7 @@ def _store(
             method=PaymentMethod.DIRECT_DEBIT if line.is_direct_debit else PaymentMethod.TRANSFER,
             reference=contract.payment_reference,
             bank_line=bank_line,
+            programme=contract.programme,
         )
         report.matched.append(bank_line)
     report.bank_import = bank_import
@@ -256,6 +257,7 @@ def bank_line_resolve(*, acting: Acting, line: BankLine, contract: Contract) -> 
         method=PaymentMethod.TRANSFER,
         reference=line.reference or line.text,
         bank_line=line,
+        programme=found.programme,
     )
     line.status = BankLine.Status.RESOLVED
     line.save(update_fields=["status"])

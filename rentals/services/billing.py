@@ -53,8 +53,28 @@ def check_billing_month(month: date, *, today: date) -> date:
 
 
 class SkippedMonth(ValidationError):
-    """The month before was never billed, though contracts ran then: billing this one needs
-    `confirm=True` (the page asks, the API answers 409)."""
+    """The month before was never billed, though contracts ran then, or the programme was
+    never billed and contracts ran before this month: billing this one needs `confirm=True`
+    (the page asks, the API answers 409, the command takes --confirm)."""
+
+
+def first_run_skips(programme: Programme, first: date) -> date | None:
+    """For a programme never billed before `first`: the month of its earliest installed
+    contract with a fee when that is before `first` (billing would start after months in
+    which contracts ran and leave them unbilled). None when billing starts at or before it,
+    or when an earlier month was billed (`unbilled_month_before` looks at gaps then)."""
+    if Charge.objects.filter(contract__programme=programme, month__lt=first).exists():
+        return None
+    earliest = (
+        Contract.objects.filter(programme=programme, start_date__isnull=False)
+        .filter(Q(tenant_fee__gt=0) | Q(subsidy__gt=0))
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    if earliest is None or month_start(earliest) >= first:
+        return None
+    return month_start(earliest)
 
 
 def unbilled_month_before(programme: Programme, first: date) -> date | None:
@@ -78,6 +98,29 @@ def unbilled_month_before(programme: Programme, first: date) -> date | None:
 
 
 def check_no_skipped_month(programme: Programme, first: date) -> None:
+    """SkippedMonth when billing `first` would leave a month unbilled in which contracts ran:
+    the first run of a programme must be the month of its earliest installed contract, and
+    a later run the month after a billed one (docs/billing.md, "Which months")."""
+    earliest = first_run_skips(programme, first)
+    if earliest is not None:
+        raise SkippedMonth(
+            {
+                "month": ValidationError(
+                    capfirst(
+                        _(
+                            "This programme was never billed, though contracts ran from "
+                            "%(earliest)s. Bill %(earliest)s first, or confirm that billing "
+                            "starts with %(month)s."
+                        )
+                        % {
+                            "earliest": date_format(earliest, "YEAR_MONTH_FORMAT"),
+                            "month": date_format(first, "YEAR_MONTH_FORMAT"),
+                        }
+                    ),
+                    code="skipped_month",
+                )
+            }
+        )
     previous = unbilled_month_before(programme, first)
     if previous is None:
         return
@@ -222,6 +265,7 @@ def _apply_credit_after_billing(programme: Programme, month: date) -> None:
             allocate_credit(
                 household=Household.objects.get(pk=household_id),
                 collector=Organisation.objects.get(pk=collector_id),
+                programme=programme,
             )
 
 

@@ -1,5 +1,6 @@
 """Writes of contracts: draft (a unit is reserved), sign (fees fixed, installation planned),
-end (with a return visit). Who collects and the payment reference are fixed on the draft.
+end (with a return visit), cancel (a draft or signed contract never installed). Who collects
+and the payment reference are fixed on the draft.
 """
 
 from datetime import date
@@ -20,6 +21,7 @@ from core.validators import (
 from money.references import payment_reference_for
 from rentals.models import (
     Application,
+    Charge,
     Contract,
     Offer,
     Unit,
@@ -207,5 +209,62 @@ def contract_end(
         action=Action.CHANGE,
         household=contract.household,
         subject=f"household {contract.household.reference}: contract {contract.pk} ended",
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_cancel(*, acting: Acting, contract: Contract, reason: str) -> Contract:
+    """Cancel a draft or signed contract that was never installed (it has no charges): the
+    reserved unit goes back in stock, the open visits are cancelled, the application is
+    cancelled, and the record stays (status cancelled, with the reason). An installed contract
+    is ended instead (`contract_end`), with the collection of the appliance."""
+    acting.require("household.change")
+    if not scoped(Contract, acting).filter(pk=contract.pk).exists():
+        raise PermissionDenied
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    reason = (reason or "").strip()
+    if contract.status not in (Contract.Status.DRAFT, Contract.Status.SIGNED):
+        if contract.status == Contract.Status.ACTIVE:
+            raise ValidationError(
+                _("This contract is installed: end it instead, with the collection visit.")
+            )
+        raise ValidationError(_("Only a draft or signed contract can be cancelled."))
+    if contract.start_date is not None or Charge.objects.filter(contract=contract).exists():
+        raise ValidationError(
+            _("This contract is installed: end it instead, with the collection visit.")
+        )
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
+    open_visits = list(
+        Visit.objects.select_for_update()
+        .filter(contract=contract, status=Visit.Status.PLANNED)
+        .select_related("technician", "contract__household", "contract__programme")
+    )
+    Visit.objects.filter(pk__in=[v.pk for v in open_visits]).update(status=Visit.Status.CANCELLED)
+    unit = contract.unit
+    if unit.status == UnitStatus.RESERVED:
+        move_unit(unit, UnitStatus.IN_STOCK, by_id=acting.user_id, note="contract cancelled")
+    was = contract.status
+    contract.status = Contract.Status.CANCELLED
+    contract.cancelled_at = timezone.now()
+    contract.cancel_reason = reason
+    contract.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    counts.contract_moved(contract=contract, from_status=was, to_status=contract.status)
+    Application.objects.filter(pk=contract.application_id).update(
+        status=Application.Status.CANCELLED
+    )
+    for visit in open_visits:
+        visit.status = Visit.Status.CANCELLED
+        notices.visit_cancelled(visit)
+    # The unit is free again: the waiting applications it can serve are announced.
+    notices.units_available(programme=contract.programme, category=contract.category)
+    audit_record(
+        acting=acting,
+        action=Action.CHANGE,
+        household=contract.household,
+        subject=f"household {contract.household.reference}: contract {contract.pk} cancelled",
     )
     return contract

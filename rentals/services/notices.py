@@ -8,6 +8,8 @@ Who hears what:
                                                    the same planners, until someone assigns it
   a visit given to a technician                    that technician
   a visit past its day and not recorded done       the same planners (a daily scan)
+  a visit cancelled with its contract              the technician it was given to (the
+                                                   planners' open notices about it are resolved)
   a waiting application a free unit can serve      the lead's coordinators and the desk of
                                                    the organisation that registered the household
   bank lines no contract matched                   the collector's desk
@@ -36,6 +38,7 @@ TICKET_AGAIN = "rentals.ticket_reported_again"
 VISIT_UNASSIGNED = "rentals.visit_unassigned"
 VISIT_ASSIGNED = "rentals.visit_assigned"
 VISIT_OVERDUE = "rentals.visit_overdue"
+VISIT_CANCELLED = "rentals.visit_cancelled"
 APPLICATION_SERVABLE = "rentals.application_servable"
 BANK_LINES = "rentals.bank_lines_unmatched"
 HANDOFF_DONE = "rentals.handoff_done"
@@ -67,6 +70,10 @@ NOTICE_KINDS = (
             "The visit planned on %(planned_on)s to household %(reference)s is not recorded "
             "as done."
         ),
+    ),
+    NoticeKind(
+        VISIT_CANCELLED,
+        _("The visit on %(planned_on)s to household %(reference)s is cancelled."),
     ),
     NoticeKind(
         APPLICATION_SERVABLE,
@@ -166,6 +173,28 @@ def visit_done(visit: Visit) -> None:
     for organisation, _roles in _planners(visit.contract.programme):
         for key in (f"visit-unassigned:{visit.pk}", f"visit-overdue:{visit.pk}"):
             notification_resolve(organisation=organisation, key=key)
+
+
+def visit_cancelled(visit: Visit) -> None:
+    """A planned visit is cancelled (its contract was): the planners' notices about it are
+    resolved and the technician it was given to hears it."""
+    for organisation, _roles in _planners(visit.contract.programme):
+        for key in (f"visit-unassigned:{visit.pk}", f"visit-overdue:{visit.pk}"):
+            notification_resolve(organisation=organisation, key=key)
+    if visit.technician is None:
+        return
+    notification_resolve(
+        organisation=visit.technician_organisation,
+        key=f"visit-assigned:{visit.pk}:{visit.technician_id}:{visit.planned_on.isoformat()}",
+    )
+    notification_send(
+        organisation=visit.technician_organisation,
+        recipients=[visit.technician],
+        kind=VISIT_CANCELLED,
+        params=_visit_params(visit),
+        url=reverse("rentals:today"),
+        key=f"visit-cancelled:{visit.pk}",
+    )
 
 
 def overdue_visits(programme: Programme, today: date) -> Any:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.models import Organisation
+from core.models import Organisation, Programme
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from core.validators import (
@@ -41,12 +41,19 @@ def payment_record(
     method: str,
     reference: str = "",
     bank_line: Any = None,
+    programme: Programme | None = None,
 ) -> Payment:
-    """Record money received and settle the household's oldest open charges first.
+    """Record money received for one rental programme and settle the household's oldest open
+    charges of that programme first.
 
-    What is paid beyond what is owed stays on the payment as credit for later charges.
+    What is paid beyond what is owed stays on the payment as credit for later charges of the
+    programme. Without `programme`, the payment is for the programme the household owes the
+    acting collector the longest (`money_programme`).
     """
     rules.require_payment_record(acting, household)
+    programme = money_programme(
+        household=household, collector=acting.organisation, programme=programme
+    )
     amount = Decimal(amount).quantize(Decimal("0.01"))
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
@@ -59,6 +66,7 @@ def payment_record(
     payment = Payment(
         household=household,
         collector=acting.organisation,
+        programme=programme,
         amount=amount,
         received_on=received_on,
         method=method,
@@ -69,7 +77,7 @@ def payment_record(
     )
     payment.full_clean(exclude=["bank_line"], validate_constraints=False)
     payment.save()
-    allocate_credit(household=household, collector=acting.organisation)
+    allocate_credit(household=household, collector=acting.organisation, programme=programme)
     audit_record(
         acting=acting,
         action=Action.CHANGE,
@@ -79,24 +87,60 @@ def payment_record(
     return payment
 
 
-def allocate_credit(*, household: Household, collector: Organisation) -> None:
-    """Apply what payments have not used yet to the oldest open charges first.
+def money_programme(
+    *, household: Household, collector: Organisation, programme: Programme | None = None
+) -> Programme:
+    """The rental programme money of the household received by `collector` is for: the given
+    one, which must have a contract of the household collected by `collector`; else the
+    programme of its oldest open charge with the collector; else that of its most recent
+    contract with the collector. A ValidationError when the collector collects nothing of the
+    household (there is no programme to book it on)."""
+    contracts = Contract.objects.filter(household=household, collector=collector)
+    if programme is not None:
+        if not contracts.filter(programme=programme).exists():
+            raise ValidationError(
+                {"programme": _("Your organisation collects no contract of this programme.")}
+            )
+        return programme
+    oldest = open_charges(household, collector).select_related("contract__programme").first()
+    if oldest is not None:
+        return oldest.contract.programme
+    latest = contracts.select_related("programme").order_by("-created_at", "-pk").first()
+    if latest is None:
+        raise ValidationError(_("Your organisation does not collect for this household."))
+    return latest.programme
+
+
+def allocate_credit(
+    *, household: Household, collector: Organisation, programme: Programme | None = None
+) -> None:
+    """Apply what payments have not used yet to the oldest open charges of their own
+    programme first (all of the household's programmes with the collector, or `programme`).
 
     Runs after a payment and after a billing run, so money paid in advance settles new charges.
     """
-    payments = list(
-        Payment.objects.select_for_update()
-        .filter(household=household, collector=collector, unallocated__gt=0)
-        .order_by("received_on", "pk")
+    found = Payment.objects.select_for_update().filter(
+        household=household, collector=collector, unallocated__gt=0
     )
+    if programme is not None:
+        found = found.filter(programme=programme)
+    payments = list(found.order_by("received_on", "pk"))
     if not payments:
         return
     charges = list(open_charges(household, collector).select_for_update())
+    programme_of = dict(
+        Contract.objects.filter(pk__in={c.contract_id for c in charges}).values_list(
+            "pk", "programme_id"
+        )
+    )
     settled: list[tuple[int, date, Decimal]] = []  # (contract, month, amount)
     for payment in payments:
         for charge in charges:
             if payment.unallocated <= 0:
                 break
+            # A payment of no programme (recorded before they had one) settles any.
+            if payment.programme_id not in (None, programme_of[charge.contract_id]):
+                continue
             part = min(charge.tenant_amount - charge.settled, payment.unallocated)
             if part <= 0:
                 continue
@@ -107,11 +151,6 @@ def allocate_credit(*, household: Household, collector: Organisation) -> None:
             payment.unallocated -= part
         payment.save(update_fields=["unallocated"])
     if settled:  # the monthly totals, in this same transaction
-        programme_of = dict(
-            Contract.objects.filter(pk__in={c for c, _m, _a in settled}).values_list(
-                "pk", "programme_id"
-            )
-        )
         totals.month_totals_settled(
             household_id=household.pk,
             settled=[(programme_of[c], month, amount) for c, month, amount in settled],
@@ -129,16 +168,28 @@ def arrears_letter_keep(*, acting: Acting, step: ArrearsStep, letter: bytes) -> 
 
 @transaction.atomic
 def arrears_step_take(
-    *, acting: Acting, household: Household, level: int, note: str = ""
+    *,
+    acting: Acting,
+    household: Household,
+    level: int,
+    note: str = "",
+    programme: Programme | None = None,
 ) -> ArrearsStep:
+    """The acting collector takes a step for the household's arrears in a rental programme
+    (`money_programme`: the given one, else the one it owes the longest)."""
     acting.require("arrears.step")
     if not scoped(Household, acting).filter(pk=household.pk).exists():
         raise PermissionDenied
     rules.require_collection_view(acting, household)
     if level not in ArrearsStep.Level.values:
         raise ValidationError({"level": _("Unknown step.")})
+    programme = money_programme(
+        household=household, collector=acting.organisation, programme=programme
+    )
     step = ArrearsStep.objects.create(
         household=household,
+        programme=programme,
+        collector=acting.organisation,
         level=level,
         arrears=household_balance(household, collector=acting.organisation).arrears,
         by_id=acting.user_id,

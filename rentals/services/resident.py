@@ -26,7 +26,7 @@ from core.models import AuditEvent
 from core.services import audit_record
 from core.tenancy import Acting, scoped
 from households.models import Household
-from rentals.models import ResidentAccess
+from rentals.models import Application, ResidentAccess
 
 MAX_FAILED_PINS = 5
 LOCK_MINUTES = 15
@@ -90,6 +90,12 @@ def resident_access_issue(
     acting.require("household.change")
     if not scoped(Household, acting).filter(pk=household.pk).exists():
         raise PermissionDenied
+    # The registrar, or the lead of a rental programme the household applied to (who see the
+    # link, ResidentAccess.tenant_paths); not the lead of another kind of programme.
+    if household.organisation_id != acting.organisation.pk and (
+        not scoped(Application, acting).filter(household=household).exists()
+    ):
+        raise PermissionDenied(_("Your organisation runs no rental of this household."))
     if household.erased_at is not None:
         raise ValidationError(_("This household was erased."))
     if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_VALID_DAYS:

@@ -728,7 +728,7 @@ class RentalApiCollectionTest(RentalApiTestCase):
 
     def test_import_matches_on_the_reference_and_lists_the_rest(self) -> None:
         contract = self.active_contract()
-        services.billing_run(programme=self.rental, month=date(2026, 4, 1))
+        services.billing_run(programme=self.rental, month=date(2026, 4, 1), confirm=True)
         data = self.statement(
             f"BE62510007547061;02/04/2026;7,50;EUR;Jansens An;BE71 0961 2345 6769;"
             f"{contract.payment_reference}",
@@ -802,7 +802,7 @@ class RentalApiCollectionTest(RentalApiTestCase):
         payload = {"collection_date": collection.isoformat(), "creditor_id": "BE68ZZZ0123456789"}
         self.direct_debit_contract()
         self.assertError(self.post(url, "ines", data=payload), 422)  # nothing billed yet
-        services.billing_run(programme=self.rental, month=date(2026, 4, 1))
+        services.billing_run(programme=self.rental, month=date(2026, 4, 1), confirm=True)
         response = self.post(url, "ines", data=payload)
         self.assertEqual(response.status_code, 200, response.content[:500])
         self.assertEqual(response["Content-Type"], "application/xml")

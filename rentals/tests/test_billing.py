@@ -204,11 +204,15 @@ class BillingRunCommandTest(RentalTestCase):
 
     def test_billing_run_makes_the_month_once(self) -> None:
         contract = self.active_contract(installed_on=date(2026, 3, 10))
-        out = self.run_command("billing_run", "--programme", "huren-wvl", "--month", "2026-04")
+        out = self.run_command(
+            "billing_run", "--programme", "huren-wvl", "--month", "2026-04", "--confirm"
+        )
         self.assertEqual(out.strip(), "huren-wvl, 2026-04: 1 charges made (1 contracts to bill).")
         charge = contract.charges.get()
         self.assertEqual((charge.month, charge.tenant_amount), (date(2026, 4, 1), Decimal("7.50")))
-        again = self.run_command("billing_run", "--programme", "huren-wvl", "--month", "2026-04")
+        again = self.run_command(
+            "billing_run", "--programme", "huren-wvl", "--month", "2026-04", "--confirm"
+        )
         self.assertIn(": 0 charges made", again)
         self.assertEqual(contract.charges.count(), 1)
 

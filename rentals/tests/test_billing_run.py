@@ -23,7 +23,7 @@ class BillingRunTest(RentalTestCase):
             acting=self.acting(username),
             kind=BILLING,
             programme=self.rental,
-            params={"month": month},
+            params={"month": month, "confirm": True},
         )
 
     def test_a_billing_run_charges_the_month_and_says_so(self) -> None:

@@ -156,12 +156,16 @@ class BillingPageTest(CollectionTestCase):
         url = collection("billing", programme_pk=self.rental.pk)
         # Billing is a background run (core.runs): the form leads to the run's page, which
         # says what came of it and links back here.
-        first = self.client.post(url, {"month": "2026-04"}, follow=True, headers=EN)
+        first = self.client.post(
+            url, {"month": "2026-04", "confirm": "yes"}, follow=True, headers=EN
+        )
         self.assertEqual(first.redirect_chain[-1][0], Run.objects.get().get_absolute_url())
         self.assertContains(first, "1 charge was created for 2026-04.")
         self.assertContains(first, f'href="{url}"')
         self.assertEqual(Charge.objects.filter(month=date(2026, 4, 1)).count(), 1)
-        second = self.client.post(url, {"month": "2026-04"}, follow=True, headers=EN)
+        second = self.client.post(
+            url, {"month": "2026-04", "confirm": "yes"}, follow=True, headers=EN
+        )
         self.assertContains(second, "0 charges created — 2026-04 was already billed.")
         self.assertEqual(Charge.objects.filter(month=date(2026, 4, 1)).count(), 1)
         # The month is listed with its count and amounts, and the runs with what came of them.
@@ -562,7 +566,7 @@ class BankStatementTest(CollectionTestCase):
 
         type(self.ocmw).objects.filter(pk=self.ocmw.pk).update(iban="BE62510007547061")
         self.direct_debit_contract()
-        services.billing_run(programme=self.rental, month=date(2026, 4, 1))
+        services.billing_run(programme=self.rental, month=date(2026, 4, 1), confirm=True)
         response = self.client.post(url, data, headers=EN)
         self.assertEqual(response.status_code, 200, response.content[:2000])
         self.assertEqual(response["Content-Type"], "application/xml")

@@ -153,6 +153,15 @@ class KeptCountsTest(RentalTestCase):
             self.sign(washer)  # signed already
         self.assert_kept("a refused write moves nothing")
 
+        services.contract_cancel(
+            acting=self.acting("ines"), contract=self.draft(claes, "fridge"), reason="moved"
+        )
+        self.assert_kept("a draft cancelled: its unit back in stock")
+        services.contract_cancel(
+            acting=self.acting("ines"), contract=self.sign(self.draft(claes, "fridge")), reason="x"
+        )
+        self.assert_kept("a signed contract cancelled")
+
         self.end(fridge)
         self.assert_kept("one of two appliances ended and collected")
         self.assertEqual(dashboard.households_with_appliance(self.rental), 2)
@@ -341,6 +350,7 @@ ALLOWED = {
     ("rentals/services/common.py", "move_unit", "unit"),
     ("rentals/services/contracts.py", "contract_sign", "contract"),
     ("rentals/services/contracts.py", "contract_end", "contract"),
+    ("rentals/services/contracts.py", "contract_cancel", "contract"),
     ("rentals/services/visits.py", "visit_complete", "contract"),  # the installation
     ("households/services.py", "household_enrol", "enrolment"),
     ("households/services.py", "enrolment_end", "enrolment"),

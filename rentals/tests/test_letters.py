@@ -113,7 +113,7 @@ class ResidentPagePaysWithAPhoneTest(RentalTestCase):
         self.ocmw.save()
         with clock_at(date(2026, 7, 1)):
             contract = self.active_contract(installed_on=date(2026, 3, 10))
-            services.billing_run(programme=self.rental, month=date(2026, 4, 1))
+            services.billing_run(programme=self.rental, month=date(2026, 4, 1), confirm=True)
         key, pin = resident_access_issue(acting=self.acting("ines"), household=self.jansens)
         self.client.post(f"/r/{key}/", {"pin": pin})
         with clock_at(date(2026, 7, 1)):

@@ -167,7 +167,7 @@ class PageTest(ResidentTestCase):
         self.assertRedirects(self.client.get(url), f"/r/{key}/", fetch_redirect_response=False)
 
     def test_right_pin_opens_the_page_with_appliance_balance_and_next_visit(self) -> None:
-        services.billing_run(programme=self.rental, month=date(2026, 10, 1))
+        services.billing_run(programme=self.rental, month=date(2026, 10, 1), confirm=True)
         visit_day = timezone.localdate() + timedelta(days=6)
         services.visit_plan(
             acting=self.acting("cora"),

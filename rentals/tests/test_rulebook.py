@@ -213,8 +213,8 @@ class BalancePerCollectorTest(RulebookTestCase):
         self.second = self.active_contract(category="fridge", installed_on=date(2026, 3, 1))
         # One household, two collectors: the second contract is collected by Kortrijk.
         Contract.objects.filter(pk=self.second.pk).update(collector=self.kortrijk)
-        services.billing_run(
-            acting=self.acting("cora"), programme=self.rental, month=date(2026, 4, 1)
+        services.billing_run(  # March (installed on the 1st) is left out: confirmed
+            acting=self.acting("cora"), programme=self.rental, month=date(2026, 4, 1), confirm=True
         )
 
     def test_the_balance_is_per_collector_on_page_and_api(self) -> None:
@@ -310,7 +310,13 @@ class AuditOfRentalsTest(RulebookTestCase):
 
     def test_the_billing_command_is_audited_as_command(self) -> None:
         self.active_contract(installed_on=date(2026, 4, 1))
-        call_command("billing_run", programme=self.rental.slug, month="2026-05", stdout=StringIO())
+        call_command(
+            "billing_run",
+            programme=self.rental.slug,
+            month="2026-05",
+            confirm=True,  # April (the installation month) is left out
+            stdout=StringIO(),
+        )
         event = AuditEvent.objects.get(subject__contains="billed")
         self.assertEqual((event.via, event.user, event.organisation), ("command", None, self.lead))
 

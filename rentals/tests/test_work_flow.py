@@ -401,3 +401,62 @@ class SavingsGuardTests(FlowTestCase):
         self.assertGreater(yearly[2026].eur, Decimal("0"))
         note = impact.tariff_note(contract)
         self.assertIn("first tariff", note)
+
+
+class FirstBillingRunGuardTests(FlowTestCase):
+    """A programme that never billed: its first run must be the month of its earliest
+    installed contract, or be confirmed (page, API and command alike)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.contract = self.active_contract(installed_on=date(2026, 1, 10))
+
+    def test_a_first_run_months_after_the_first_contract_must_be_confirmed(self) -> None:
+        cora = self.acting("cora")
+        with clock_at(date(2026, 5, 15)):
+            with self.assertRaises(services.SkippedMonth) as refused:
+                services.billing_run(programme=self.rental, month=date(2026, 4, 1), acting=cora)
+            self.assertIn("January 2026", str(refused.exception))
+            self.assertFalse(Contract.objects.filter(charges__isnull=False).exists())
+            result = services.billing_run(
+                programme=self.rental, month=date(2026, 4, 1), acting=cora, confirm=True
+            )
+        self.assertEqual(result.created, 1)
+
+    def test_the_first_run_in_the_month_of_the_first_contract_needs_nothing(self) -> None:
+        with clock_at(date(2026, 5, 15)):
+            result = services.billing_run(
+                programme=self.rental, month=date(2026, 1, 1), acting=self.acting("cora")
+            )
+        self.assertEqual(result.created, 1)
+
+    def test_the_api_answers_409_and_the_page_asks(self) -> None:
+        token = api_token_create(user=self.cora)
+        headers = {"authorization": f"Bearer {token}", "accept-language": "en"}
+        url = f"/api/v1/rentals/programmes/{self.rental.pk}/billing-runs"
+        with clock_at(date(2026, 5, 15)):
+            refused = self.client.post(
+                url, {"month": "2026-04"}, content_type="application/json", headers=headers
+            )
+            self.assertEqual(refused.status_code, 409)
+            self.assertIn("January 2026", refused.json()["message"])
+            self.login("cora")
+            page = f"/rentals/collection/programmes/{self.rental.pk}/billing/"
+            asked = self.client.post(page, {"month": "2026-04"}, headers={"accept-language": "en"})
+            self.assertContains(asked, "January 2026", status_code=asked.status_code)
+            self.assertContains(asked, 'name="confirm"', status_code=asked.status_code)
+        self.assertFalse(Contract.objects.filter(charges__isnull=False).exists())
+
+    def test_the_command_refuses_and_takes_confirm(self) -> None:
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        args = ("billing_run", "--programme", self.rental.slug, "--month", "2026-04")
+        with clock_at(date(2026, 5, 15)):
+            with self.assertRaises(CommandError) as refused:
+                call_command(*args, stdout=StringIO())
+            self.assertIn("2026", str(refused.exception))
+            self.assertFalse(Contract.objects.filter(charges__isnull=False).exists())
+            call_command(*args, "--confirm", stdout=StringIO())
+        self.assertTrue(Contract.objects.filter(charges__month=date(2026, 4, 1)).exists())

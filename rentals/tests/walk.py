@@ -1,6 +1,7 @@
 """The rentals' share of the route walk (core/tests/walk.py builds rentals' main world itself):
 a reminder letter kept on an arrears step of jansens, for collection:arrears_letter; handing
-the walk's visit to a job bureau."""
+the walk's visit to a job bureau; the requests of the contract cancellation (the world's
+contract is installed, so a permitted cancel is refused on its merits and changes nothing)."""
 
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,8 @@ def world(cls: Any) -> dict[str, Any]:
 
     ArrearsStep.objects.create(
         household=cls.jansens,
+        programme=cls.rental,
+        collector=cls.ocmw,
         level=ArrearsStep.Level.REMINDER_LETTER,
         arrears=Decimal("7.50"),
         letter=b"%PDF-1.7 a reminder letter",
@@ -31,8 +34,13 @@ PART = WalkPart(
     world=world,
     page_requests={
         "rentals:visit_handoff": {"GET": None, "POST": lambda t: {"bureau": _bureau(t)}},
+        "rentals:contract_cancel": {
+            "GET": None,
+            "POST": {"reason": "Household moved away", "confirm": "yes"},
+        },
     },
     api_bodies={
         "POST /rentals/visits/{visit_id}/handoff": lambda t: {"bureau_id": _bureau(t)},
+        "POST /rentals/contracts/{contract_id}/cancel": {"reason": "Household moved away"},
     },
 )

@@ -367,8 +367,14 @@ def _render_household(
         "balance": balance,
         "contracts": _collected_contracts(acting).filter(household=household).order_by("pk"),
         "charges": Paginator(charges, 24).get_page(request.GET.get("page")),
-        "payments": scoped(Payment, acting).filter(household=household)[:50],
-        "steps": scoped(ArrearsStep, acting).filter(household=household).select_related("by"),
+        # The acting collector's own money of the household (its payments and steps), not
+        # what another collector received or took, even where tenancy shows it too.
+        "payments": scoped(Payment, acting).filter(
+            household=household, collector=acting.organisation
+        )[:50],
+        "steps": scoped(ArrearsStep, acting)
+        .filter(household=household, collector=acting.organisation)
+        .select_related("by"),
         "next_step": ArrearsStep.Level(next_step) if next_step else None,
         "can_change": can_change,
         "payment_form": payment_form or PaymentForm(initial={"received_on": today}),

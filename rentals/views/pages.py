@@ -40,6 +40,7 @@ from rentals.forms import (
     ApplianceModelForm,
     ApplicationForm,
     AssignForm,
+    CancelForm,
     ContractFilterForm,
     EndForm,
     OfferForm,
@@ -809,6 +810,62 @@ def contract_sign(request: WijkRequest, contract_pk: int) -> HttpResponse:
             return redirect(reverse("rentals:contract", args=[contract.pk]))
     contract.refresh_from_db()
     return _render_contract(request, acting, contract, sign_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@needs("household.change")
+def contract_cancel(request: WijkRequest, contract_pk: int) -> HttpResponse:
+    """A draft or signed contract never installed: GET asks "Are you sure?" with the reason
+    to give; POST (the button on that page) cancels (services.contract_cancel)."""
+    acting = _acting(request, "household.change")
+    contract = _contract(acting, contract_pk)
+    back = reverse("rentals:contract", args=[contract.pk])
+    if contract.status not in (Contract.Status.DRAFT, Contract.Status.SIGNED):
+        messages.error(
+            request,
+            _("This contract is installed: end it instead, with the collection visit.")
+            if contract.status == Contract.Status.ACTIVE
+            else _("Only a draft or signed contract can be cancelled."),
+        )
+        return redirect(back)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.contract_cancel(
+                    acting=acting, contract=contract, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The contract is cancelled and the unit is back in stock.")
+                )
+                return redirect(back)
+        status = 400
+    response = _confirm(
+        request,
+        title=_("Cancel the contract"),
+        question=_(
+            "Are you sure you want to cancel the contract for the %(appliance)s of household "
+            "%(reference)s?"
+        )
+        % {"appliance": contract.get_category_display(), "reference": contract.household.reference},
+        consequences=[
+            _("The reserved unit goes back in stock for the next household on the waiting list."),
+            _("Planned visits of this contract are cancelled."),
+            _("The application is closed; to rent later, the household applies again."),
+            _("The contract is kept, marked cancelled, with the reason."),
+        ],
+        form=form,
+        action_url=request.path,
+        button=_("Yes, cancel the contract"),
+        back_url=back,
+    )
+    response.status_code = status
+    return response
 
 
 @login_required

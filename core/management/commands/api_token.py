@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.models import ApiToken, Organisation
+from core.tenancy import COMMAND, channel
 from core.tokens import api_token_issue, api_token_revoke
 
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             help="Days the token works (default: WIJK_API_TOKEN_DAYS, 90).",
         )
         parser.add_argument(
+            "--name", default="", help="What the token is for, shown in the list of tokens."
+        )
+        parser.add_argument(
             "--revoke",
             action="store_true",
             help="Revoke the user's working tokens (of --organisation only, if given).",
@@ -40,7 +44,14 @@ class Command(BaseCommand):
         organisation: str | None,
         days: int | None,
         revoke: bool,
+        name: str = "",
         **options: Any,
+    ) -> None:
+        with channel(COMMAND):  # the audit log says "via command"
+            self._handle(username, organisation, days, revoke, name)
+
+    def _handle(
+        self, username: str, organisation: str | None, days: int | None, revoke: bool, name: str
     ) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
@@ -63,7 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Revoked {count} token(s) of {username}.")
             return
         try:
-            issued = api_token_issue(user=user, organisation=org, days=days)
+            issued = api_token_issue(user=user, organisation=org, days=days, name=name)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(issued.key)

@@ -40,8 +40,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", required=True, metavar="SLUG")
         parser.add_argument("--month", required=True, metavar="YYYY-MM")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="Bill the month although an earlier month with contracts was never billed.",
+        )
 
-    def handle(self, *args: Any, programme: str, month: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, programme: str, month: str, confirm: bool = False, **options: Any
+    ) -> None:
         first = parse_month(month)
         found = rental_programme(programme)
         # The operator runs it for the lead organisation: audited "via command", and the
@@ -49,7 +56,10 @@ class Command(BaseCommand):
         with channel(COMMAND):
             try:
                 result = billing_run(
-                    acting=operator_acting(found.lead_organisation), programme=found, month=first
+                    acting=operator_acting(found.lead_organisation),
+                    programme=found,
+                    month=first,
+                    confirm=confirm,
                 )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
