@@ -156,6 +156,7 @@ HEAVIEST = (
 
 class HeaviestFirst(LoadScopeScheduling):
     collection: list[str] | None
+
     def _split_scope(self, nodeid: str) -> str:
         if nodeid.startswith(ALONE):
             return nodeid
