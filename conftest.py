@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: a real headless Chromium for the end-to-end tests."""
+"""Shared pytest fixtures (a real headless Chromium for the end-to-end tests) and the order in
+which pytest-xdist deals the tests to the workers (see docs/testing.md)."""
 
 import os
 import shutil
@@ -9,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 CHROMIUM = os.environ.get("WIJK_CHROMIUM", "/usr/bin/chromium")
 # The flags a root user in a closed network needs (see the CI machine notes in docs/).
@@ -111,3 +113,95 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- how pytest-xdist deals the tests (docs/testing.md) -----------------------------------
+# Without this, `-n 2` hands out the collection in consecutive chunks: the few long tests (the
+# route matrix parts, the accessibility groups, the browser flows) land wherever they fall and
+# the last one keeps one core busy while the other idles. Instead the tests go out in work
+# units, heaviest first, one unit at a time to whichever worker is free (longest processing
+# time first). A unit is a test class or a module of plain test functions, so a class's
+# setUpTestData still runs once per worker; the tests named in ALONE are each a unit of their
+# own. HEAVIEST lists units by nodeid prefix, heaviest first (measured with --durations); the
+# units it does not name follow in collection order, the largest classes first.
+ALONE = (
+    "core/tests/test_route_matrix.py::RouteMatrixTest::test_every_route",
+    "core/tests/test_accessibility.py::test_every_page",
+)
+HEAVIEST = (
+    "core/tests/test_route_matrix.py::RouteMatrixTest::test_every_route",
+    "core/tests/test_accessibility.py::test_every_page",
+    "rentals/tests/test_browser.py",
+    "jobs/tests/test_browser.py",
+    "rentals/tests/test_demo.py",
+    "core/tests/test_openapi.py::FuzzTest",
+    "core/tests/test_tenant_isolation.py",
+    "sharing/tests/test_browser.py",
+    "sharing/tests/test_allocation.py",
+    "core/tests/test_demo_data.py::DemoDataTest",
+    "core/tests/test_route_matrix.py",
+    "practices/tests/test_browser.py",
+    "core/tests/test_accessibility.py",
+    "households/tests/test_browser.py",
+    "core/tests/test_openapi.py",
+    "jobs/tests/test_planning.py",
+    "rentals/tests/test_file_responses.py",
+    "core/tests/test_eligibility.py",
+    "core/tests/test_services.py",
+    "core/tests/test_api.py",
+    "rentals/tests/test_billing.py",
+    "money/tests",
+)
+
+
+class HeaviestFirst(LoadScopeScheduling):
+    collection: list[str] | None
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.startswith(ALONE):
+            return nodeid
+        return super()._split_scope(nodeid)
+
+    def schedule(self) -> None:
+        # LoadScopeScheduling.schedule, with the work queue in HEAVIEST order (a stable
+        # sort: the rest keeps the collection order).
+        assert self.collection_is_completed
+        if self.collection is not None:
+            for node in self.nodes:
+                self._reschedule(node)
+            return
+        if not self._check_nodes_have_same_collection():
+            self.log("**Different tests collected, aborting run**")
+            return
+        self.collection = list(next(iter(self.registered_collections.values())))
+        if not self.collection:
+            return
+        units: dict[str, dict[str, bool]] = {}
+        for nodeid in self.collection:
+            units.setdefault(self._split_scope(nodeid), {})[nodeid] = False
+        for scope in sorted(units, key=self._rank):
+            self.workqueue[scope] = units[scope]
+        for _ in range(len(self.nodes) - len(self.workqueue)):
+            unused_node, _assigned = self.assigned_work.popitem()
+            unused_node.shutdown()
+        for node in self.nodes:
+            self._assign_work_unit(node)
+        for node in self.nodes:
+            self._reschedule(node)
+        if not self.workqueue:
+            for node in self.nodes:
+                node.shutdown()
+
+    def _rank(self, nodeid: str) -> int:
+        return next(
+            (i for i, prefix in enumerate(HEAVIEST) if nodeid.startswith(prefix)),
+            len(HEAVIEST),
+        )
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    # Only the default distribution is replaced; an explicit --dist keeps xdist's own.
+    if config.getvalue("dist") != "load":
+        return None
+    return HeaviestFirst(config, log)

@@ -27,6 +27,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.template import Template
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
@@ -454,6 +455,11 @@ class _FakePDF:
         return b"%PDF-1.7\n" + self.string.encode()
 
 
+def _plain_render(self: Template, context: Any) -> Any:
+    """django.template.Template._render as it is outside tests."""
+    return self.nodelist.render(context)
+
+
 class WalkTestCase(RentalTestCase):
     identities: list[Identity]
     identity: Identity
@@ -694,8 +700,14 @@ class WalkTestCase(RentalTestCase):
         log = logging.getLogger("django.request")
         level = log.level
         log.setLevel(logging.CRITICAL)
+        # The test runner wraps every template render to record its context for
+        # response.context (a copy of the context per template, per include): the walk reads
+        # only statuses, written tables and the answer's text, so it renders as production does.
         try:
-            with mock.patch("weasyprint.HTML", _FakePDF):
+            with (
+                mock.patch("weasyprint.HTML", _FakePDF),
+                mock.patch.object(Template, "_render", _plain_render),
+            ):
                 yield
         finally:
             log.setLevel(level)
