@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Some machines set this; every test worker would then compile Django and the project again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint format messages translations bench venv serve
 

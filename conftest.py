@@ -134,6 +134,8 @@ HEAVIEST = (
     "rentals/tests/test_browser.py",
     "jobs/tests/test_browser.py",
     "rentals/tests/test_demo.py",
+    "sharing/tests/test_demo.py",
+    "practices/tests/test_demo_packages.py",
     "core/tests/test_openapi.py::FuzzTest",
     "core/tests/test_tenant_isolation.py",
     "sharing/tests/test_browser.py",
