@@ -35,7 +35,10 @@ class ValidityTest(JobsTestCase):
 
 @clock_at(DAY)
 class ChequeTest(JobsTestCase):
+    client_language = "en"  # the tests read the English wording
+
     def setUp(self) -> None:
+        super().setUp()
         cora = self.acting("cora")
         self.holder = services.cheque_holder_create(
             acting=cora, programme=self.bureau, kind="resident", name="Marleen Peeters"

@@ -28,6 +28,7 @@ DAY = date(2026, 3, 3)  # a Tuesday
 
 @clock_at(date(2026, 2, 27))
 class HandoffTest(RentalTestCase):
+    client_language = "en"  # the tests read the English wording
     bureau: Programme
     arnhem_bureau: Programme
     appliances: Service
