@@ -13,6 +13,7 @@ programme a payment belongs to"); fill it from what exists.
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 
 def fill(apps, schema_editor):
@@ -25,21 +26,21 @@ def fill(apps, schema_editor):
     def latest(**lookup):
         return Contract.objects.filter(**lookup).order_by("-created_at", "-pk").first()
 
-    for payment in Payment.objects.filter(programme__isnull=True).iterator():
-        allocation = (
-            Allocation.objects.filter(payment_id=payment.pk)
-            .select_related("charge__contract")
-            .order_by("charge__month", "pk")
-            .first()
+    # Set-based (two UPDATEs): at national scale there are millions of payments.
+    oldest_settled = (
+        Allocation.objects.filter(payment_id=OuterRef("pk"))
+        .order_by("charge__month", "pk")
+        .values("charge__contract__programme_id")[:1]
+    )
+    Payment.objects.filter(programme__isnull=True).update(programme_id=Subquery(oldest_settled))
+    latest_collected = (
+        Contract.objects.filter(
+            household_id=OuterRef("household_id"), collector_id=OuterRef("collector_id")
         )
-        contract = (
-            allocation.charge.contract
-            if allocation
-            else latest(household_id=payment.household_id, collector_id=payment.collector_id)
-        )
-        if contract is not None:
-            payment.programme_id = contract.programme_id
-            payment.save(update_fields=["programme"])
+        .order_by("-created_at", "-pk")
+        .values("programme_id")[:1]
+    )
+    Payment.objects.filter(programme__isnull=True).update(programme_id=Subquery(latest_collected))
 
     for step in ArrearsStep.objects.filter(collector__isnull=True).iterator():
         orgs = (
