@@ -239,7 +239,9 @@ def contract_cancel(*, acting: Acting, contract: Contract, reason: str) -> Contr
     if len(reason) > 500:
         raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
     open_visits = list(
-        Visit.objects.select_for_update()
+        # Only the visits are locked: PostgreSQL cannot lock the nullable side of the
+        # technician join.
+        Visit.objects.select_for_update(of=("self",))
         .filter(contract=contract, status=Visit.Status.PLANNED)
         .select_related("technician", "contract__household", "contract__programme")
     )
