@@ -210,6 +210,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WIJK_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each rendering step at INFO ("Step 5 - Creating layout").
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Practice feeds (docs/practices.md): hosts on private or loopback addresses are refused unless
