@@ -446,7 +446,8 @@ def _renormalising_rounds(
             eligible_weight = eligible_weight[keep]
             closed = closed[keep]
         working_pool = np.where(closed, 0.0, open_pool)
-        take = np.minimum(working_pool / np.where(closed, 1.0, eligible_weight) * w, d)
+        # The share first, then the pool: pool / weight overflows for tiny (subnormal) weights.
+        take = np.minimum(working_pool * (w / np.where(closed, 1.0, eligible_weight)), d)
         d -= take
         open_pool = np.maximum(open_pool - take.sum(axis=0), 0.0)
     if d is not after:

@@ -88,6 +88,16 @@ def test_optimal_key_without_percentage_left_gives_back() -> None:
     assert result.given_back[0, 0] == pytest.approx(8)
 
 
+def test_a_tiny_percentage_never_takes_more_than_the_pool() -> None:
+    # Found by the property test: in the re-normalised rounds, pool ÷ a subnormal weight
+    # overflowed to infinity and B took its whole 2 kWh from a pool of 1.
+    result = allocate(
+        offtake=[[0.0], [2.0]], injection=[[1.0], [0.0]], key=Key.optimal([0.0, 2.2e-311])
+    )
+    assert [float(x) for x in result.received[:, 0]] == pytest.approx([0, 1])
+    assert result.given_back[0, 0] == pytest.approx(0)
+
+
 def test_pro_rata_key() -> None:
     # Demand 6 + 2 + 4 = 12 > 10: everybody gets 10/12 of its demand: 5, 1 2/3, 3 1/3.
     result = run(Key.pro_rata())
