@@ -20,30 +20,13 @@ from core.programmes import PackageChange, PackagePart
 from jobs import rules as pure
 from jobs.bureau import rules_of
 from jobs.models import Category, Preset, Pricing, ProgrammeRules, Service, Skill
+from jobs.services import setup
 from jobs.services.setup import _check_rules
 
 VERSION = 1
-# Rules that travel with the package (not the bureau's place: depot_lat, depot_lon).
-RULE_FIELDS = (
-    "max_hours_month",
-    "max_hours_year",
-    "max_trajectory_months",
-    "pricing",
-    "price_per_hour",
-    "registration_fee",
-    "cheque_validity_months",
-    "allowance_per_hour",
-    "km_allowance",
-    "km_threshold",
-    "allowance_cap_month",
-    "allowance_cap_year",
-    "allowed_categories",
-    "served_radius_km",
-    "cargo_bikes",
-    "cargo_bike_capacity",
-    "vans",
-    "van_capacity",
-)
+# Rules that travel with the package: the coordinator's rule fields but the bureau's place.
+PLACE_FIELDS = ("depot_lat", "depot_lon")
+RULE_FIELDS = tuple(f for f in setup.RULE_FIELDS if f not in PLACE_FIELDS)
 DECIMALS = frozenset(
     {
         "price_per_hour",
