@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.utils import timezone, translation
+from django.utils import translation
 
 from core.models import AuditEvent, Organisation, Programme
 from households.models import Enrolment
@@ -69,6 +69,9 @@ def camt(*entries: str) -> bytes:
     return (CAMT_HEAD + "".join(entries) + CAMT_TAIL).encode()
 
 
+DAY = date(2026, 12, 1)  # the day the import and export tests run on (clock_at)
+
+
 class CollectionTestCase(RentalTestCase):
     def import_file(self, data: bytes, username: str = "ines", filename: str = "stmt.xml"):
         with translation.override("en"):
@@ -118,7 +121,7 @@ class CollectionTestCase(RentalTestCase):
             services.billing_run(programme=self.rental, month=month)
 
 
-@clock_at(date(2026, 12, 1))
+@clock_at(DAY)
 class BankImportTest(CollectionTestCase):
     def setUp(self) -> None:
         self.contract = self.active_contract(installed_on=date(2026, 3, 10))
@@ -239,7 +242,7 @@ class BankImportTest(CollectionTestCase):
 
     def test_bad_or_future_dates_refuse_the_whole_file(self) -> None:
         reference = self.contract.payment_reference
-        future = timezone.localdate() + timedelta(days=40)
+        future = DAY + timedelta(days=40)
         csv = (
             "Datum;Bedrag;Mededeling\n"
             f"03/11/2026;8,50;{reference}\n"
@@ -321,7 +324,7 @@ class BankImportTest(CollectionTestCase):
         self.assertEqual((len(again.unmatched), again.already_imported), (1, []))
 
 
-@clock_at(date(2026, 12, 1))
+@clock_at(DAY)
 class DirectDebitExportTest(CollectionTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -334,7 +337,7 @@ class DirectDebitExportTest(CollectionTestCase):
             data = services.sepa_direct_debit_export(
                 acting=self.acting(username),
                 programme=self.rental,
-                collection_date=timezone.localdate() + timedelta(days=days),
+                collection_date=DAY + timedelta(days=days),
                 creditor_id=CREDITOR_ID,
             )
         return ET.fromstring(data)

@@ -3,15 +3,15 @@ the records), the Excel export holds the same numbers, and the page's query coun
 grow with the number of contracts."""
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.models import Programme
@@ -21,6 +21,11 @@ from rentals.models import Application, Charge, Contract, Ticket, Unit, UnitStat
 from rentals.selectors import dashboard
 from rentals.tests.cast import RentalTestCase
 from wijk.testing import clock_at, enrol, make_household
+
+# The day every test of this module runs on (clock_at): mid-month, after three billed months.
+TODAY = date(2026, 6, 17)
+# clock_at starts the clock at 10:00 in Brussels; ticket ages count from then.
+NOW = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Europe/Brussels"))
 
 EN = {"Accept-Language": "en"}
 
@@ -66,7 +71,7 @@ class DashboardFixture(RentalTestCase):
 
     def build(self) -> None:
         cache.clear()  # the page keeps its figures in the cache for a minute
-        self.today = timezone.localdate()
+        self.today = TODAY
         self.peeters_enrolled = enrolled_household(self, "Claes")
         self.waiter = enrolled_household(self, "Wauters")
         self.washer_jansens = self.active_contract(installed_on=date(2026, 3, 10))
@@ -90,7 +95,7 @@ class DashboardFixture(RentalTestCase):
             received_on=date(2026, 5, 3),
             method="cash",
         )
-        now = timezone.now()
+        now = NOW
         for n, (days, status) in enumerate(
             (
                 (2, "open"),
@@ -111,7 +116,7 @@ class DashboardFixture(RentalTestCase):
             Ticket.objects.filter(pk=ticket.pk).update(opened_at=now - timedelta(days=days))
 
 
-@clock_at(date(2026, 6, 17))
+@clock_at(TODAY)
 class SelectorTest(DashboardFixture):
     def setUp(self) -> None:
         self.build()
@@ -176,7 +181,7 @@ class SelectorTest(DashboardFixture):
 
     def test_band_edges(self) -> None:
         Ticket.objects.all().delete()
-        now = timezone.now()
+        now = NOW
         ages = (0, 7, 8, 14, 15, 30, 31)
         for n, age in enumerate(ages):
             ticket = Ticket.objects.create(
@@ -234,7 +239,7 @@ class SelectorTest(DashboardFixture):
         self.assertEqual(dashboard.add_months(date(2026, 1, 1), -13), date(2024, 12, 1))
 
 
-@clock_at(date(2026, 6, 17))
+@clock_at(TODAY)
 class DashboardPageTest(DashboardFixture):
     def setUp(self) -> None:
         self.build()
@@ -280,7 +285,7 @@ class DashboardPageTest(DashboardFixture):
         savings = page.context["savings"]
         self.assertIsNotNone(savings)
         self.assertGreater(savings.since_start.kwh, 0)
-        self.assertEqual(savings.year, timezone.localdate().year)
+        self.assertEqual(savings.year, TODAY.year)
         self.assertContains(partial, f'<th scope="row">{savings.year}</th>')
 
     def test_query_count_does_not_grow_with_contracts(self) -> None:

@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 from stdnum.eu import at_02
 
 from core.demo import LoadResult, load
@@ -73,8 +72,11 @@ def months(first: date, last: date) -> list[date]:
     return result
 
 
+DEMO_DAY = date(2026, 12, 1)  # the day the demo is loaded on (clock_at)
+
+
 @FAST_HASHER
-@clock_at(date(2026, 12, 1))
+@clock_at(DEMO_DAY)
 class RentalDemoTest(TestCase):
     result: LoadResult
     wvl: Programme
@@ -246,7 +248,7 @@ class RentalDemoTest(TestCase):
     def test_the_technician_has_work_in_the_coming_days(self) -> None:
         tom = get_user_model().objects.get(username=demo.TECHNICIAN)
         planned = Visit.objects.filter(technician=tom, status=Visit.Status.PLANNED)
-        self.assertTrue(planned.filter(planned_on__gte=timezone.localdate()).exists())
+        self.assertTrue(planned.filter(planned_on__gte=DEMO_DAY).exists())
         self.client.force_login(tom)
         response = self.client.get(reverse("rentals:today"))
         self.assertEqual(response.status_code, 200)
