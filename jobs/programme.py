@@ -34,7 +34,7 @@ from jobs.models import (
     JobRequest,
     Worker,
 )
-from jobs.selectors.cheques import holder_balance
+from jobs.selectors.cheques import holder_balances
 from jobs.selectors.dashboard import outflow, residents_served
 from jobs.services.handoff import TAKER
 
@@ -94,12 +94,11 @@ def household_section(acting: Acting, household: Household) -> dict[str, Any] | 
         return None
     requests = _requests(acting, household)
     today = timezone.localdate()
-    cheques = [
-        (h, holder_balance(h, today))
-        for h in scoped(ChequeHolder, acting)
-        .filter(household=household)
-        .select_related("programme")
-    ]
+    holders = list(
+        scoped(ChequeHolder, acting).filter(household=household).select_related("programme")
+    )
+    balances = holder_balances(holders, today)
+    cheques = [(h, balances[h.pk]) for h in holders]
     if not requests and not cheques:
         return None
     return {"requests": requests, "cheques": cheques}

@@ -13,7 +13,7 @@ from jobs import rules as pure
 from jobs import services
 from jobs.models import Cheque, ChequeHolder, ChequeUse, Hours, JobRequest
 from jobs.programme import erase, export_data
-from jobs.selectors.cheques import holder_balance
+from jobs.selectors.cheques import holder_balance, holder_balances
 from jobs.selectors.money import invoice
 from jobs.tests.cast import DAY, JobsTestCase, ask, at
 from wijk.testing import clock_at
@@ -71,6 +71,21 @@ class ChequeTest(JobsTestCase):
             )
             services.hours_approve(acting=self.acting("cora"), hours=hours)
         return job, hours
+
+    def test_the_balances_of_many_cheque_users_take_two_queries(self) -> None:
+        cora = self.acting("cora")
+        others = [
+            services.cheque_holder_create(
+                acting=cora, programme=self.bureau, kind="resident", name=f"Gebruiker {n}"
+            )
+            for n in range(3)
+        ]
+        services.cheques_buy(acting=cora, holder=others[0], quantity=4)
+        with self.assertNumQueries(2):
+            balances = holder_balances([self.holder, *others], DAY)
+        self.assertEqual(balances[self.holder.pk], holder_balance(self.holder, DAY))
+        self.assertEqual((balances[others[0].pk].bought, balances[others[0].pk].valid), (4, 4))
+        self.assertEqual(balances[others[1].pk].bought, 0)
 
     def test_the_purchase_dates_and_the_balance(self) -> None:
         self.assertEqual(self.old.valid_until, date(2026, 3, 1))

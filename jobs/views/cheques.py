@@ -17,7 +17,7 @@ from jobs import services
 from jobs.forms import ChequeHolderForm, ChequePurchaseForm, RequestChequesForm
 from jobs.models import ChequeHolder, JobRequest
 from jobs.selectors.access import bureau_for, record_for
-from jobs.selectors.cheques import holder_balance, holders
+from jobs.selectors.cheques import holder_balance, holder_balances, holders
 from jobs.views.common import acting_of
 
 
@@ -41,7 +41,9 @@ def cheque_holders(request: HttpRequest, bureau_pk: int) -> HttpResponse:
         else:
             return redirect(reverse("jobs:cheque_holder", args=[holder.pk]))
     today = local_today(programme.lead_organisation)
-    rows = [(h, holder_balance(h, today)) for h in holders(programme)[:200]]
+    shown = list(holders(programme)[:200])
+    balances = holder_balances(shown, today)
+    rows = [(h, balances[h.pk]) for h in shown]
     return render(
         request,
         "jobs/cheques.html",
