@@ -59,22 +59,43 @@ class SkippedMonth(ValidationError):
 
 
 def first_run_skips(programme: Programme, first: date) -> date | None:
-    """For a programme never billed before `first`: the month of its earliest installed
-    contract with a fee when that is before `first` (billing would start after months in
-    which contracts ran and leave them unbilled). None when billing starts at or before it,
-    or when an earlier month was billed (`unbilled_month_before` looks at gaps then)."""
+    """For a programme never billed before `first`: the first month before `first` in which an
+    installed contract owes something (billing would start after it and leave it unbilled).
+    None when billing starts at or before it, or when an earlier month was billed
+    (`unbilled_month_before` looks at gaps then). A month whose charges all prorate to nothing
+    (a contract from the 31st at a small fee) creates no charge, so it owes nothing here."""
     if Charge.objects.filter(contract__programme=programme, month__lt=first).exists():
         return None
-    earliest = (
-        Contract.objects.filter(programme=programme, start_date__isnull=False)
+    contracts = (
+        Contract.objects.filter(programme=programme, start_date__lt=first)
         .filter(Q(tenant_fee__gt=0) | Q(subsidy__gt=0))
         .order_by("start_date")
-        .values_list("start_date", flat=True)
-        .first()
+        .only("start_date", "end_date", "tenant_fee", "subsidy")
     )
-    if earliest is None or month_start(earliest) >= first:
-        return None
-    return month_start(earliest)
+    earliest: date | None = None
+    for contract in contracts.iterator():
+        start = contract.start_date
+        if start is None:  # never: start_date__lt leaves out the contracts not installed
+            continue
+        month = month_start(start)
+        if earliest is not None and month >= earliest:
+            break  # the contracts are in start order: none can owe earlier
+        while month < first and (earliest is None or month < earliest):
+            if contract.end_date is not None and month > contract.end_date:
+                break
+            if any(
+                charge_split(
+                    tenant_fee=contract.tenant_fee,
+                    subsidy=contract.subsidy,
+                    start=start,
+                    end=contract.end_date,
+                    month=month,
+                )
+            ):
+                earliest = month
+                break
+            month = month_start(month_end(month) + timedelta(days=1))
+    return earliest
 
 
 def unbilled_month_before(programme: Programme, first: date) -> date | None:

@@ -15,7 +15,7 @@ from core.notifications import unread_count
 from core.tokens import api_token_create
 from households.models import Consent
 from rentals import services
-from rentals.models import Application, Contract, Ticket
+from rentals.models import Application, Charge, Contract, Ticket
 from rentals.services.resident import resident_access_issue
 from rentals.tests.cast import RentalTestCase
 from wijk.testing import clock_at
@@ -429,6 +429,27 @@ class FirstBillingRunGuardTests(FlowTestCase):
                 programme=self.rental, month=date(2026, 1, 1), acting=self.acting("cora")
             )
         self.assertEqual(result.created, 1)
+
+    def test_a_first_month_that_prorates_to_nothing_does_not_count_as_skipped(self) -> None:
+        # Installed on 31 January at 0.10 a month: January owes 0.00 and creates no charge;
+        # February, billed after it, must not be refused as if January had been left out.
+        Contract.objects.filter(pk=self.contract.pk).update(
+            start_date=date(2026, 1, 31), tenant_fee=Decimal("0.10"), subsidy=Decimal("0")
+        )
+        cora = self.acting("cora")
+        with clock_at(date(2026, 5, 15)):
+            january = services.billing_run(
+                programme=self.rental, month=date(2026, 1, 1), acting=cora
+            )
+            february = services.billing_run(
+                programme=self.rental, month=date(2026, 2, 1), acting=cora
+            )
+            # Started with March instead: February owed, so that is refused.
+            Charge.objects.all().delete()
+            with self.assertRaises(services.SkippedMonth) as refused:
+                services.billing_run(programme=self.rental, month=date(2026, 3, 1), acting=cora)
+        self.assertEqual((january.created, february.created), (0, 1))
+        self.assertIn("February 2026", str(refused.exception))
 
     def test_the_api_answers_409_and_the_page_asks(self) -> None:
         token = api_token_create(user=self.cora)
