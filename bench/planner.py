@@ -320,9 +320,26 @@ def main() -> None:
     parser.add_argument("--skip-day", action="store_true")
     parser.add_argument("--skip-week", action="store_true")
     parser.add_argument(
-        "--solomon-seconds", type=float, default=60.0, help="0 skips the Solomon instances"
+        "--solomon-seconds",
+        type=float,
+        default=10.0,
+        help="time limit per Solomon instance; 0 skips them",
+    )
+    parser.add_argument(
+        "--solomon",
+        default="C101,C201,R101,R201,RC101,RC208",
+        help="comma-separated Solomon instances, among those of BEST_KNOWN in bench/solomon.py",
     )
     args = parser.parse_args()
+    solomon = tuple(name.strip().upper() for name in args.solomon.split(",") if name.strip())
+    if args.solomon_seconds > 0:
+        from bench.solomon import INSTANCES
+
+        unknown = sorted(set(solomon) - set(INSTANCES))
+        if unknown:
+            parser.error(
+                f"no best-known value for {', '.join(unknown)}: use {', '.join(INSTANCES)}"
+            )
     load = os.getloadavg()
     print(
         f"{platform.node()} {platform.python_version()} {os.cpu_count()} cores, "
@@ -335,7 +352,7 @@ def main() -> None:
     if args.solomon_seconds > 0:
         from bench.solomon import bench_solomon  # downloads its data on first use
 
-        bench_solomon(args.solomon_seconds)
+        bench_solomon(args.solomon_seconds, solomon)
     load = os.getloadavg()
     print(f"load at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
