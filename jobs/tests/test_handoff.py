@@ -9,9 +9,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from core import handoffs
 from core.models import AuditEvent, Notification, Programme, Role
+from core.notifications import notification_text
 from core.tokens import api_token_create
 from households.models import Consent, Enrolment, Household
 from jobs import services as jobs
@@ -269,6 +271,13 @@ class HandoffTest(RentalTestCase):
         assert notice is not None
         self.assertEqual(notice.params["was_on"], DAY.isoformat())
         self.assertEqual(notice.url, reverse("jobs:request", args=[request.pk]))
+        with translation.override("en"):
+            self.assertEqual(
+                notification_text(notice),
+                f"The rental visit of request {request.reference} moved to March 4, 2026, "
+                "13:00–16:00: it is taken out of the plan of March 3, 2026, and its crew is "
+                "free. Plan it on its new day.",
+            )
         # Nothing comes back to rentals: it asked for the move.
         self.assertEqual(
             Notification.objects.filter(kind__startswith="rentals.handoff").count(),
@@ -412,6 +421,16 @@ class HandoffTest(RentalTestCase):
         )
         self.assertEqual(answer.status_code, 422)
         self.assertIn("cannot follow", answer.json()["message"])
+        # The page says it on the form.
+        self.client.force_login(self.cora)
+        page = self.client.post(
+            reverse("rentals:visit_assign", args=[self.visit.pk]),
+            {"technician": self.tom.pk, "planned_on": "2026-08-05", "window": ""},
+        )
+        self.assertContains(page, "cannot follow", status_code=page.status_code)
+        self.assertNotEqual(page.status_code, 302)
+        self.visit.refresh_from_db()
+        self.assertEqual(self.visit.planned_on, date(2026, 3, 5))
         ines = {"authorization": f"Bearer {api_token_create(user=self.ines)}"}
         answer = self.client.post(
             f"/api/v1/rentals/contracts/{self.contract.pk}/cancel",
