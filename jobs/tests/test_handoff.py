@@ -302,7 +302,12 @@ class HandoffTest(RentalTestCase):
         self.assertEqual(len(self.notices("jobs.handoff_unplanned")), 2)
 
     def test_a_new_request_follows_and_its_planners_hear_it(self) -> None:
+        self.client.force_login(self.cora)
+        page = self.client.get(reverse("rentals:visit_assign", args=[self.visit.pk]))
+        self.assertNotContains(page, "moves the request there")
         self.hand_off()
+        page = self.client.get(reverse("rentals:visit_assign", args=[self.visit.pk]))
+        self.assertContains(page, f"request {self.request().reference}): a new date")
         self.move()  # only the day: the window stays 09:00–12:00
         request = self.request()
         self.assertEqual((request.preferred_day, request.status), (DAY + timedelta(days=1), "new"))
