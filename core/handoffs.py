@@ -13,6 +13,24 @@ dataclasses and ids:
     jobs (planned, done, cancelled, nobody home) ──► report(source, id, state)
                                                       ──► provider.status_changed
 
+and, once handed, the provider's own changes follow the visit to the bureau (the provider
+calls these inside its transaction, after changing the visit):
+
+    rentals.services.visit_assign (a new day or window) ──► changed(acting, facts)
+                                                      ──► taker.visit_changed
+    rentals.services.contract_cancel (its open visits) ──► withdrawn(acting, source, id, reason)
+                                                      ──► taker.visit_cancelled
+
+The taker follows only an open request (new or planned): a new day or window takes a planned
+request out of its plan (back to new, its crew places freed) and its planners hear that it
+moved; a withdrawn visit cancels the open request (freed from its plan, planners told). Both
+return the visit's latest state at the bureau (None: never handed), so the provider can refuse
+what the bureau has already done (rentals: a visit the bureau reported done is recorded done,
+not moved or cancelled); a request closed at the bureau (cancelled, nobody home) is left as it
+is. What the provider asked for is never reported back to it (no ping-pong): the provider
+knows already. A taker that cannot follow (the new day too far ahead for the bureau) raises
+ValidationError in words, and the provider's change is refused with it.
+
 Who may hand off is the provider's rule (rentals: a coordinator of the rental programme's
 lead organisation, `visit.handoff`); which bureau may take it is the taker's (jobs: a bureau
 of the same lead organisation, or of a partner organisation whose bureau agreed to take the
@@ -95,12 +113,21 @@ class VisitHandoff:
 
 @dataclass(frozen=True)
 class RequestTaker:
-    """Registered by an app that takes visits as requests. `take` raises
-    django.core.exceptions.ValidationError with a message in words when the bureau cannot."""
+    """Registered by an app that takes visits as requests. `take`, `visit_changed` and
+    `visit_cancelled` raise django.core.exceptions.ValidationError with a message in words
+    when the bureau cannot."""
 
     bureaus_for: Callable[[Programme], list[Bureau]]
     take: Callable[[Acting, int, VisitFacts], HandoffState]
     states: Callable[[str, Sequence[int]], dict[int, HandoffState]]
+    # The provider changed a handed visit (day, window, the household's facts): the open
+    # request follows. Returns the visit's latest state here, None when it was never taken.
+    visit_changed: Callable[[Acting, VisitFacts], HandoffState | None] = lambda acting, facts: None
+    # The provider cancelled a handed visit (source, source_id, reason in words): the open
+    # request is cancelled. Returns the visit's latest state here, None when never taken.
+    visit_cancelled: Callable[[Acting, str, int, str], HandoffState | None] = (
+        lambda acting, source, source_id, reason: None
+    )
 
 
 def _takers() -> list[RequestTaker]:
@@ -142,6 +169,26 @@ def states(source: str, ids: Sequence[int]) -> dict[int, HandoffState]:
 def describe(source: str, source_id: int) -> VisitFacts | None:
     found = provider(source)
     return found.describe(source_id) if found else None
+
+
+def _latest(found: list[HandoffState | None]) -> HandoffState | None:
+    # An open state wins over a closed one (a visit is open at one bureau at most).
+    given = [s for s in found if s is not None]
+    return next((s for s in given if s.open), given[-1] if given else None)
+
+
+def changed(acting: Acting, facts: VisitFacts) -> HandoffState | None:
+    """The provider changed a handed visit: its open request follows the new facts. Call it
+    inside the provider's transaction; a ValidationError refuses the provider's change."""
+    return _latest([taker.visit_changed(acting, facts) for taker in _takers()])
+
+
+def withdrawn(acting: Acting, source: str, source_id: int, reason: str) -> HandoffState | None:
+    """The provider cancelled a handed visit: its open request is cancelled, with the reason.
+    Call it inside the provider's transaction."""
+    return _latest(
+        [taker.visit_cancelled(acting, source, source_id, reason) for taker in _takers()]
+    )
 
 
 def report(source: str, source_id: int, state: HandoffState) -> None:

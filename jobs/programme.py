@@ -37,6 +37,7 @@ from jobs.models import (
 from jobs.selectors.cheques import holder_balances
 from jobs.selectors.dashboard import outflow, residents_served
 from jobs.services.handoff import TAKER
+from jobs.services.notices import NOTICE_KINDS
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -337,5 +338,6 @@ def register() -> None:
             impact_figures=(impact_figures,),
             package_parts=(package.PART,),
             request_takers=(TAKER,),
+            notice_kinds=NOTICE_KINDS,
         )
     )

@@ -38,6 +38,7 @@ from rentals.selectors.catalogue import scheme_for
 from rentals.selectors.collection import collector_for
 from rentals.services import counts, notices
 from rentals.services.common import Action, check_visit_day, move_unit
+from rentals.services.handoff import visit_withdraw
 
 
 @transaction.atomic
@@ -260,6 +261,9 @@ def contract_cancel(*, acting: Acting, contract: Contract, reason: str) -> Contr
     )
     for visit in open_visits:
         visit.status = Visit.Status.CANCELLED
+        # A visit handed to a job bureau: its open request is cancelled too (refused when
+        # the bureau reported it done: the appliance is there).
+        visit_withdraw(acting=acting, visit=visit)
         notices.visit_cancelled(visit)
     # The unit is free again: the waiting applications it can serve are announced.
     notices.units_available(programme=contract.programme, category=contract.category)

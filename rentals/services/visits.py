@@ -30,6 +30,7 @@ from rentals.models import (
 from rentals.selectors.catalogue import scheme_for
 from rentals.services import counts, notices
 from rentals.services.common import check_visit_day, move_unit
+from rentals.services.handoff import visit_follow
 
 
 def _require_visit_access(acting: Acting, visit: Visit) -> None:
@@ -88,12 +89,18 @@ def visit_assign(
 ) -> Visit:
     """Give the visit to a technician of the supplier (visit.assign), and optionally move it
     to another day or window (visit.reschedule): the lead's coordinators and the supplier's
-    planners only."""
+    planners only. A visit handed to a job bureau takes its request along to the new day or
+    window (`visit_follow`); one the bureau reported done is not moved."""
     _require_visit_access(acting, visit)
     rules.require_visit_planner(acting, visit.contract.programme)
     _check_technician(technician, visit.technician_organisation)
+    # Locked and read again (into the caller's instance): the day the bureau follows is the
+    # one saved.
+    list(Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk"))
+    visit.refresh_from_db()
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError(_("This visit is already done or cancelled."))
+    was = (visit.planned_on, visit.window)
     visit.technician = technician
     if planned_on and planned_on != visit.planned_on:
         acting.require("visit.reschedule")
@@ -102,6 +109,8 @@ def visit_assign(
     if window is not None:
         visit.window = window
     visit.save()
+    if (visit.planned_on, visit.window) != was:
+        visit_follow(acting=acting, visit=visit)
     notices.visit_assigned(visit)
     return visit
 

@@ -1030,7 +1030,13 @@ def visit_assign(request: WijkRequest, visit_pk: int) -> HttpResponse:
     return render(
         request,
         template,
-        {"visit": visit, "programme": programme, "form": form},
+        {
+            "visit": visit,
+            "programme": programme,
+            "form": form,
+            # Handed to a job bureau and open there: a new day or window moves its request.
+            "handoff": selectors.handoff_states([visit]).get(visit.pk),
+        },
         status=400 if form.errors else 200,
     )
 
