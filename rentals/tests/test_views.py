@@ -29,6 +29,7 @@ from rentals.models import (
 )
 from rentals.services.resident import resident_access_check
 from rentals.tests.cast import RentalTestCase
+from wijk.testing import clock_at
 
 HAS_DOCUMENTS = importlib.util.find_spec("rentals.documents") is not None
 
@@ -799,10 +800,12 @@ class TechnicianPageTest(ViewTestCase):
         )
 
     def test_later_visits_are_listed_under_coming_days(self) -> None:
-        self.visit.planned_on = timezone.localdate() + timedelta(days=3)
+        day = date(2027, 3, 10)
+        self.visit.planned_on = day + timedelta(days=3)
         self.visit.save()
-        self.login("tom")
-        response = self.client.get(url("today"))
+        with clock_at(day):
+            self.login("tom")
+            response = self.client.get(url("today"))
         self.assertEqual(response.context["todays"], [])
         self.assertEqual([c.id for c in response.context["later"]], [self.visit.pk])
 
