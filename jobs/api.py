@@ -203,7 +203,7 @@ def request_create(request: HttpRequest, bureau_id: BureauId, body: RequestIn) -
     data = body.dict()
     service = Service.objects.filter(programme=programme, pk=data.pop("service")).first()
     if service is None:
-        raise ValidationError({"service": "Choose a service of this bureau."})
+        raise ValidationError({"service": _("Choose a service of this bureau.")})
     job = services.request_create(acting=who, programme=programme, service=service, **data)
     return Status(201, job)
 

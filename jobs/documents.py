@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import to_locale
@@ -27,6 +27,11 @@ def _eur(value: Decimal, locale: str) -> str:
     return str(format_currency(value, "EUR", locale=locale))
 
 
+def _hours(minutes: int, locale: str) -> str:
+    """2,00 in Dutch and French (the hours said 2.00 beside "€ 14,90")."""
+    return str(format_decimal(Decimal(minutes) / 60, "0.00", locale=locale))
+
+
 def statement_html(worker: Worker, month: date) -> str:
     language = worker.language or "nl"
     with translation.override(language):
@@ -43,7 +48,7 @@ def statement_html(worker: Worker, month: date) -> str:
                     {
                         "day": format_date(line.day, "short", locale=locale),
                         "service": line.service,
-                        "hours": f"{line.minutes / 60:.2f}",
+                        "hours": _hours(line.minutes, locale),
                         "km": line.km,
                     }
                     for line in statement.lines
@@ -76,7 +81,7 @@ def invoice_html(request: JobRequest) -> str:
                 "lines": [
                     {
                         "worker": line.worker,
-                        "hours": f"{line.minutes / 60:.2f}",
+                        "hours": _hours(line.minutes, locale),
                         "cheques": line.cheques,
                         "amount": _eur(line.amount, locale),
                     }

@@ -23,7 +23,7 @@ from core.programmes import (
     registry,
 )
 from core.tenancy import Acting, scoped
-from jobs import package
+from jobs import geo, package
 from jobs.bureau import KIND, bureaus
 from jobs.models import (
     Assignment,
@@ -231,6 +231,10 @@ def erasure_refusals(acting: Acting, household: Household) -> list[str]:
     ]
 
 
+def _coarse(country: str, postcode: str, lat: float, lon: float) -> tuple[float, float]:
+    return geo.postcode_centre(country, postcode) or (round(lat, 2), round(lon, 2))
+
+
 def erase(acting: Acting, household: Household) -> None:
     """Names, addresses, contact data, notes and comments go; the hours and amounts stay
     (with the postcode) for the allowance statements and the books. Open requests are
@@ -250,6 +254,16 @@ def erase(acting: Acting, household: Household) -> None:
         feedback_key_hash="",
         anonymised=True,
     )
+    # The coordinates go back to the postcode's centre (entered or picked ones point at the
+    # house, and stayed after erasure); an unknown postcode keeps about a km (2 decimals).
+    for request in requests.select_related("programme__lead_organisation"):
+        country = request.programme.lead_organisation.country
+        request.lat, request.lon = _coarse(country, request.postcode, request.lat, request.lon)
+        if request.dropoff_lat is not None and request.dropoff_lon is not None:
+            request.dropoff_lat, request.dropoff_lon = _coarse(
+                country, request.dropoff_postcode, request.dropoff_lat, request.dropoff_lon
+            )
+        request.save(update_fields=["lat", "lon", "dropoff_lat", "dropoff_lon"])
     Feedback.objects.filter(request__household=household).update(comment="")
     # Cheques bought and spent stay (the books); the user's name goes.
     ChequeHolder.objects.filter(household=household).update(name="", anonymised=True)

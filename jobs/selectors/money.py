@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from jobs import references
 from jobs import rules as pure
-from jobs.bureau import rules_of
+from jobs.bureau import rules_of, zone
 from jobs.models import Hours, JobRequest, Worker
 from jobs.selectors.cheques import job_cheques
 from jobs.selectors.workers import month_bounds
@@ -73,7 +75,7 @@ def allowance_statement(worker: Worker, month: date) -> Statement:
         month=start,
         lines=[
             StatementLine(
-                h.starts_at.date(),
+                timezone.localtime(h.starts_at, zone(worker.programme)).date(),  # not UTC's
                 h.request.service.name if h.request else "",
                 h.minutes,
                 h.km,

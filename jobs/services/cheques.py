@@ -121,6 +121,10 @@ def cheques_spend(hours: Hours) -> int:
     holder = holder_of(request)
     if holder is None:
         return 0
+    # One spending at a time per cheque user: a second approval waiting on the cheques it
+    # chose would otherwise pick the same ones again (its snapshot predates the first's uses)
+    # and fail on the unique constraint instead of taking the next cheques.
+    ChequeHolder.objects.select_for_update().filter(pk=holder.pk).first()
     needed = pure.cheques(hours.minutes) - hours.cheque_uses.count()
     if needed <= 0:
         return 0

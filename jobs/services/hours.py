@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from core.tenancy import Acting
 from jobs import rules as pure
-from jobs.bureau import require_lead, rules_of
-from jobs.models import Assignment, Hours, JobRequest
+from jobs.bureau import require_lead, rules_of, zone
+from jobs.models import Assignment, Hours, JobRequest, Worker
 from jobs.selectors import workers as worker_selectors
 from jobs.services.cheques import cheques_spend
 from jobs.services.handback import report_back
@@ -38,7 +38,9 @@ def hours_register(
     # Fresh and locked: two crew members registering at once both see the same status.
     request = JobRequest.objects.select_for_update().get(pk=assignment.request_id)
     programme = request.programme
-    worker = assignment.worker
+    # The worker locked too: two registrations of other jobs at once (PostgreSQL) would each
+    # see the month's hours without the other's and pass the limit together.
+    worker = Worker.objects.select_for_update().get(pk=assignment.worker_id)
     if acting.can("job.approve"):
         require_lead(acting, programme, "job.approve")
     else:
@@ -59,7 +61,9 @@ def hours_register(
         errors["ends_at"] = _("A job's hours are at most 12 hours.")
     if ends_at > timezone.now() + timedelta(hours=1):
         errors["ends_at"] = _("Hours are registered once they are worked, not ahead.")
-    if abs((starts_at.date() - request.preferred_day).days) > 1:
+    # The bureau's day, not the server's or UTC's: hours a day early marked the job done
+    # before it happened.
+    if timezone.localtime(starts_at, zone(programme)).date() != request.preferred_day:
         errors["starts_at"] = _("The hours must be on the day of the job.")
     if km < 0 or km > 500:
         errors["km"] = _("Give the round trip in km, from 0 to 500.")
@@ -83,7 +87,7 @@ def hours_register(
             }
         )
     rules = rules_of(programme)
-    day = timezone.localtime(starts_at).date()
+    day = timezone.localtime(starts_at, zone(programme)).date()
     m0, m1 = worker_selectors.month_bounds(day)
     month = worker_selectors.registered_minutes(worker, m0, m1)
     year = worker_selectors.registered_minutes(
@@ -142,6 +146,9 @@ def hours_register(
 @transaction.atomic
 def hours_approve(*, acting: Acting, hours: Hours) -> Hours:
     require_lead(acting, hours.worker.programme, "job.approve")
+    # Read again, locked: the caller's copy may be older than another approval of the same
+    # hours (two clicks, two coaches), which then passed the check twice.
+    hours = Hours.objects.select_for_update(of=("self",)).select_related("worker").get(pk=hours.pk)
     if hours.approved_at is not None:
         raise ValidationError(_("These hours are already approved."))
     if hours.worker.user_id is not None and hours.worker.user_id == acting.user_id:

@@ -10,16 +10,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import Programme
 from core.tenancy import Acting
+from core.validators import EARLIEST_DATE, check_date_range, local_today
 from jobs import planning
 from jobs.bureau import at, minutes_of, require_lead, rules_of, zone
-from jobs.models import Assignment, JobRequest, Worker
+from jobs.models import Assignment, JobRequest, Skill, Worker
 from jobs.selectors import workers as worker_selectors
 from jobs.services.handback import report_back
 
 OPEN = (JobRequest.Status.NEW, JobRequest.Status.PLANNED)
+
+# The equipment in the reasons' sentences ("The job needs a %(kind)s…").
+EQUIPMENT_NOUNS = {"cargo_bike": gettext_lazy("cargo bike"), "van": gettext_lazy("van")}
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ def plan_run(
 ) -> PlanOutcome:
     """Plan (or re-plan) a day; locked assignments are kept."""
     require_lead(acting, programme, "job.plan")
+    # Requests are taken up to 90 days ahead; 9999-12-31 ran into the month after it (a 500).
+    today = local_today(programme.lead_organisation)
+    check_date_range(day, field="day", earliest=EARLIEST_DATE, latest=today + timedelta(366))
     depot, workers, jobs, equipment = planning_input(programme, day)
     try:
         plan = planning.plan_day(
@@ -200,8 +208,38 @@ def unassigned_message(request: JobRequest) -> str:
 
     if not request.plan_reason:
         return ""
-    params: dict[str, Any] = dict(request.plan_params)
+    params: dict[str, Any] = _in_words(request, dict(request.plan_params))
     return reason_message(planning.Unassigned(str(request.pk), request.plan_reason, params))
+
+
+def _in_words(request: JobRequest, params: dict[str, Any]) -> dict[str, Any]:
+    """The planner's codes as people read them: skills and equipment by their label, workers
+    by name (the planner knows ids only: "locked to 3", "the skill “cargo_bike”")."""
+
+    def skill(code: str) -> str:
+        return str(Skill(code).label) if code in Skill.values else code
+
+    def needs(code: str) -> str:
+        return str(EQUIPMENT_NOUNS[code]) if code in EQUIPMENT_NOUNS else code
+
+    def names(ids: str) -> str:
+        wanted = [int(p) for p in str(ids).split(",") if p.strip().isdigit()]
+        found = {
+            w.pk: str(w)
+            for w in Worker.objects.filter(programme_id=request.programme_id, pk__in=wanted)
+        }
+        return ", ".join(found.get(pk, str(pk)) for pk in wanted) or str(ids)
+
+    if "skill" in params:
+        params["skill"] = skill(str(params["skill"]))
+    if "skills" in params:
+        params["skills"] = ", ".join(skill(p.strip()) for p in str(params["skills"]).split(","))
+    if "kind" in params:
+        params["kind"] = needs(str(params["kind"]))
+    for key in ("worker", "workers"):
+        if key in params:
+            params[key] = names(params[key])
+    return params
 
 
 __all__ = ["PlanOutcome", "assignment_lock", "assignment_move", "at", "plan_run", "planning_input"]

@@ -69,6 +69,10 @@ def locate(
 def _check_when(
     *, programme: Programme, service: Service, day: date, start: time, end: time
 ) -> None:
+    if start.tzinfo is not None or end.tzinfo is not None:  # "12:00+05:00" through the API
+        raise ValidationError(
+            {"window_start": _("Give the times as the bureau's local time, without a time zone.")}
+        )
     today = local_today(programme.lead_organisation)
     errors: dict[str, str] = {}
     if day < today or day > today + timedelta(days=DAYS_AHEAD):
@@ -129,6 +133,11 @@ def _create(
             errors["phone"] = exc.messages[0]
     if not phone and not email and channel != JobRequest.Channel.RENTAL:
         errors["phone"] = _("Give a phone number or an e-mail address, so we can reach you.")
+    # A drop-off address is both or nothing ("We do not know postcode  " said the form).
+    if dropoff_street.strip() and not dropoff_postcode.strip():
+        errors["dropoff_postcode"] = _("Give the postcode of the address to take things to.")
+    elif dropoff_postcode.strip() and not dropoff_street.strip():
+        errors["dropoff_street"] = _("Give the street and number to take things to.")
     if errors:
         raise ValidationError(errors)
     _check_when(

@@ -1,6 +1,6 @@
 """Workers in a trajectory: agreement, skills, availability, coaching, outcome, feed link."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.models import Membership, Organisation, Programme
 from core.services import audit_record
 from core.tenancy import Acting
+from core.validators import EARLIEST_DATE, check_date_range, local_today
 from jobs.bureau import require_lead, rules_of
 from jobs.models import (
     Assessment,
@@ -24,6 +25,17 @@ from jobs.models import (
     key_hash,
     new_key,
 )
+
+# How far ahead an agreement, a day off or an outcome may be written down: a typo such as
+# 2062 or 9999 is refused in words (9999 ended in a 500 when the trajectory limit was added).
+DAYS_AHEAD = 5 * 366
+
+
+def _check_day(value: date | None, *, field: str, programme: Programme, ahead: int) -> None:
+    today = local_today(programme.lead_organisation)
+    check_date_range(
+        value, field=field, earliest=EARLIEST_DATE, latest=today + timedelta(days=ahead)
+    )
 
 
 def _add_months(day: date, months: int) -> date:
@@ -51,6 +63,8 @@ def worker_create(
     goals: str = "",
 ) -> Worker:
     require_lead(acting, programme, "worker.manage")
+    _check_day(agreement_start, field="agreement_start", programme=programme, ahead=DAYS_AHEAD)
+    _check_day(agreement_end, field="agreement_end", programme=programme, ahead=2 * DAYS_AHEAD)
     errors: dict[str, str] = {}
     if not first_name.strip() or not last_name.strip():
         errors["first_name"] = _("Give the worker's first and last name.")
@@ -132,6 +146,7 @@ def availability_exception_add(
 ) -> AvailabilityException:
     """A day off (no times), or other hours that day."""
     require_lead(acting, worker.programme, "worker.manage")
+    _check_day(day, field="day", programme=worker.programme, ahead=DAYS_AHEAD)
     if (start is None) != (end is None) or (start and end and end <= start):
         raise ValidationError({"end": _("Give both times, the end after the start, or none.")})
     return AvailabilityException.objects.create(
@@ -160,6 +175,7 @@ def trajectory_update(
             raise ValidationError({name: _("Choose an outcome of the list.")})
     if outcome and outcome_on is None:
         raise ValidationError({"outcome_on": _("Give the day the trajectory ended.")})
+    _check_day(outcome_on, field="outcome_on", programme=worker.programme, ahead=DAYS_AHEAD)
     if (followup_6 or followup_12) and not outcome:
         raise ValidationError({"followup_6": _("A follow-up comes after the trajectory ended.")})
     trajectory, _created = Trajectory.objects.get_or_create(worker=worker)
@@ -182,6 +198,7 @@ def assessment_add(
         raise ValidationError({"competence": _("Choose a competence of the list.")})
     if not 1 <= score <= 5:
         raise ValidationError({"score": _("A score is 1 to 5.")})
+    _check_day(on, field="on", programme=worker.programme, ahead=0)  # assessed, not ahead
     trajectory, _created = Trajectory.objects.get_or_create(worker=worker)
     return Assessment.objects.create(
         trajectory=trajectory, on=on, competence=competence, score=score, by_id=acting.user_id

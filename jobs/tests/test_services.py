@@ -135,7 +135,7 @@ class JobServicesTest(JobsTestCase):
         self.assertEqual(
             (nobody.status, nobody.plan_reason), ("new", planning.NO_WORKER_WITH_SKILL)
         )
-        self.assertIn("appliance_installation", services.unassigned_message(nobody))
+        self.assertIn("“Appliance installation”", services.unassigned_message(nobody))
         for job in (moving, garden):
             job.refresh_from_db()
             self.assertEqual(job.status, JobRequest.Status.PLANNED)

@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.access import public
 from core.forms import add_service_errors
-from core.models import Programme
+from core.models import Language, Programme
 from jobs import feeds, services
 from jobs.forms import FeedbackForm, PublicRequestForm
 from jobs.models import JobRequest, key_hash
@@ -41,7 +42,10 @@ def ask(request: HttpRequest, bureau_pk: int) -> HttpResponse:
     address = ratelimit.address_key(ratelimit.client_address(request))
     context: dict[str, object] = {"programme": programme}
     if request.method == "GET":
-        context["form"] = PublicRequestForm(programme=programme)
+        # The language asked for is the page's (a French page answered with Dutch letters).
+        language = get_language() or "nl"
+        initial = {"language": language[:2]} if language[:2] in Language.values else {}
+        context["form"] = PublicRequestForm(programme=programme, initial=initial)
         return render(request, "jobs/public/ask.html", context)
     if ratelimit.attempts_blocked(PUBLIC_REQUESTS_PER_ADDRESS, address):
         context["blocked"] = True
