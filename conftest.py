@@ -87,6 +87,9 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not share the development server's cache under var/.
     settings.CACHES = {"default": _test_cache(os.environ.get("WIJK_CACHE_URL", "").strip())}
+    # The map picker's tiles: tests reach no tile server (port 9 on loopback refuses at once),
+    # so the browser tests see the map work without its background, as offline.
+    settings.WIJK_MAP_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
 
 @pytest.fixture(scope="session")

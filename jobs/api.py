@@ -91,6 +91,8 @@ class RequestIn(Schema):
     lon: float | None = Field(None, ge=-180, le=180)
     dropoff_street: Text = Field("", max_length=200)
     dropoff_postcode: Text = Field("", max_length=10)
+    dropoff_lat: float | None = Field(None, ge=-90, le=90)
+    dropoff_lon: float | None = Field(None, ge=-180, le=180)
     preferred_day: date
     window_start: time
     window_end: time

@@ -103,8 +103,9 @@ class RequestForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea, required=False, max_length=2000
     )
 
-    # Optional: entered (e.g. read off OpenStreetMap where online); without them the
-    # postcode's centre is used (jobs/geo.py). No map script: docs/jobs.md, "Coordinates".
+    # Optional: typed, or picked on the map where it is on and online (jobs/static/jobs/
+    # map_picker.js); without them the postcode's centre is used (jobs/geo.py). docs/jobs.md,
+    # "Coordinates".
     lat = forms.FloatField(
         label=_("Latitude (optional)"),
         required=False,
@@ -115,6 +116,37 @@ class RequestForm(forms.Form):
     lon = forms.FloatField(
         label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
     )
+    dropoff_lat = forms.FloatField(
+        label=_("Take things to: latitude (optional)"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Leave empty to use the centre of the postcode."),
+    )
+    dropoff_lon = forms.FloatField(
+        label=_("Take things to: longitude (optional)"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+    )
+
+    # Each address with its coordinates (and the map picker after them, request_new.html).
+    field_order = [
+        "service",
+        "name",
+        "phone",
+        "email",
+        "language",
+        "street",
+        "postcode",
+        "city",
+        "lat",
+        "lon",
+        "dropoff_street",
+        "dropoff_postcode",
+        "dropoff_lat",
+        "dropoff_lon",
+    ]
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +161,8 @@ class PublicRequestForm(RequestForm):
 
     lat = None  # type: ignore[assignment]
     lon = None  # type: ignore[assignment]
+    dropoff_lat = None  # type: ignore[assignment]
+    dropoff_lon = None  # type: ignore[assignment]
 
     website = forms.CharField(
         label=_("Leave this field empty"),

@@ -31,3 +31,8 @@ POSTCODE_CENTRES: Mapping[tuple[str, str], tuple[float, float]] = {
 def postcode_centre(country: str, postcode: str) -> tuple[float, float] | None:
     key = (country.upper(), postcode.replace(" ", "")[:4])
     return POSTCODE_CENTRES.get(key)
+
+
+def postcode_centres(country: str) -> dict[str, tuple[float, float]]:
+    """The known postcode centres of one country, by postcode (for the map picker)."""
+    return {code: centre for (land, code), centre in POSTCODE_CENTRES.items() if land == country.upper()}

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",  # serves Swagger UI's files itself: the API docs work offline
+    # Only for Leaflet's static files (the job bureau's map picker, docs/jobs.md); none of its
+    # GeoDjango widgets is used, so it needs no GDAL.
+    "leaflet",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -213,6 +216,16 @@ LOGGING = {
     # WeasyPrint reports each rendering step at INFO ("Step 5 - Creating layout").
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# The map picker of the job bureau's forms (docs/jobs.md, "Coordinates"): a tile URL template
+# with {z}/{x}/{y} (and optionally {s}); empty turns the map off and loads no map script.
+WIJK_MAP_TILES = os.environ.get(
+    "WIJK_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+).strip()
+WIJK_MAP_ATTRIBUTION = os.environ.get(
+    "WIJK_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+).strip()
 
 # Practice feeds (docs/practices.md): hosts on private or loopback addresses are refused unless
 # listed here ("host:port", or "*" for any); tests on loopback list their own server.

@@ -110,6 +110,8 @@ def _create(
     lon: float | None = None,
     dropoff_street: str = "",
     dropoff_postcode: str = "",
+    dropoff_lat: float | None = None,
+    dropoff_lon: float | None = None,
     household: Any = None,
     household_id: int | None = None,
     by: Any = None,
@@ -145,9 +147,17 @@ def _create(
     )
     lat, lon = locate(rules=rules, postcode=postcode, lat=lat, lon=lon, field="postcode")
     drop: tuple[float | None, float | None] = (None, None)
+    if (dropoff_lat is not None or dropoff_lon is not None) and not dropoff_street.strip():
+        raise ValidationError(
+            {"dropoff_street": _("Give the street and number of the drop-off too.")}
+        )
     if dropoff_postcode or dropoff_street:
         drop = locate(
-            rules=rules, postcode=dropoff_postcode, lat=None, lon=None, field="dropoff_postcode"
+            rules=rules,
+            postcode=dropoff_postcode,
+            lat=dropoff_lat,
+            lon=dropoff_lon,
+            field="dropoff_postcode",
         )
     job = JobRequest(
         programme=programme,

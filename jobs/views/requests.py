@@ -37,6 +37,8 @@ FIELDS = (
     "window_end",
     "notes",
 )
+# Only on the staff form (and the API): residents give an address, never coordinates.
+COORDINATES = ("lat", "lon", "dropoff_lat", "dropoff_lon")
 
 
 @login_required
@@ -76,8 +78,7 @@ def request_new(request: HttpRequest, bureau_pk: int) -> HttpResponse:
                     acting=acting,
                     programme=programme,
                     **{name: form.cleaned_data[name] for name in FIELDS},
-                    lat=form.cleaned_data["lat"],
-                    lon=form.cleaned_data["lon"],
+                    **{name: form.cleaned_data[name] for name in COORDINATES},
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
