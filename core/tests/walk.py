@@ -14,16 +14,19 @@ The world (WalkTestCase.setUpTestData, built once per test class) is the named c
 import importlib
 import importlib.util
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -406,8 +409,14 @@ class WalkPart:
 @cache
 def walk_parts() -> tuple[WalkPart, ...]:
     found = []
+    base = Path(settings.BASE_DIR).resolve()
+    installed = Path(sys.prefix).resolve()  # the virtualenv may live inside the repository
     for config in apps.get_app_configs():
         name = f"{config.name}.tests.walk"
+        where = Path(config.path).resolve()
+        if not where.is_relative_to(base) or where.is_relative_to(installed):
+            # An installed package's tests are not ours (django-leaflet's import GeoDjango).
+            continue
         if config.name == "core" or importlib.util.find_spec(f"{config.name}.tests") is None:
             continue
         if importlib.util.find_spec(name) is not None:

@@ -21,9 +21,13 @@ from wijk.testing import PASSWORD, build_cast
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-MARKER = "el => { const m = el.mapPicker.marker(); return m && [m.getLatLng().lat, m.getLatLng().lng]; }"
+MARKER = (
+    "el => { const m = el.mapPicker.marker(); return m && [m.getLatLng().lat, m.getLatLng().lng]; }"
+)
 # The geographic point under a pixel of the map, as Leaflet computes it.
-POINT_AT = "(el, xy) => { const p = el.mapPicker.map.containerPointToLatLng(xy); return [p.lat, p.lng]; }"
+POINT_AT = (
+    "(el, xy) => { const p = el.mapPicker.map.containerPointToLatLng(xy); return [p.lat, p.lng]; }"
+)
 CENTRE = "el => { const c = el.mapPicker.map.getCenter().wrap(); return [c.lat, c.lng]; }"
 
 
@@ -128,14 +132,14 @@ def test_the_map_fills_the_fields_and_the_fields_move_the_marker(
         # middle.
         dropoff = page.locator("#map-dropoff-picker")
         dropoff.locator(".map-picker-map").focus()
-        dropoff.evaluate("el => { window.moved = new Promise(r => el.mapPicker.map.once('moveend', r)); }")
+        dropoff.evaluate(
+            "el => { window.moved = new Promise(r => el.mapPicker.map.once('moveend', r)); }"
+        )
         page.keyboard.press("ArrowRight")
         page.evaluate("window.moved.then(() => true)")  # the pan is over
         page.keyboard.press("Enter")
         middle = dropoff.evaluate(CENTRE)
-        assert values(page, "#id_dropoff_lat", "#id_dropoff_lon") == pytest.approx(
-            middle, abs=1e-5
-        )
+        assert values(page, "#id_dropoff_lat", "#id_dropoff_lon") == pytest.approx(middle, abs=1e-5)
         # Not a trap: Tab goes through the zoom buttons and the attribution's links, and out.
         inside = "document.activeElement.closest('.map-picker-map') !== null"
         for _step in range(6):
@@ -185,3 +189,41 @@ def test_the_bureaus_place_on_the_rules_page(live_server: Any, browser: Any) -> 
     expect(page.locator(".messages")).to_be_visible()
     rules = rules_of(ns.bureau)
     assert (rules.depot_lat, rules.depot_lon) == pytest.approx((lat, lon), abs=1e-6)
+
+
+def test_without_javascript_the_form_is_the_plain_form(live_server: Any, browser: Any) -> None:
+    """JavaScript off: no map shows, and a request with typed coordinates is taken."""
+    day = coming_monday()
+    clock = time_machine.travel(datetime.combine(day, time(9), tzinfo=BRUSSELS), tick=True)
+    clock.start()
+    try:
+        ns: Any = Cast()
+        build_cast(ns)
+        build_jobs_cast(ns, around=day)
+        context = browser.new_context(locale="nl-BE", java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live_server.url + "/accounts/login/", timeout=60_000)
+        page.fill("input[name=username]", "cora")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        page.goto(live_server.url + f"/jobs/bureaus/{ns.bureau.pk}/requests/new/")
+        expect(page.locator("#map-pickup-picker")).to_be_hidden()
+        expect(page.locator(".leaflet-container")).to_have_count(0)
+        page.select_option("#id_service", str(ns.garden.pk))
+        page.fill("#id_name", "Fatma Yilmaz")
+        page.fill("#id_phone", "0470 12 34 56")
+        page.fill("#id_street", "Zeedijk 10")
+        page.fill("#id_postcode", "8400")
+        page.fill("#id_lat", "51.2301")
+        page.fill("#id_lon", "2.9102")
+        page.fill("#id_preferred_day", day.isoformat())
+        page.fill("#id_window_start", "09:00")
+        page.fill("#id_window_end", "12:00")
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/jobs/requests/*/")
+        assert JobRequest.objects.values_list("lat", "lon").get() == (51.2301, 2.9102)
+        context.close()
+    finally:
+        clock.stop()
