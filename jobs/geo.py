@@ -35,4 +35,5 @@ def postcode_centre(country: str, postcode: str) -> tuple[float, float] | None:
 
 def postcode_centres(country: str) -> dict[str, tuple[float, float]]:
     """The known postcode centres of one country, by postcode (for the map picker)."""
-    return {code: centre for (land, code), centre in POSTCODE_CENTRES.items() if land == country.upper()}
+    land = country.upper()
+    return {code: centre for (where, code), centre in POSTCODE_CENTRES.items() if where == land}
