@@ -105,26 +105,24 @@ class RequestForm(forms.Form):
 
     # Optional: typed, or picked on the map where it is on and online (jobs/static/jobs/
     # map_picker.js); without them the postcode's centre is used (jobs/geo.py). docs/jobs.md,
-    # "Coordinates".
+    # "Coordinates: the map picker".
     lat = forms.FloatField(
-        label=_("Latitude (optional)"),
+        label=_("Latitude"),
         required=False,
         min_value=-90,
         max_value=90,
         help_text=_("Leave empty to use the centre of the postcode."),
     )
-    lon = forms.FloatField(
-        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
-    )
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     dropoff_lat = forms.FloatField(
-        label=_("Take things to: latitude (optional)"),
+        label=_("Take things to: latitude"),
         required=False,
         min_value=-90,
         max_value=90,
         help_text=_("Leave empty to use the centre of the postcode."),
     )
     dropoff_lon = forms.FloatField(
-        label=_("Take things to: longitude (optional)"),
+        label=_("Take things to: longitude"),
         required=False,
         min_value=-180,
         max_value=180,

@@ -217,8 +217,9 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
-# The map picker of the job bureau's forms (docs/jobs.md, "Coordinates"): a tile URL template
-# with {z}/{x}/{y} (and optionally {s}); empty turns the map off and loads no map script.
+# The map picker of the job bureau's forms (docs/jobs.md, "Coordinates: the map picker"): a
+# tile URL template with {z}/{x}/{y} (and optionally {s}); empty turns the map off and loads
+# no map script.
 WIJK_MAP_TILES = os.environ.get(
     "WIJK_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ).strip()

@@ -79,6 +79,27 @@ class CoordinatesTest(JobsTestCase):
         )
         self.assertFalse(JobRequest.objects.filter(name__in=("Ver", "Los")).exists())
 
+    def test_the_api_takes_drop_off_coordinates_too(self) -> None:
+        from core.tokens import api_token_create
+
+        token = api_token_create(user=self.cora)
+        answer = self.client.post(
+            f"/api/v1/jobs/bureaus/{self.bureau.pk}/requests",
+            {
+                **body(self.moving.pk),
+                "service": self.moving.pk,
+                "dropoff_street": "Kapellestraat 2",
+                "dropoff_postcode": "8400",
+                "dropoff_lat": 51.2250,
+                "dropoff_lon": 2.9300,
+            },
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        self.assertEqual(answer.status_code, 201, answer.content)
+        job = JobRequest.objects.get()
+        self.assertEqual((job.dropoff_lat, job.dropoff_lon), (51.2250, 2.9300))
+
 
 @clock_at(date(2026, 2, 27))
 class MapPickerMarkupTest(JobsTestCase):
