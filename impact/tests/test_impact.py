@@ -152,7 +152,11 @@ class PublishedPrecisionTest(WijkTestCase):
     client_language = "en"
 
     def test_every_way_out_rounds_other_figures_alike(self):
-        expected = {"kwh_precise": 1235, "eur_precise": 988, "rate_precise": Decimal("12.3")}
+        expected: dict[str, Decimal | int] = {
+            "kwh_precise": 1235,
+            "eur_precise": 988,
+            "rate_precise": Decimal("12.3"),
+        }
         labels = {"kWh precise": "kwh_precise", "EUR precise": "eur_precise"}
         labels["Rate precise"] = "rate_precise"
         with registry.registered(PRECISE):
