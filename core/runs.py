@@ -451,6 +451,19 @@ def run_get(acting: Acting, pk: int) -> Run:
     )
 
 
+def run_latest_done(acting: Acting, *, kind: str, programme: Programme) -> Run | None:
+    """The acting organisation's most recently finished run of a kind and programme that
+    ended well (status done), or None; run.view (403)."""
+    acting.require(VIEW_PERMISSION)
+    return (
+        scoped(Run, acting)
+        .filter(kind=kind, programme=programme, status=Run.Status.DONE)
+        .select_related("programme", "requested_by")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
 def runs_recent(
     acting: Acting,
     *,

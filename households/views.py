@@ -64,9 +64,11 @@ def household_list(request: WijkRequest) -> HttpResponse:
     visible = household_search(acting=acting, text=q).prefetch_related(
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.filter(status=Enrolment.Status.ENROLLED).select_related(
-                "programme"
-            ),
+            # Only the enrolments the organisation may see (as on the household page): the
+            # lead of one programme does not learn which other programmes a household is in.
+            queryset=scoped(Enrolment, acting)
+            .filter(status=Enrolment.Status.ENROLLED)
+            .select_related("programme"),
             to_attr="current_enrolments",
         )
     )

@@ -26,6 +26,7 @@ import segno
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -254,18 +255,25 @@ class SavingsStatement:
 
 
 def savings_statement_data(
-    *, household: Household, year: int, today: date | None = None
+    *,
+    household: Household,
+    year: int,
+    today: date | None = None,
+    contracts: QuerySet[Contract] | None = None,
 ) -> SavingsStatement:
     """The figures of the statement, straight from rentals.selectors.impact (no rounding here).
 
     Counted until 31 December of `year`, or until today when the year is not over yet. Rows:
     the contracts that ran during the year. A contract whose savings cannot be computed (e.g.
     an old label without its scale) gets a row that says so instead of breaking the statement.
+    `contracts`: the household's contracts the reader may see (scoped); None: all of them (the
+    resident's own statement).
     """
     today = today or timezone.localdate()
     until = min(date(year, 12, 31), today)
+    mine = household.rental_contracts.all() if contracts is None else contracts
     contracts = (
-        household.rental_contracts.filter(start_date__isnull=False, start_date__lte=until)
+        mine.filter(household=household, start_date__isnull=False, start_date__lte=until)
         .select_related(
             "application", "unit__appliance_model", "programme__lead_organisation", "household"
         )
@@ -325,10 +333,18 @@ def _savings_chart(per_year: dict[int, savings.PeriodSavings]) -> SafeString:
     return mark_safe(chart)  # noqa: S308 -- the chart escapes every text
 
 
-def savings_statement_html(*, household: Household, year: int, today: date | None = None) -> str:
+def savings_statement_html(
+    *,
+    household: Household,
+    year: int,
+    today: date | None = None,
+    contracts: QuerySet[Contract] | None = None,
+) -> str:
     language = household.language
     with translation.override(language):
-        data = savings_statement_data(household=household, year=year, today=today)
+        data = savings_statement_data(
+            household=household, year=year, today=today, contracts=contracts
+        )
         first = data.rows[0].contract if data.rows else None
         contact = _contact(first.collector, first.programme.lead_organisation) if first else None
         since_money = data.since_total.eur + data.since_total.water_eur
@@ -344,9 +360,18 @@ def savings_statement_html(*, household: Household, year: int, today: date | Non
         return _render("rentals/pdf/savings_statement.html", context, language)
 
 
-def savings_statement_pdf(*, household: Household, year: int, today: date | None = None) -> bytes:
-    """'What you saved in {year}': per appliance and in total, with a chart per year."""
-    return render_pdf(savings_statement_html(household=household, year=year, today=today))
+def savings_statement_pdf(
+    *,
+    household: Household,
+    year: int,
+    today: date | None = None,
+    contracts: QuerySet[Contract] | None = None,
+) -> bytes:
+    """'What you saved in {year}': per appliance and in total, with a chart per year; of the
+    `contracts` given (those the reader may see), or of all the household's."""
+    return render_pdf(
+        savings_statement_html(household=household, year=year, today=today, contracts=contracts)
+    )
 
 
 # ----------------------------------------------------------------- remittance statement

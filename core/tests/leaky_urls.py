@@ -8,6 +8,9 @@
   a coordinator is refused on role before scoping is ever tested;
 - leak-no-role: checks the tenant but not the role: it declares household.view/change, yet a
   technician reads it and a viewer changes it;
+- leak-money: scopes the household, then lists all its payments: the lead of another
+  programme the household is enrolled in reads its rental money (the isolation walk's second
+  pass);
 - leak-undeclared: declares nothing.
 """
 
@@ -64,6 +67,12 @@ def leak_no_role(request: HttpRequest, household_pk: int) -> HttpResponse:
     return HttpResponse(household.city)
 
 
+@needs("household.view")
+def leak_money(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = get_scoped(Household, request_acting(request, "household.view"), pk=household_pk)
+    return HttpResponse(", ".join(p.reference for p in household.payments.all()))
+
+
 def leak_undeclared(request: HttpRequest) -> HttpResponse:
     return HttpResponse("")
 
@@ -76,5 +85,6 @@ urlpatterns = [
     path("leak-write/<int:household_pk>/", leak_write, name="leak_write"),
     path("leak-role/<int:household_pk>/", leak_role, name="leak_role"),
     path("leak-no-role/<int:household_pk>/", leak_no_role, name="leak_no_role"),
+    path("leak-money/<int:household_pk>/", leak_money, name="leak_money"),
     path("leak-undeclared/", leak_undeclared, name="leak-undeclared"),
 ]

@@ -8,7 +8,11 @@ The world (WalkTestCase.setUpTestData, built once per test class) is the named c
     (a stranger); the cast's own members fill their roles (cora, ines, ada, vera, ...);
   - jansens's active contract (direct debit, IBAN), its installation visit, a ticket and the
     repair visit planned for it, a charge, a payment, a bank statement line, a consent, a
-    restricted note and a resident link.
+    restricted note and a resident link;
+  - claes (registered by ocmw), enrolled in the lead's rental programme — a contract (direct
+    debit, its own IBAN), a charge, a payment and an arrears step — and in arnhem's job bureau:
+    arnhem sees the household (it leads a programme claes is enrolled in), never its rental
+    money (`WalkTestCase.money_of_another_lead`, the isolation walk's second pass).
 """
 
 import importlib
@@ -43,6 +47,10 @@ from households.models import Consent, RestrictedNote
 from rentals.tests.cast import RentalTestCase
 
 API = "/api/v1"
+# claes's rental money (the world, below): secrets from the lead of claes's other programme.
+CLAES_IBAN = "BE68539007547034"
+CLAES_PAYMENT = "Kasticket CLAES-0042"
+CLAES_ARREARS = "Afbetalingsplan met Mia besproken"
 # Path parameters that choose a period, not a record.
 PERIOD_PARAMETERS = {"year", "month"}
 
@@ -488,14 +496,19 @@ class WalkTestCase(RentalTestCase):
     partner: Any
     bank_csv: bytes
     background_run: Any
+    claes: Any
+    claes_contract: Any
+    claes_payment: Any
+    arnhem_bureau: Any
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         from core.models import Programme
         from rentals import services as rentals
-        from rentals.models import BankImport, BankLine, Visit
+        from rentals.models import ArrearsStep, BankImport, BankLine, Contract, Visit
         from rentals.services.resident import resident_access_issue
+        from wijk.testing import enrol, make_household
 
         User = get_user_model()
         cls.energy = Programme.objects.create(
@@ -586,6 +599,39 @@ class WalkTestCase(RentalTestCase):
             result={"created": 1, "summary": "1 charge was created for 2026-01."},
             back_url=f"/rentals/collection/programmes/{cls.rental.pk}/billing/",
         )
+        cls.arnhem_bureau = Programme.objects.create(
+            name="Buurtbaanbureau Walk",
+            slug="bbb-walk",
+            kind="job_bureau",
+            lead_organisation=cls.arnhem,
+        )
+        cls.claes = make_household(
+            cls.ocmw, first_name="Mia", last_name="Claes", street="Walstraat", house_number="3"
+        )
+        enrol(cls.claes, cls.rental)
+        enrol(cls.claes, cls.arnhem_bureau)
+        cls.claes_contract = case.active_contract(
+            household=cls.claes, installed_on=date(2026, 1, 12), payment_method="direct_debit"
+        )
+        Contract.objects.filter(pk=cls.claes_contract.pk).update(debtor_iban=CLAES_IBAN)
+        rentals.billing_run(programme=cls.rental, month=date(2026, 1, 1))  # claes's charge
+        cls.claes_payment = rentals.payment_record(
+            acting=ines,
+            household=cls.claes,
+            amount=Decimal("2.00"),
+            received_on=date(2026, 2, 2),
+            method="cash",
+            reference=CLAES_PAYMENT,
+        )
+        ArrearsStep.objects.create(
+            household=cls.claes,
+            programme=cls.rental,
+            collector=cls.ocmw,
+            level=ArrearsStep.Level.REMINDER_LETTER,
+            arrears=Decimal("4.27"),
+            note=CLAES_ARREARS,
+            letter=b"%PDF-1.7 a reminder letter",
+        )
         cls.part_objects = {}
         for part in walk_parts():
             cls.part_objects.update(part.world(cls))
@@ -647,8 +693,32 @@ class WalkTestCase(RentalTestCase):
             "OCMW Brugge",
             "Ring twice",
             "Leaks water",
+            # claes's rental money, which arnhem (leading claes's job bureau) never sees.
+            self.claes_contract.payment_reference,
+            CLAES_IBAN,
+            "BE68 5390 0754 7034",
+            CLAES_PAYMENT,
+            CLAES_ARREARS,
             *(secret for part in walk_parts() for secret in part.secrets(self)),
         )
+
+    def money_of_another_lead(self) -> dict[str, Any]:
+        """objects() with claes's records in place of jansens's: what the lead of claes's
+        other programme (arnhem) is asked about in the isolation walk's second pass."""
+        contract = self.claes_contract
+        values: dict[str, Any] = {
+            "household": self.claes,
+            "contract": contract,
+            "application": contract.application,
+            "unit": contract.unit,
+            "visit": contract.visits.first(),
+            "payment": self.claes_payment,
+        }
+        found = self.objects()
+        for name, value in values.items():
+            found.update({f"{name}_pk": value, f"{name}_id": value})
+        found["label_code"] = contract.unit.label_code
+        return found
 
     def own(self) -> Organisation:
         return self.identity.organisation or self.lead

@@ -135,6 +135,28 @@ class ListAndSearchTest(PageTestCase):
         self.assertIn(reverse("login"), response["Location"])
 
 
+class ListEnrolmentScopeTest(PageTestCase):
+    def test_the_lead_of_another_programme_sees_only_its_own_enrolments_in_the_list(self) -> None:
+        from core.models import Programme
+        from wijk.testing import enrol
+
+        bureau = Programme.objects.create(
+            name="Buurtbaanbureau Arnhem",
+            slug="bbb-arnhem",
+            kind="job_bureau",
+            lead_organisation=self.arnhem,
+        )
+        enrol(self.jansens, bureau)
+        self.login("otto")
+        response = self.client.get(reverse("households:list"))
+        self.assertContains(response, "Buurtbaanbureau Arnhem")
+        self.assertNotContains(response, self.rental.name)
+        self.login("ines")  # the registering organisation sees both
+        response = self.client.get(reverse("households:list"))
+        self.assertContains(response, "Buurtbaanbureau Arnhem")
+        self.assertContains(response, self.rental.name)
+
+
 class CreateAndEditTest(PageTestCase):
     url = reverse("households:create")
 

@@ -17,17 +17,36 @@ organisation's own impact page shows the value with a mark that it stays inside.
   (`revealed_gap`, tests/test_suppression.py). Rounding needs no memory of what was published
   before, which a rule "suppress a month that differs from its neighbour by less than 5"
   would (docs/impact.md, "Differences between published figures").
+- Precision: every other published figure is rounded to what its unit sensibly carries
+  (`PLACES`: kWh, kg and hours whole, m³ and % to one decimal, EUR to whole euros; any other
+  unit at most two decimals), so 1234.5678 kWh leaves as 1235 kWh, everywhere alike. The
+  organisation's own page and the stored values keep every decimal.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 THRESHOLD = 5
 ROUNDING_BASE = 5
 COUNT_UNITS = frozenset({"households", "persons", "people", "residents", "workers"})
 
 Number = Decimal | int
+# Decimals a published figure keeps, by unit (lower case; docs/impact.md, "Precision of other
+# figures"). Whole units become int.
+PLACES: dict[str, int] = {
+    "kwh": 0,
+    "kg": 0,
+    "h": 0,
+    "hours": 0,
+    "m³": 1,
+    "m3": 1,
+    "%": 1,
+    "eur": 0,
+    "euro": 0,
+    "€": 0,
+}
+OTHER_PLACES = 2
 
 
 @dataclass(frozen=True)
@@ -61,14 +80,37 @@ def rounded(value: Number, base: int = ROUNDING_BASE) -> int:
     return int(steps) * base
 
 
+def places_of(unit: str) -> int:
+    """How many decimals a published figure in this unit keeps."""
+    return PLACES.get(unit.strip().lower(), OTHER_PLACES)
+
+
+def precise_to(value: Number, places: int) -> Number:
+    """The value to `places` decimals, halves away from zero (1234.5678 → 1235 for 0, 12.35
+    → 12.4 for 1); whole numbers as int. A value with no more decimals stays as it is."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or infinity: nothing to round
+        return value
+    if exponent < -places:
+        # Enough precision for every digit, however large the number.
+        context = Context(prec=len(number.as_tuple().digits) + 2)
+        number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, context)
+    if places == 0:
+        return int(number)
+    if number.is_zero():
+        number = number.copy_abs()  # -0.04 → 0.0, not -0.0
+    return value if isinstance(value, int) else number
+
+
 def publish(key: str, label: str, value: Number, unit: str, about: int | None) -> Published:
     """The figure as it may leave the organisation: suppressed when about fewer than 5, a
-    count rounded to a multiple of 5, any other figure as it is."""
+    count rounded to a multiple of 5, any other figure to the precision of its unit."""
     if suppressed(value, unit, about):
         return Published(key, label, None, unit, True)
     if unit in COUNT_UNITS:
         return Published(key, label, rounded(value), unit, False, True)
-    return Published(key, label, value, unit, False)
+    return Published(key, label, precise_to(value, places_of(unit)), unit, False)
 
 
 def published_count(value: int) -> int | None:

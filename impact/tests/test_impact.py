@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -129,3 +130,56 @@ class RoundedCountsTest(WijkTestCase):
             item = figures.programme_impact(self.rental, date(2026, 6, 15), count=2)
             kept = next(s for s in item.series if s.key == "workers_active")
             self.assertEqual((kept.values, kept.outside), ([12, 12], [10, 10]))
+
+
+def _precise(programme, day):
+    return [
+        Figure("kwh_precise", "kWh precise", Decimal("1234.5678"), "kWh", about=12),
+        Figure("eur_precise", "EUR precise", Decimal("987.654"), "EUR", about=12),
+        Figure("rate_precise", "Rate precise", Decimal("12.3456"), "%", about=12),
+    ]
+
+
+PRECISE = ProgrammeApp(label="fake-precise", impact_at=(_precise,))
+
+
+@clock_at(date(2026, 6, 15))
+class PublishedPrecisionTest(WijkTestCase):
+    """kWh, EUR and rates leave the organisation rounded to the precision of their unit, the
+    same in the Excel export and the API (docs/impact.md, "Precision of other figures"); the
+    own page and the figures kept stay exact."""
+
+    client_language = "en"
+
+    def test_every_way_out_rounds_other_figures_alike(self):
+        expected: dict[str, Decimal | int] = {
+            "kwh_precise": 1235,
+            "eur_precise": 988,
+            "rate_precise": Decimal("12.3"),
+        }
+        labels = {"kWh precise": "kwh_precise", "EUR precise": "eur_precise"}
+        labels["Rate precise"] = "rate_precise"
+        with registry.registered(PRECISE):
+            published = {f.key: f.value for f in figures.published_figures(self.rental)}
+            self.assertEqual({k: published[k] for k in expected}, expected)
+            self.login("cora")
+            sheet = load_workbook(
+                BytesIO(self.client.get("/impact/export.xlsx").content)
+            ).worksheets[0]
+            rows = {row[0]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+            for label, key in labels.items():
+                self.assertEqual(rows[label][-1], float(expected[key]), label)
+            token = api_token_create(user=self.cora)
+            auth = {"Authorization": f"Bearer {token}"}
+            listed = self.client.get("/api/v1/impact/programmes", headers=auth).json()
+            series = {f["key"]: f["values"][-1]["value"] for f in listed[0]["figures"]}
+            today = self.client.get(
+                f"/api/v1/impact/programmes/{self.rental.pk}/figures", headers=auth
+            ).json()
+            now = {f["key"]: f["value"] for f in today}
+            for key, value in expected.items():
+                self.assertEqual(Decimal(str(series[key])), value, key)
+                self.assertEqual(Decimal(str(now[key])), value, key)
+            own = figures.programme_impact(self.rental, date(2026, 6, 15), count=1)
+            kept = next(s for s in own.series if s.key == "kwh_precise")
+            self.assertEqual(kept.values, [Decimal("1234.5678")])

@@ -55,8 +55,44 @@ def test_published_counts_are_rounded_to_five():
     ]
     shown = suppression.publish("reached", "Households reached", 12, "households", None)
     assert (shown.value, shown.rounded) == (10, True)
-    kwh = suppression.publish("kwh", "kWh saved", Decimal("1234.5"), "kWh", 12)
-    assert (kwh.value, kwh.rounded) == (Decimal("1234.5"), False)
+    kwh = suppression.publish("kwh", "kWh saved", Decimal("1234.4"), "kWh", 12)
+    assert (kwh.value, kwh.rounded) == (1234, False)  # to its precision, not to 5
+
+
+# --- Precision of other figures (docs/impact.md) ---------------------------------------------
+
+
+def test_other_figures_are_published_to_the_precision_of_their_unit():
+    cases: list[tuple[Decimal | int, str, Decimal | int]] = [
+        (Decimal("1234.5678"), "kWh", 1235),
+        (Decimal("987.654"), "EUR", 988),
+        (Decimal("12.3456"), "%", Decimal("12.3")),
+        (Decimal("12.35"), "%", Decimal("12.4")),
+        (Decimal("3.456"), "m³", Decimal("3.5")),
+        (Decimal("45.67"), "kg", 46),
+        (Decimal("-2.5"), "kWh", -3),
+        (37, "h", 37),
+        (Decimal("4.567"), "jobs", Decimal("4.57")),  # any other unit: two decimals at most
+        (Decimal("48.5"), "", Decimal("48.5")),
+    ]
+    for value, unit, expected in cases:
+        shown = suppression.publish("x", "x", value, unit, 40)
+        assert (shown.value, type(shown.value)) == (expected, type(expected)), (value, unit)
+        assert not shown.rounded  # the mark is for counts rounded to 5
+    # A typed-in unit is read without regard to case or spaces.
+    assert suppression.publish("x", "x", Decimal("10.6"), " KWH ", 40).value == 11
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["kWh", "EUR", "%", "m³", "kg", "h", "jobs"]),
+)
+def test_a_published_figure_is_within_half_a_step_of_its_value(value, unit):
+    places = suppression.places_of(unit)
+    shown = suppression.publish("x", "x", value, unit, 40).value
+    assert shown is not None
+    assert abs(Decimal(shown) - value) <= Decimal(1).scaleb(-places) / 2
+    assert -Decimal(shown).as_tuple().exponent <= places  # type: ignore[operator]
 
 
 def test_october_12_and_november_14_reveal_nothing():

@@ -2,6 +2,7 @@
 the feed, live figures and typed-in results alike (docs/impact.md)."""
 
 from datetime import date
+from decimal import Decimal
 
 from core.programmes import Figure, ProgrammeApp, registry
 from core.tenancy import acting_for
@@ -14,6 +15,17 @@ def _twelve(programme, day):
 
 
 TWELVE = ProgrammeApp(label="fake-twelve", impact_at=(_twelve,))
+
+
+def _precise(programme, day):
+    return [
+        Figure("kwh_precise", "kWh precise", Decimal("1234.5678"), "kWh", about=12),
+        Figure("eur_precise", "EUR precise", Decimal("987.654"), "EUR", about=12),
+        Figure("rate_precise", "Rate precise", Decimal("12.3456"), "%", about=12),
+    ]
+
+
+PRECISE = ProgrammeApp(label="fake-precise", impact_at=(_precise,))
 
 
 @clock_at(date(2026, 6, 15))
@@ -34,3 +46,18 @@ class RoundedOutsideTest(WijkTestCase):
             self.assertEqual((workers["value"], workers["rounded"]), ("10", True))
             typed = next(r for r in item["results"] if r["label"] == "Gezinnen met een toestel")
             self.assertEqual(typed["value"], "50")
+
+    def test_the_public_page_and_the_feed_round_kwh_eur_and_rates(self):
+        practice = make_practice(acting_for(self.cora), programme=self.rental)
+        with registry.registered(PRECISE):
+            page = self.client.get(f"/practices/p/{practice.pk}/")
+            for text in ("kWh precise: 1235 kWh", "EUR precise: 988 EUR", "Rate precise: 12.3 %"):
+                self.assertContains(page, text)
+            self.assertNotContains(page, "1234.5")
+            self.assertNotContains(page, "987.6")
+            item = self.client.get("/practices/feed.json").json()["items"][0]["_wijk"]
+            shown = {f["key"]: f["value"] for f in item["figures"]}
+            self.assertEqual(
+                [shown["kwh_precise"], shown["eur_precise"], shown["rate_precise"]],
+                ["1235", "988", "12.3"],
+            )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
@@ -19,6 +20,7 @@ from rentals import rules, selectors, services
 from rentals.api.common import CENT, HouseholdId, Year, router
 from rentals.documents import savings_statement_pdf
 from rentals.models import (
+    Contract,
     Payment,
     PaymentMethod,
 )
@@ -28,6 +30,14 @@ from rentals.selectors import impact
 
 def _household(request: HttpRequest, household_id: int) -> Household:
     return get_scoped(Household.objects.active(), acting(request), pk=household_id)
+
+
+def _visible_contracts(request: HttpRequest) -> QuerySet[Contract]:
+    """The contracts the acting organisation may see: a household's savings are those of its
+    contracts in programmes the organisation leads, collects for or registered the household
+    in, never those of another lead's programme (the lead of a job bureau the household is
+    enrolled in sees the household, not its rentals)."""
+    return scoped(Contract, acting(request))
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -153,7 +163,7 @@ def savings_detail(request: HttpRequest, household_id: HouseholdId) -> Any:
     household = _household(request, household_id)
     selectors.households_viewed(acting(request), [household], "savings")
     try:
-        yearly = impact.household_yearly(household)
+        yearly = impact.household_yearly(household, contracts=_visible_contracts(request))
     except SavingsError:
         raise _savings_refused() from None
     return {
@@ -175,7 +185,9 @@ def savings_pdf_get(request: HttpRequest, household_id: HouseholdId, year: Year)
     selectors.households_viewed(acting(request), [household], f"savings {year} PDF")
 
     try:
-        pdf = savings_statement_pdf(household=household, year=year)
+        pdf = savings_statement_pdf(
+            household=household, year=year, contracts=_visible_contracts(request)
+        )
     except SavingsError:
         raise _savings_refused() from None
     return file_response(

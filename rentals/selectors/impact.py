@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -127,9 +128,16 @@ def total(yearly: dict[int, PeriodSavings]) -> PeriodSavings:
     return result
 
 
-def household_yearly(household: Household, until: date | None = None) -> dict[int, PeriodSavings]:
+def household_yearly(
+    household: Household,
+    until: date | None = None,
+    contracts: QuerySet[Contract] | None = None,
+) -> dict[int, PeriodSavings]:
+    """What the household saved per year, over `contracts` (those the reader may see, scoped)
+    or, when None, over all its contracts (the resident's own page)."""
     result: dict[int, PeriodSavings] = {}
-    contracts = household.rental_contracts.filter(start_date__isnull=False).select_related(
+    mine = household.rental_contracts.all() if contracts is None else contracts
+    contracts = mine.filter(household=household, start_date__isnull=False).select_related(
         "application", "unit__appliance_model", "household"
     )
     tariffs: dict[int, list[Tariff]] = {}

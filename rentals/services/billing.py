@@ -4,6 +4,7 @@ second run add nothing), first and last months prorated by days (money.proration
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -58,6 +59,16 @@ class SkippedMonth(ValidationError):
     (the page asks, the API answers 409, the command takes --confirm)."""
 
 
+def _owes(
+    *, tenant_fee: Decimal, subsidy: Decimal, start: date, end: date | None, month: date
+) -> bool:
+    """Whether a contract owes something for the month: what billing would charge it, prorated
+    as billing prorates (a charge of 0.00 is never made)."""
+    return any(
+        charge_split(tenant_fee=tenant_fee, subsidy=subsidy, start=start, end=end, month=month)
+    )
+
+
 def first_run_skips(programme: Programme, first: date) -> date | None:
     """For a programme never billed before `first`: the first month before `first` in which an
     installed contract owes something (billing would start after it and leave it unbilled).
@@ -83,14 +94,12 @@ def first_run_skips(programme: Programme, first: date) -> date | None:
         while month < first and (earliest is None or month < earliest):
             if contract.end_date is not None and month > contract.end_date:
                 break
-            if any(
-                charge_split(
-                    tenant_fee=contract.tenant_fee,
-                    subsidy=contract.subsidy,
-                    start=start,
-                    end=contract.end_date,
-                    month=month,
-                )
+            if _owes(
+                tenant_fee=contract.tenant_fee,
+                subsidy=contract.subsidy,
+                start=start,
+                end=contract.end_date,
+                month=month,
             ):
                 earliest = month
                 break
@@ -98,22 +107,47 @@ def first_run_skips(programme: Programme, first: date) -> date | None:
     return earliest
 
 
+def month_owes(programme: Programme, first: date) -> bool:
+    """Whether billing the month would charge anything: a contract with a fee ran the whole
+    month (it owes its whole fee), or one that started or ended within it owes a prorated
+    part above 0.00. Two queries at most; the second lists only the few contracts that start
+    or end within the month, and only when no contract ran the whole month."""
+    last = month_end(first)
+    ran = (
+        Contract.objects.filter(programme=programme, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .filter(Q(tenant_fee__gt=0) | Q(subsidy__gt=0))
+    )
+    whole = ran.filter(start_date__lte=first).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=last)
+    )
+    if whole.exists():
+        return True
+    partial = ran.values_list("tenant_fee", "subsidy", "start_date", "end_date")
+    return any(
+        _owes(tenant_fee=fee, subsidy=sub, start=start, end=end, month=first)
+        for fee, sub, start, end in partial.iterator()
+        if start is not None
+    )
+
+
 def unbilled_month_before(programme: Programme, first: date) -> date | None:
     """The month before `first` when the programme's billing has started (an earlier month
-    was billed), contracts ran in it (with a fee) and it was never billed: a gap in the run.
-    None otherwise (the first run of a programme starts where it starts)."""
+    was billed), it owes something (`month_owes`) and it has no charge: a gap in the run.
+    None otherwise (the first run of a programme starts where it starts).
+
+    "Billed" is read from the charges: billing a month that owes something makes a charge for
+    every contract that owes (one per contract and month, a unique constraint), so such a
+    month without any charge was never billed. A month that owes nothing (no contract, or
+    only charges that prorate to 0.00) makes no charge when billed and loses nothing when
+    skipped, so it is no gap, billed or not."""
     previous = month_start(first - timedelta(days=1))
     billed = Charge.objects.filter(contract__programme=programme)
     if not billed.filter(month__lt=previous).exists():
         return None
-    ran = (
-        Contract.objects.filter(programme=programme, start_date__lte=month_end(previous))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=previous))
-        .filter(Q(tenant_fee__gt=0) | Q(subsidy__gt=0))
-    )
-    if not ran.exists():
-        return None
     if billed.filter(month=previous).exists():
+        return None
+    if not month_owes(programme, previous):
         return None
     return previous
 

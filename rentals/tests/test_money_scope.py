@@ -171,6 +171,33 @@ class MoneyApiTest(MoneyScopeMixin, ApiTestCase):
         self.assertIn(self.get(path, as_user="otto").status_code, (403, 404))
 
 
+class SavingsScopeTest(MoneyScopeMixin, ApiTestCase):
+    """The savings of a household's rental contracts (API and statement) are rental data: the
+    lead of the job bureau the household is enrolled in sees the household, not them."""
+
+    def test_the_lead_of_another_programme_gets_no_savings_of_the_rentals(self) -> None:
+        from rentals.documents import savings_statement_data
+
+        path = f"/api/v1/rentals/households/{self.jansens.pk}/savings"
+        with time_machine.travel(date(2026, 5, 20)):
+            mine = self.get(path, as_user="cora").json()
+            theirs = self.get(path, as_user="otto").json()
+            data = savings_statement_data(
+                household=self.jansens,
+                year=2026,
+                contracts=scoped(Contract, self.acting("otto")),
+            )
+            own = savings_statement_data(
+                household=self.jansens,
+                year=2026,
+                contracts=scoped(Contract, self.acting("cora")),
+            )
+        self.assertTrue(mine["years"])
+        self.assertEqual(theirs["years"], [])
+        self.assertEqual(list(data.rows), [])
+        self.assertEqual([r.contract for r in own.rows], [self.contract])
+
+
 class MoneyExportTest(MoneyScopeMixin):
     def export(self, username: str) -> dict[str, Any]:
         text = household_export(acting=self.acting(username), household=self.jansens)

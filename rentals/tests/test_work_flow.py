@@ -481,3 +481,44 @@ class FirstBillingRunGuardTests(FlowTestCase):
             self.assertFalse(Contract.objects.filter(charges__isnull=False).exists())
             call_command(*args, "--confirm", stdout=StringIO())
         self.assertTrue(Contract.objects.filter(charges__month=date(2026, 4, 1)).exists())
+
+
+class BillingGapGuardTests(FlowTestCase):
+    """A programme billed before: the month before the one billed must have been billed when
+    it owes something. A month that owes nothing (its only contract's charge prorates to 0.00,
+    so billing it creates no charge) is no gap."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.contract = self.active_contract(installed_on=date(2026, 1, 10))
+        # 0.10 a month, ended on 1 February: January owes 0.07, February 1/28 of 0.10 = 0.00.
+        Contract.objects.filter(pk=self.contract.pk).update(
+            tenant_fee=Decimal("0.10"), subsidy=Decimal("0"), end_date=date(2026, 2, 1)
+        )
+
+    def test_a_middle_month_that_owes_nothing_is_no_gap(self) -> None:
+        cora = self.acting("cora")
+        with clock_at(date(2026, 5, 15)):
+            self.active_contract(category="fridge", installed_on=date(2026, 3, 2))
+            january = services.billing_run(
+                programme=self.rental, month=date(2026, 1, 1), acting=cora
+            )
+            february = services.billing_run(
+                programme=self.rental, month=date(2026, 2, 1), acting=cora
+            )
+            # February was billed and owed nothing: March follows it without a question.
+            march = services.billing_run(programme=self.rental, month=date(2026, 3, 1), acting=cora)
+        self.assertEqual((january.created, february.created, march.created), (1, 0, 1))
+
+    def test_a_middle_month_that_owes_is_still_a_gap(self) -> None:
+        cora = self.acting("cora")
+        with clock_at(date(2026, 5, 15)):
+            # A fridge from 27 February at 8.00: February owes 0.57 for it, and was never billed.
+            self.active_contract(category="fridge", installed_on=date(2026, 2, 27))
+            services.billing_run(programme=self.rental, month=date(2026, 1, 1), acting=cora)
+            with self.assertRaises(services.SkippedMonth) as refused:
+                services.billing_run(programme=self.rental, month=date(2026, 3, 1), acting=cora)
+            self.assertIn("February 2026", str(refused.exception))
+            services.billing_run(programme=self.rental, month=date(2026, 2, 1), acting=cora)
+            march = services.billing_run(programme=self.rental, month=date(2026, 3, 1), acting=cora)
+        self.assertEqual(march.created, 1)

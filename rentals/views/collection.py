@@ -473,7 +473,7 @@ def savings_pdf(request: WijkRequest, household_pk: int, year: int) -> HttpRespo
     acting = _acting(request, "household.view")
     household = _money_household(acting, household_pk)
     year = _year(year)
-    pdf = savings_statement_pdf(household=household, year=year)
+    pdf = savings_statement_pdf(household=household, year=year, contracts=scoped(Contract, acting))
     return file_response(
         pdf, filename=f"savings-{household.reference}-{year}.pdf", content_type=PDF
     )

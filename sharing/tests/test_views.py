@@ -193,6 +193,46 @@ class PageTests(SharingTestCase):
         self.assertTrue(all(s.shared > 0 for s in by_label.values()))
         self.assertContains(response, 'id="simulation"')
 
+    def test_simulator_without_a_run_shows_the_latest_finished_simulation(self) -> None:
+        self.client.force_login(self.cora)
+        url = self.url("simulator", community_pk=self.community.pk)
+        # Before any simulation: the form alone.
+        self.assertIsNone(self.client.get(url).context["result"])
+        for cap in ("0,5", "0,3"):
+            self.client.post(url, {"month": "2026-01", "social_cap": cap})
+        first, latest = Run.objects.filter(kind="sharing.simulation").order_by("pk")
+        self.assertEqual((first.status, latest.status), (Run.Status.DONE, Run.Status.DONE))
+        kept = dict(latest.result)
+        # Newer runs that must not be shown: one that failed, one of another organisation.
+        Run.objects.create(
+            organisation=self.lead,
+            programme=self.energy,
+            kind="sharing.simulation",
+            target_key="failed",
+            status=Run.Status.FAILED,
+            finished_at=latest.finished_at,
+            error="Out of memory",
+        )
+        Run.objects.create(
+            organisation=self.arnhem,
+            programme=self.energy,
+            kind="sharing.simulation",
+            target_key="elsewhere",
+            status=Run.Status.DONE,
+            finished_at=latest.finished_at,
+            result={**kept, "participants": 999},
+        )
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["run"], latest)
+        self.assertEqual(response.context["result"].participants, kept["participants"])
+        self.assertContains(response, 'id="simulation"')
+        # ?run= still names an earlier one.
+        self.assertEqual(self.client.get(url, {"run": first.pk}).context["run"], first)
+        # Another lead organisation's staff (arnhem) cannot open the community at all.
+        self.client.force_login(self.otto)
+        self.assertIn(self.client.get(url).status_code, (403, 404))
+
     def test_simulator_refuses_a_month_without_data_and_other_runs(self) -> None:
         self.client.force_login(self.cora)
         url = self.url("simulator", community_pk=self.community.pk)

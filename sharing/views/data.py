@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.access import LEAD, REGISTERED, needs
 from core.forms import add_service_errors
-from core.models import AuditEvent
-from core.runs import run_get, run_start, runs_recent
+from core.models import AuditEvent, Run
+from core.runs import run_get, run_latest_done, run_start, runs_recent
 from core.services import audit_record
 from core.tenancy import Acting, request_acting
 from sharing import rules, services
@@ -28,7 +28,6 @@ from sharing.runs import KIND as RUN_KIND
 from sharing.selectors.advice import advice_for, sms_text
 from sharing.selectors.reports import (
     CustomRound,
-    SimulatorResult,
     dashboard,
     simulation_result,
     statement,
@@ -286,8 +285,11 @@ def statement_page(request: HttpRequest, participant_pk: int, month: str) -> Htt
 
 
 # ---------------------------------------------------------------- simulator
-def _simulation_of(acting: Acting, record: Community, value: str) -> SimulatorResult | None:
-    """The outcome of a finished simulation run of this community (?run=<pk>)."""
+def _simulation_of(acting: Acting, record: Community, value: str) -> Run | None:
+    """The finished simulation run of this community the page shows: the one named by
+    `?run=<pk>`, or without it the latest one (None when the named run is not one)."""
+    if not value:
+        return run_latest_done(acting, kind=SIMULATION_KIND, programme=record.programme)
     if not value.isdigit() or len(value) > 12:
         return None
     try:
@@ -296,7 +298,7 @@ def _simulation_of(acting: Acting, record: Community, value: str) -> SimulatorRe
         return None
     if run.kind != SIMULATION_KIND or run.programme_id != record.programme_id:
         return None
-    return simulation_result(run.result)
+    return run
 
 
 @login_required
@@ -304,7 +306,8 @@ def _simulation_of(acting: Acting, record: Community, value: str) -> SimulatorRe
 @needs("sharing.view", of=LEAD)
 def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
     """The form starts a background run (sharing/runs.py); its page links back here with
-    `?run=<pk>`, which shows the figures it kept."""
+    `?run=<pk>`, which shows the figures it kept; without `?run=` the latest finished
+    simulation of the community is shown."""
     acting = request_acting(request, "sharing.view")
     record = _lead_community(acting, community_pk, "sharing.view")
     latest = AllocationRun.objects.filter(community=record).order_by("-month").first()
@@ -312,7 +315,8 @@ def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"month": request.GET.get("month") or (f"{latest.month:%Y-%m}" if latest else "")},
     )
-    result = _simulation_of(acting, record, request.GET.get("run", ""))
+    run = _simulation_of(acting, record, request.GET.get("run", ""))
+    result = simulation_result(run.result) if run is not None else None
     status = 200
     if form.is_bound:
         status = 400
@@ -346,7 +350,7 @@ def simulator(request: HttpRequest, community_pk: int) -> HttpResponse:
     return render(
         request,
         "sharing/simulator.html",
-        {"community": record, "form": form, "result": result},
+        {"community": record, "form": form, "result": result, "run": run if result else None},
         status=status,
     )
 
