@@ -18,10 +18,13 @@ into PARTS tests so that pytest-xdist spreads them over the cores.
 """
 
 from typing import Any
+from unittest import mock
 
 from django.conf import settings
+from django.core.handlers import exception as exception_handling
 from django.shortcuts import resolve_url
 from django.test import override_settings
+from django.urls import reverse
 
 from core import permissions
 from core.access import ASSIGNED, COLLECTOR, LEAD, REGISTERED, SUPPLIER, VISIBLE, Access
@@ -139,7 +142,9 @@ class RouteMatrixTest(WalkTestCase):
         routes = [r for r in page_routes() + api_routes() if r.template.startswith(only)]
         if part is not None:
             routes = sorted(routes, key=lambda r: r.key)[part::PARTS]
-        with self.walking():
+        # Only the stranger's answers are searched for secrets; the other identities' refusals
+        # are judged by their status and what they wrote (WalkTestCase.walking).
+        with self.walking(reads=lambda identity: identity.organisation == self.arnhem):
             for identity in self.identities:
                 self.identity = identity
                 client = self.client_for(identity)
@@ -238,6 +243,37 @@ class RouteMatrixTest(WalkTestCase):
             [n for n in dir(self) if n.startswith("test_every_route_answers")],
             [f"test_every_route_answers_every_role_as_declared_part_{p + 1}" for p in range(PARTS)],
         )
+
+    def test_refusal_pages_are_copied_only_where_the_walk_does_not_read_them(self) -> None:
+        """While walking, Django's 403/404 page is rendered once per identity and status and
+        then copied, except for the stranger, whose every answer is searched for secrets."""
+        rendered: list[int] = []
+        real = exception_handling.get_exception_response
+
+        def counted(request: Any, resolver: Any, status_code: int, exception: Any) -> Any:
+            rendered.append(status_code)
+            return real(request, resolver, status_code, exception)
+
+        by_label = {identity.label: identity for identity in self.identities}
+        asks = (
+            ("supplier technician", reverse("programme_list"), 403, 1),
+            ("arnhem coordinator", reverse("programme_detail", args=[self.rental.pk]), 404, 3),
+        )
+        # Counted outside, so the walk's own patch sees the counting one as the real handler.
+        with (
+            mock.patch.object(exception_handling, "get_exception_response", counted),
+            self.walking(reads=lambda identity: identity.organisation == self.arnhem),
+        ):
+            for label, url, status, renders in asks:
+                self.identity = by_label[label]
+                client = self.client_for(self.identity)
+                rendered.clear()
+                answers = [client.get(url) for _ in range(3)]
+                self.assertEqual([a.status_code for a in answers], [status] * 3)
+                self.assertEqual(rendered, [status] * renders, label)
+                self.assertTrue(all(b"<h1>" in a.content for a in answers))
+                if renders == 1:  # the copies are the page rendered first
+                    self.assertEqual({a.content for a in answers}, {answers[0].content})
 
     @override_settings(ROOT_URLCONF="core.tests.leaky_urls")
     def test_the_matrix_catches_an_undeclared_route_and_a_missing_role_check(self) -> None:

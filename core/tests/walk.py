@@ -33,11 +33,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers import exception as exception_handling
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.template import Template
 from django.test import Client
 from django.urls import URLResolver, get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.access import ELSEWHERE, Access, declared
 from core.models import Organisation, Role, Run
@@ -774,11 +776,33 @@ class WalkTestCase(RentalTestCase):
         return response, written
 
     @contextmanager
-    def walking(self) -> Iterator[None]:
+    def walking(self, reads: Callable[[Identity], bool] = lambda identity: True) -> Iterator[None]:
+        """Send requests as the walk does; `reads(identity)`: whether the text of that
+        identity's answers is searched (for secrets).
+
+        Django's 403 and 404 pages (the base template with the menu of the refused identity)
+        are rendered for real once per identity, status and language; for an identity whose
+        answers' text is not read, later refusals answer a copy of that page: the walk then
+        reads only their status and what the request wrote, which the copy does not change.
+        The answers to an identity whose text is read are always rendered."""
         # Thousands of expected 403/404 answers: Django's request log would print each one.
         log = logging.getLogger("django.request")
         level = log.level
         log.setLevel(logging.CRITICAL)
+        rendered: dict[tuple[str, int, str], HttpResponse] = {}
+        real_exception_response = exception_handling.get_exception_response
+
+        def refusal_page(request: Any, resolver: Any, status_code: int, exception: Any) -> Any:
+            if status_code not in (403, 404) or reads(self.identity):
+                return real_exception_response(request, resolver, status_code, exception)
+            key = (self.identity.label, status_code, translation.get_language())
+            if key not in rendered:
+                rendered[key] = real_exception_response(request, resolver, status_code, exception)
+            page = rendered[key]
+            if page.status_code != status_code:  # the handler itself failed: no copy
+                return real_exception_response(request, resolver, status_code, exception)
+            return HttpResponse(page.content, status=status_code, content_type=page["Content-Type"])
+
         # The test runner wraps every template render to record its context for
         # response.context (a copy of the context per template, per include): the walk reads
         # only statuses, written tables and the answer's text, so it renders as production does.
@@ -786,6 +810,7 @@ class WalkTestCase(RentalTestCase):
             with (
                 mock.patch("weasyprint.HTML", _FakePDF),
                 mock.patch.object(Template, "_render", _plain_render),
+                mock.patch.object(exception_handling, "get_exception_response", refusal_page),
             ):
                 yield
         finally:
