@@ -26,9 +26,8 @@ def worker_for(acting: Acting, pk: int, permission: str) -> Worker:
     """The worker (else 404) for a user holding `permission` ("worker.export" or
     "worker.erase"): a manager of the lead organisation, or the worker themself."""
     acting.require(permission)
-    worker = get_scoped(
-        Worker.objects.select_related("programme__lead_organisation", "user", "coach"), acting, pk=pk
-    )
+    queryset = Worker.objects.select_related("programme__lead_organisation", "user", "coach")
+    worker = get_scoped(queryset, acting, pk=pk)
     if acting.can("worker.manage"):
         require_lead(acting, worker.programme, permission)
     elif worker.user_id is None or worker.user_id != acting.user_id:
