@@ -328,6 +328,19 @@ CATALOGUE: tuple[Permission, ...] = (
         "keep their skills, availability, goals, assessments, outcome and follow-up.",
     ),
     Permission(
+        "worker.export",
+        MANAGERS | {R.NEIGHBOURHOOD_WORKER},
+        "Coordinators and org admins of the lead organisation export everything the bureau "
+        "keeps about a worker (right of access, jobs/services/privacy.py); a neighbourhood "
+        "worker only their own record (the worker's login), any other answers 404.",
+    ),
+    Permission(
+        "worker.erase",
+        MANAGERS,
+        "Coordinators and org admins of the lead organisation erase a worker whose "
+        "trajectory ended (right to be forgotten, jobs/services/privacy.py).",
+    ),
+    Permission(
         "worker.coach",
         frozenset({R.JOB_COACH}),
         "Only job coaches of the lead organisation read and write the restricted coaching notes.",

@@ -261,7 +261,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["worker"]).queryset = Worker.objects.filter(
-            programme=programme
+            programme=programme, erased_at__isnull=True
         )
 
 
@@ -304,3 +304,13 @@ class RequestChequesForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["cheque_holder"])
         field.queryset = ChequeHolder.objects.filter(programme=programme, anonymised=False)
+
+
+class WorkerEraseForm(forms.Form):
+    """The coordinator confirms an erasure (it cannot be undone)."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, erase this worker's personal data for good"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.models import Language, Organisation, Programme
 
@@ -316,6 +316,9 @@ class Worker(models.Model):
     )
     feed_key_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Right to be forgotten (jobs/services/privacy.py): the record stays as "Worker 17" for
+    # the hours, allowances and outflow counts; name, postcode, login and feed key are gone.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -325,6 +328,18 @@ class Worker(models.Model):
                 condition=Q(agreement_end__gte=F("agreement_start")),
                 name="jobs_worker_agreement_order",
             ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True)
+                | Q(
+                    first_name="",
+                    last_name="",
+                    postcode="",
+                    user__isnull=True,
+                    coach__isnull=True,
+                    feed_key_hash="",
+                ),
+                name="jobs_worker_erased_is_anonymous",
+            ),
             models.UniqueConstraint(
                 fields=["programme", "user"],
                 condition=Q(user__isnull=False),
@@ -333,7 +348,19 @@ class Worker(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.erased_at:
+            return self.anonymous_name
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def anonymous_name(self) -> str:
+        """How an erased worker is named on statements, invoices and lists."""
+        return gettext("Worker %(number)s") % {"number": self.pk}
+
+    @property
+    def short_name(self) -> str:
+        """The first name (crews, invoices), or "Worker 17" once erased."""
+        return self.anonymous_name if self.erased_at else self.first_name
 
 
 class WorkerSkill(models.Model):

@@ -149,7 +149,7 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
             {
                 "id": a.pk,
                 "request": a.request_id,
-                "worker": a.worker.first_name,
+                "worker": a.worker.short_name,
                 "starts_at": a.starts_at,
                 "ends_at": a.ends_at,
             }
@@ -162,7 +162,7 @@ def export_data(acting: Acting, household: Household) -> dict[str, Any]:
             {
                 "id": h.pk,
                 "request": h.request_id,
-                "worker": h.worker.first_name,
+                "worker": h.worker.short_name,
                 "starts_at": h.starts_at,
                 "ends_at": h.ends_at,
                 "minutes": h.minutes,
@@ -294,7 +294,10 @@ def impact_figures(programme: Programme) -> list[Figure]:
             "workers_active",
             gettext_lazy("Workers in a trajectory"),
             Worker.objects.filter(
-                programme=programme, agreement_start__lte=today, agreement_end__gte=today
+                programme=programme,
+                agreement_start__lte=today,
+                agreement_end__gte=today,
+                erased_at__isnull=True,
             ).count(),
         ),
         Figure(

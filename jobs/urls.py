@@ -1,6 +1,16 @@
 from django.urls import path
 
-from jobs.views import cheques, dashboard, field, hours, planning, requests, setup, workers
+from jobs.views import (
+    cheques,
+    dashboard,
+    field,
+    hours,
+    planning,
+    privacy,
+    requests,
+    setup,
+    workers,
+)
 
 app_name = "jobs"
 
@@ -51,6 +61,11 @@ urlpatterns = [
         workers.statement_pdf,
         name="statement_pdf",
     ),
+    path(
+        "workers/<int:worker_pk>/export.json", privacy.worker_export_json, name="worker_export_json"
+    ),
+    path("workers/<int:worker_pk>/export.pdf", privacy.worker_export_pdf, name="worker_export_pdf"),
+    path("workers/<int:worker_pk>/erase/", privacy.worker_erase, name="worker_erase"),
     path("assignments/<int:assignment_pk>/move/", planning.assignment_move, name="assignment_move"),
     path("assignments/<int:assignment_pk>/lock/", planning.assignment_lock, name="assignment_lock"),
     path("hours/<int:hours_pk>/approve/", hours.hours_approve, name="hours_approve"),

@@ -25,6 +25,8 @@ Households
   dubois   registered by kortrijk, not enrolled
 """
 
+import re
+import zlib
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,18 @@ from households.counts import enrolment_moved
 from households.models import Enrolment, Household
 
 PASSWORD = "wachtwoord-123"
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams opened, to look for its structure (PDF/UA tags,
+    the language); pypdf is not installed."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
 
 
 def clock_at(day: date) -> "time_machine.travel":

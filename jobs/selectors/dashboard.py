@@ -63,7 +63,10 @@ def dashboard(programme: Programme, day: date) -> Dashboard:
         .order_by("-n", "service__name")
     )
     active = Worker.objects.filter(
-        programme=programme, agreement_start__lte=day, agreement_end__gte=day
+        programme=programme,
+        agreement_start__lte=day,
+        agreement_end__gte=day,
+        erased_at__isnull=True,
     )
     m0, m1 = month_bounds(day)
     loads = [
@@ -101,7 +104,10 @@ def followups_due(programme: Programme, day: date) -> list[tuple[Trajectory, int
     """Trajectories whose 6- or 12-month follow-up is due (ended that long ago, not yet
     written down): (trajectory, months)."""
     due = []
-    ended = Trajectory.objects.filter(worker__programme=programme).exclude(outcome="")
+    # An erased worker cannot be asked any more (docs/jobs.md, "A worker's own data").
+    ended = Trajectory.objects.filter(
+        worker__programme=programme, worker__erased_at__isnull=True
+    ).exclude(outcome="")
     for t in ended.select_related("worker").filter(~Q(outcome_on=None)):
         if t.outcome_on is None:
             continue

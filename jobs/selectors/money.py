@@ -123,7 +123,7 @@ def invoice(request: JobRequest) -> Invoice:
             if rules.pricing == "fixed"
             else pure.money(rules.price_per_hour * pure.cheques(h.minutes))
         )
-        lines.append(InvoiceLine(h.worker.first_name, h.minutes, pure.cheques(h.minutes), amount))
+        lines.append(InvoiceLine(h.worker.short_name, h.minutes, pure.cheques(h.minutes), amount))
     total = (
         pure.money(request.service.fixed_price or Decimal("0"))
         if rules.pricing == "fixed"

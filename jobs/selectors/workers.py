@@ -12,7 +12,12 @@ from jobs.models import Assignment, Hours, JobRequest, ProgrammeRules, Worker
 
 def active_on(programme: Programme, day: date) -> "QuerySet[Worker]":
     return (
-        Worker.objects.filter(programme=programme, agreement_start__lte=day, agreement_end__gte=day)
+        Worker.objects.filter(
+            programme=programme,
+            agreement_start__lte=day,
+            agreement_end__gte=day,
+            erased_at__isnull=True,
+        )
         .prefetch_related("skills", "availability", "exceptions")
         .order_by("pk")
     )

@@ -23,6 +23,16 @@ from jobs.services.plans import (
     planning_input,
     unassigned_message,
 )
+from jobs.services.privacy import (
+    worker_erase,
+    worker_erasure_keeps,
+    worker_erasure_refusals,
+    worker_erasure_removes,
+    worker_export,
+    worker_export_content,
+    worker_export_html,
+    worker_export_pdf,
+)
 from jobs.services.requests import (
     feedback_give,
     feedback_record,
@@ -83,6 +93,14 @@ __all__ = [
     "trajectory_update",
     "unassigned_message",
     "worker_create",
+    "worker_erase",
+    "worker_erasure_keeps",
+    "worker_erasure_refusals",
+    "worker_erasure_removes",
+    "worker_export",
+    "worker_export_content",
+    "worker_export_html",
+    "worker_export_pdf",
     "worker_feed_renew",
     "worker_feed_revoke",
     "worker_skill_set",

@@ -47,6 +47,8 @@ def hours_register(
         require_lead(acting, programme, "job.hours")
         if worker.user_id is None or worker.user_id != acting.user_id:
             raise PermissionDenied("job.hours")
+    if worker.erased_at:  # jobs/services/privacy.py: the books of an erased worker are closed
+        raise ValidationError(_("This worker was erased and can no longer be changed."))
     if request.status not in (JobRequest.Status.PLANNED, JobRequest.Status.DONE):
         raise ValidationError(_("Hours can only be registered for a planned job."))
     if Hours.objects.filter(worker=worker, request=request).exists():

@@ -31,6 +31,12 @@ from jobs.models import (
 DAYS_AHEAD = 5 * 366
 
 
+def refuse_erased(worker: Worker) -> None:
+    """An erased worker's record only keeps what the books need: nothing is added to it."""
+    if worker.erased_at:
+        raise ValidationError(_("This worker was erased and can no longer be changed."))
+
+
 def _check_day(value: date | None, *, field: str, programme: Programme, ahead: int) -> None:
     today = local_today(programme.lead_organisation)
     check_date_range(
@@ -109,6 +115,7 @@ def worker_skill_set(
 ) -> WorkerSkill | None:
     """Give a skill at a level (1-3); level 0 takes it away."""
     require_lead(acting, worker.programme, "worker.manage")
+    refuse_erased(worker)
     if skill not in Skill.values or not 0 <= level <= 3:
         raise ValidationError({"skill": _("Choose a skill of the list and a level from 0 to 3.")})
     if level == 0:
@@ -125,6 +132,7 @@ def availability_add(
     *, acting: Acting, worker: Worker, weekday: int, start: time, end: time
 ) -> Availability:
     require_lead(acting, worker.programme, "worker.manage")
+    refuse_erased(worker)
     if not 0 <= weekday <= 6:
         raise ValidationError({"weekday": _("Choose a day of the week.")})
     if end <= start:
@@ -146,6 +154,7 @@ def availability_exception_add(
 ) -> AvailabilityException:
     """A day off (no times), or other hours that day."""
     require_lead(acting, worker.programme, "worker.manage")
+    refuse_erased(worker)
     _check_day(day, field="day", programme=worker.programme, ahead=DAYS_AHEAD)
     if (start is None) != (end is None) or (start and end and end <= start):
         raise ValidationError({"end": _("Give both times, the end after the start, or none.")})
@@ -166,6 +175,7 @@ def trajectory_update(
     followup_12: str = "",
 ) -> Trajectory:
     require_lead(acting, worker.programme, "worker.manage")
+    refuse_erased(worker)
     for name, value in (
         ("outcome", outcome),
         ("followup_6", followup_6),
@@ -194,6 +204,7 @@ def assessment_add(
     *, acting: Acting, worker: Worker, on: date, competence: str, score: int
 ) -> Assessment:
     require_lead(acting, worker.programme, "worker.manage")
+    refuse_erased(worker)
     if competence not in Assessment.Competence.values:
         raise ValidationError({"competence": _("Choose a competence of the list.")})
     if not 1 <= score <= 5:
@@ -209,6 +220,7 @@ def assessment_add(
 def coaching_note_add(*, acting: Acting, worker: Worker, text: str) -> CoachingNote:
     """A restricted note: only job coaches read them (worker.coach)."""
     require_lead(acting, worker.programme, "worker.coach")
+    refuse_erased(worker)
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
     trajectory, _created = Trajectory.objects.get_or_create(worker=worker)
@@ -240,7 +252,8 @@ def _may_manage_feed(acting: Acting, worker: Worker) -> None:
     """The worker for their own link, or a coach or coordinator of the bureau."""
     if acting.can("worker.manage"):
         require_lead(acting, worker.programme, "worker.manage")
-        return
-    require_lead(acting, worker.programme, "job.do")
-    if worker.user_id is None or worker.user_id != acting.user_id:
-        raise PermissionDenied("job.do")
+    else:
+        require_lead(acting, worker.programme, "job.do")
+        if worker.user_id is None or worker.user_id != acting.user_id:
+            raise PermissionDenied("job.do")
+    refuse_erased(worker)

@@ -186,6 +186,10 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
     },
     "jobs:worker_note": {"POST": {"text": "Gesprek gehad."}},
     "jobs:worker_feed": {"POST": {}},
+    "jobs:worker_export_json": {"GET": None},
+    "jobs:worker_export_pdf": {"GET": None},
+    # wout's trajectory runs and he is planned: the coordinator is refused on the merits (409).
+    "jobs:worker_erase": {"GET": None, "POST": {"confirm": "on"}},
     "jobs:assignment_move": {"POST": lambda t: {"worker": t.part_objects["jobs_other_worker"].pk}},
     "jobs:assignment_lock": {"POST": {}},
     "jobs:hours_approve": {"POST": {}},

@@ -90,7 +90,7 @@ def dashboard_xlsx(request: HttpRequest, bureau_pk: int) -> HttpResponse:
     for load in data.loads:
         loads.append(
             (
-                str(load.worker.first_name),
+                str(load.worker.short_name),
                 round(load.month_minutes / 60, 2),
                 round(load.year_minutes / 60, 2),
                 load.month_limit,

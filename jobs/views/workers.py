@@ -94,7 +94,7 @@ def _worker_context(acting: Any, worker: Worker) -> dict[str, Any]:
         "month_hours": round(month / 60, 1),
         "year_hours": round(year / 60, 1),
         "rules": rules,
-        "can_manage": acting.can("worker.manage"),
+        "can_manage": acting.can("worker.manage") and not worker.erased_at,
         "skill_form": SkillForm(),
         "availability_form": AvailabilityForm(),
         "exception_form": ExceptionForm(),
@@ -108,7 +108,7 @@ def _worker_context(acting: Any, worker: Worker) -> dict[str, Any]:
             }
         ),
         "assessment_form": AssessmentForm(initial={"on": today}),
-        "note_form": NoteForm() if acting.can("worker.coach") else None,
+        "note_form": NoteForm() if acting.can("worker.coach") and not worker.erased_at else None,
         "month": today.strftime("%Y-%m"),
     }
 

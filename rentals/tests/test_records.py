@@ -1,23 +1,11 @@
 """Documents fit for records: tagged accessible PDFs (PDF/UA-1), the SEPA mandate with the
 creditor identifier on direct-debit contracts, dates in the letter's language."""
 
-import re
-import zlib
 from datetime import date
 
 from rentals import documents
 from rentals.tests.cast import RentalTestCase
-
-
-def pdf_text(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams opened, to look for its structure."""
-    parts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            parts.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
+from wijk.testing import pdf_text
 
 
 class RecordsTest(RentalTestCase):
