@@ -18,6 +18,8 @@ def active_on(programme: Programme, day: date) -> "QuerySet[Worker]":
             agreement_end__gte=day,
             erased_at__isnull=True,
         )
+        # A trajectory that ended early (an outcome on a day before) ends the agreement too.
+        .exclude(trajectory__outcome_on__lt=day)
         .prefetch_related("skills", "availability", "exceptions")
         .order_by("pk")
     )

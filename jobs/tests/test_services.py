@@ -165,6 +165,32 @@ class JobServicesTest(JobsTestCase):
         first.refresh_from_db()
         self.assertEqual(first.plan_reason, planning.LOCKED_WORKER_NOT_QUALIFIED)
 
+    def test_a_worker_whose_trajectory_ended_early_is_not_planned(self) -> None:
+        ask(self, self.moving, household=None)
+        services.trajectory_update(
+            acting=self.acting("jo"),
+            worker=self.worker_w,
+            goals="",
+            outcome="paid_job",
+            outcome_on=DAY - timedelta(days=1),
+        )
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
+        self.assertFalse(Assignment.objects.filter(worker=self.worker_w).exists())
+        # On the day it ended the worker may still work.
+        services.trajectory_update(
+            acting=self.acting("jo"),
+            worker=self.worker_w,
+            goals="",
+            outcome="paid_job",
+            outcome_on=DAY,
+        )
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
+        self.assertTrue(Assignment.objects.filter(worker=self.worker_w).exists())
+
     def test_hour_limits_reach_the_planner(self) -> None:
         services.rules_update(
             acting=self.acting("cora"), programme=self.bureau, values={"max_hours_month": 1}
