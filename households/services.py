@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.eligibility import RulesError, evaluate
 from core.models import AuditEvent, Programme
+from core.pdf import render_pdf
 from core.programmes import Part, registry
 from core.services import audit_record
 from core.tenancy import Acting, scoped
@@ -401,8 +402,6 @@ def household_export(*, acting: Acting, household: Household, via: str | None = 
 
 def household_export_pdf(*, acting: Acting, household: Household, via: str | None = None) -> bytes:
     """The export as a PDF in the household's language; audited."""
-    from weasyprint import HTML
-
     acting.require("household.export")
     _require_visible(acting, household)
     data = household_export_data(acting=acting, household=household)
@@ -423,7 +422,7 @@ def household_export_pdf(*, acting: Acting, household: Household, via: str | Non
         household=household,
         subject=f"household {household.reference}: PDF",
     )
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, accessible
+    return render_pdf(html)
 
 
 def household_erasure_refusals(*, acting: Acting, household: Household) -> list[str]:

@@ -11,16 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import to_locale
 
+from core.pdf import render_pdf
 from jobs.models import JobRequest, Worker
 from jobs.selectors.money import allowance_statement, invoice
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
 
 
 def _eur(value: Decimal, locale: str) -> str:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
 from core.models import Organisation, Programme
+from core.pdf import render_pdf
 from households.models import Household
 from rentals.models import ApplianceModel, Contract, PaymentMethod, Unit, UnitStatus, Visit
 from rentals.pure import charts, savings
@@ -41,23 +42,11 @@ from rentals.selectors import dashboard, impact
 from rentals.selectors.remittance import Remittance, RemittanceProgramme, RemittanceTotals
 
 ZERO = Decimal("0.00")
-PDF_VARIANT = "pdf/ua-1"  # WeasyPrint 66+: tagged, accessible PDFs
 # What a unit's QR label encodes: the scan page of the unit (a path, so it works on any host).
 SCAN_PATH = "/rentals/units/scan/{label_code}/"
 
 
 # ----------------------------------------------------------------- rendering
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF bytes. Only data: URIs may be fetched: a document never waits on a network."""
-    # Imported here: WeasyPrint (with its native libraries) takes about a second to load,
-    # which only a process that makes a PDF should pay.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    # PDF/UA-1: a tagged PDF (headings, paragraphs, tables as structure) with its language
-    # and title, so screen readers read it and archives keep it (issue 8).
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT))
 
 
 def _locale() -> str:

@@ -10,16 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import to_locale
 
+from core.pdf import render_pdf
 from sharing.selectors.reports import Statement
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF bytes. Only data: URIs may be fetched: a document never waits on a network."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
 
 
 def statement_html(statement: Statement) -> str:

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, to_locale
 
+from core.pdf import render_pdf
 from core.services import audit_record
 from core.tenancy import Acting
 from core.validators import local_today
@@ -42,8 +43,6 @@ from jobs.models import (
     WorkerSkill,
 )
 from jobs.selectors.privacy import statement_months, worker_export_data
-
-PDF_VARIANT = "pdf/ua-1"  # tagged, accessible, as the household export and rental letters
 
 REMOVES = (
     gettext_lazy("the first and last name, and the postcode"),
@@ -126,13 +125,9 @@ def worker_export_html(*, acting: Acting, worker: Worker) -> str:
 
 def worker_export_pdf(*, acting: Acting, worker: Worker) -> bytes:
     """The export as a tagged PDF (PDF/UA-1) in the worker's language; audited."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = worker_export_html(acting=acting, worker=worker)
     audit_record(acting=acting, action="export", subject=f"job worker {worker.pk}: PDF")
-    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT))
+    return render_pdf(html)
 
 
 def worker_erasure_removes() -> tuple[Any, ...]:

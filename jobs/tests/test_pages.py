@@ -11,7 +11,7 @@ from icalendar import Calendar
 from jobs import services
 from jobs.models import JobRequest
 from jobs.tests.cast import DAY, JobsTestCase, ask, at
-from wijk.testing import clock_at
+from wijk.testing import clock_at, pdf_text
 
 
 def public_body(**extra: str) -> dict[str, str]:
@@ -186,6 +186,7 @@ class JobPagesTest(JobsTestCase):
             response = self.client.get(url)
             self.assertEqual(response["Content-Type"], "application/pdf")
             self.assertTrue(response.content.startswith(b"%PDF"))
+            self.assertIn(b"pdfuaid:part", pdf_text(response.content))  # tagged PDF/UA-1
         self.assertEqual(
             self.client.get(
                 reverse("jobs:statement_pdf", args=[self.worker_w.pk, "2026-13"])

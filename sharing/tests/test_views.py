@@ -14,7 +14,7 @@ from sharing.documents import statement_html
 from sharing.models import AllocationRun, MeterImport, MeterUpload, Participant
 from sharing.selectors.reports import statement
 from sharing.tests.cast import JANSENS_EAN, SharingTestCase, month_file
-from wijk.testing import clock_at
+from wijk.testing import clock_at, pdf_text
 
 JANUARY = date(2026, 1, 1)
 
@@ -163,6 +163,7 @@ class PageTests(SharingTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertIn(b"pdfuaid:part", pdf_text(response.content))  # tagged PDF/UA-1
         # ...but not the school's statement, nor another month's.
         for pk, month in ((self.school.pk, "2026-01"), (self.jansens_p.pk, "2026-02")):
             self.assertIn(
