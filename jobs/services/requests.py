@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.models import Programme
@@ -32,6 +33,12 @@ def price_estimate(*, rules: ProgrammeRules, service: Service) -> Decimal:
         fixed_price=service.fixed_price,
     )
     return one if rules.pricing == "fixed" else one * service.crew_size
+
+
+def km_text(km: float | Decimal) -> str:
+    """A distance in the reader's numbers, one decimal unless whole: "21,4", "6"."""
+    tenth = Decimal(str(km)).quantize(Decimal("0.1"))
+    return number_format(tenth, 0 if tenth == tenth.to_integral_value() else 1)
 
 
 def locate(
@@ -60,7 +67,11 @@ def locate(
                     "Sorry, we do not work at this address: it is %(distance)s km from the "
                     "bureau, and we work up to %(radius)s km away."
                 )
-                % {"distance": f"{distance:.1f}", "radius": rules.served_radius_km}
+                % {
+                    # In the reader's numbers: "21,4 km" on Dutch and French pages.
+                    "distance": km_text(distance),
+                    "radius": km_text(rules.served_radius_km),
+                }
             }
         )
     return lat, lon
