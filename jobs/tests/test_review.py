@@ -4,10 +4,14 @@ failed before its fix."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import translation
+from icalendar import Calendar, Event
 
 from jobs import planning, services
+from jobs.feeds import worker_calendar
 from jobs.messages import reason_message
+from jobs.models import Worker
 from jobs.tests.cast import DAY, JobsTestCase, ask, at
 from wijk.testing import clock_at
 
@@ -66,3 +70,31 @@ class HoursNotAheadTest(JobsTestCase):
                 starts_at=at(DAY, 8),
                 ends_at=at(DAY, 10, 3),
             )
+
+
+@clock_at(date(2026, 2, 27))
+class CalendarFeedTest(JobsTestCase):
+    def events(self, worker: Worker) -> dict[str, Event]:
+        calendar = Calendar.from_ical(worker_calendar(worker))
+        return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+    def test_a_re_plan_keeps_each_workers_event_and_raises_its_sequence(self) -> None:
+        """The UID had the crew place in it: a worker given another place of the same job
+        got the job twice in their calendar app."""
+        job = ask(self, self.moving)
+        plan = {"acting": self.acting("jo"), "programme": self.bureau, "day": DAY}
+        services.plan_run(**plan, time_limit_s=0.3)
+        before = {w.pk: self.events(w) for w in (self.worker_w, self.worker_s)}
+        self.assertEqual([len(e) for e in before.values()], [1, 1])
+        services.plan_run(**plan, time_limit_s=0.3)  # a re-plan writes the day anew
+        # ... and this one gives the two workers each other's crew place.
+        places = dict(job.assignments.values_list("worker_id", "place"))
+        job.assignments.update(place=F("place") + 10)
+        for worker_id, place in places.items():
+            job.assignments.filter(worker_id=worker_id).update(place=1 - place)
+        for worker_id, events in before.items():
+            after = self.events(Worker.objects.get(pk=worker_id))
+            self.assertEqual(set(after), set(events))
+            (uid,) = after
+            self.assertGreater(int(after[uid]["sequence"]), int(events[uid].get("sequence", 0)))
+            self.assertIn("dtstamp", after[uid])
