@@ -1,14 +1,14 @@
 """Defects from the outside review of issue 9 (the job bureau), each with the test that
 failed before its fix."""
 
-from datetime import date
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import translation
 from icalendar import Calendar, Event
 
-from jobs import planning, services
+from jobs import geo, planning, services
 from jobs.feeds import worker_calendar
 from jobs.messages import reason_message
 from jobs.models import Worker
@@ -98,3 +98,57 @@ class CalendarFeedTest(JobsTestCase):
             (uid,) = after
             self.assertGreater(int(after[uid]["sequence"]), int(events[uid].get("sequence", 0)))
             self.assertIn("dtstamp", after[uid])
+
+
+PUBLIC = {
+    "name": "Marleen Peeters",
+    "phone": "059 12 34 56",
+    "street": "Veldstraat 1",
+    "city": "Gent",
+    "preferred_day": DAY,
+    "window_start": time(8),
+    "window_end": time(13),
+}
+
+
+@clock_at(date(2026, 2, 27))
+class PostcodesOutsideTheTableTest(JobsTestCase):
+    client_language = "en"
+
+    def test_staff_learn_a_real_postcode_is_outside_and_may_give_coordinates(self) -> None:
+        """9000 Gent for the Oostende bureau was "We do not know postcode 9000"."""
+        with self.assertRaises(ValidationError) as caught:
+            ask(self, self.garden, postcode="9000", city="Gent")
+        text = message(caught.exception)
+        self.assertIn("not in the area we serve, 6 km around", text)
+        self.assertIn("latitude and longitude", text)
+        self.assertNotIn("do not know", text)
+        # Close by all the same (a new postcode the table lacks): coordinates place it.
+        job = ask(self, self.garden, postcode="8401", lat=51.2200, lon=2.9200)
+        self.assertEqual(job.postcode, "8401")
+
+    def test_residents_learn_where_the_bureau_works_and_whom_to_call(self) -> None:
+        self.lead.phone, self.lead.city = "059 00 11 22", "Oostende"
+        self.lead.save(update_fields=["phone", "city"])
+        with self.assertRaises(ValidationError) as caught:
+            services.request_preview_public(
+                programme=self.bureau, service=self.garden, postcode="9000", **PUBLIC
+            )
+        text = message(caught.exception)
+        self.assertIn("we work only 6 km around Oostende", text)
+        self.assertIn("call us at 059 00 11 22", text)
+        self.assertNotIn("latitude", text)
+
+    def test_a_postcode_of_the_wrong_shape_is_named_so(self) -> None:
+        with self.assertRaises(ValidationError) as caught:
+            ask(self, self.garden, postcode="84000")
+        self.assertIn("A Belgian postcode has 4 digits", message(caught.exception))
+
+    def test_the_shapes_of_belgian_and_dutch_postcodes(self) -> None:
+        self.assertTrue(geo.postcode_well_formed("BE", "9000"))
+        self.assertFalse(geo.postcode_well_formed("BE", "0900"))
+        self.assertFalse(geo.postcode_well_formed("BE", "6821 AB"))
+        self.assertTrue(geo.postcode_well_formed("NL", "6821 AB"))
+        self.assertTrue(geo.postcode_well_formed("NL", "6821ab"))
+        self.assertTrue(geo.postcode_well_formed("NL", "6821"))
+        self.assertFalse(geo.postcode_well_formed("NL", "682 AB"))
