@@ -1,17 +1,21 @@
 """Defects from the outside review of issue 9 (the job bureau), each with the test that
 failed before its fix."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar, Event
 
 from jobs import geo, planning, services
+from jobs.documents import invoice_html
 from jobs.feeds import worker_calendar
 from jobs.messages import reason_message
 from jobs.models import Worker
+from jobs.selectors.money import invoice, registration_fee_due
 from jobs.tests.cast import DAY, JobsTestCase, ask, at
 from wijk.testing import clock_at
 
@@ -152,3 +156,73 @@ class PostcodesOutsideTheTableTest(JobsTestCase):
         self.assertTrue(geo.postcode_well_formed("NL", "6821ab"))
         self.assertTrue(geo.postcode_well_formed("NL", "6821"))
         self.assertFalse(geo.postcode_well_formed("NL", "682 AB"))
+
+
+@clock_at(date(2026, 2, 27))
+class RegistrationFeeTest(JobsTestCase):
+    """wijk-werken: "often plus a yearly registration fee" (the preset's 10 EUR). The price
+    preview and the invoice left it out."""
+
+    client_language = "en"
+
+    def test_the_payers_first_job_of_the_year_carries_the_fee_the_next_does_not(self) -> None:
+        holder = services.cheque_holder_create(
+            acting=self.acting("cora"), programme=self.bureau, kind="resident", name="Marleen"
+        )
+        first = ask(self, self.garden, preferred_day=DAY)
+        later = ask(self, self.garden, preferred_day=DAY + timedelta(days=1))
+        for job in (first, later):
+            services.request_cheque_holder_set(
+                acting=self.acting("cora"), request=job, holder=holder
+            )
+        self.assertEqual(registration_fee_due(first), Decimal("10.00"))
+        self.assertEqual(registration_fee_due(later), Decimal("0"))
+        # The price preview of yet another job of this payer: paid this year already.
+        preview = services.request_preview_public(
+            programme=self.bureau, service=self.garden, postcode="8400", **PUBLIC
+        )
+        preview.cheque_holder = holder
+        self.assertEqual(registration_fee_due(preview), Decimal("0"))
+        # The first one cancelled: the next job pays the fee.
+        services.request_cancel(acting=self.acting("cora"), request=first)
+        self.assertEqual(registration_fee_due(later), Decimal("10.00"))
+
+    def test_a_resident_on_the_public_form_sees_the_fee_and_the_invoice_charges_it(self) -> None:
+        preview = services.request_preview_public(
+            programme=self.bureau, service=self.garden, postcode="8400", **PUBLIC
+        )
+        self.assertEqual(registration_fee_due(preview), Decimal("10.00"))
+        page = self.client.post(
+            reverse("jobs_public:ask", args=[self.bureau.pk]),
+            {
+                **PUBLIC,
+                "service": self.garden.pk,
+                "street": "Kerkstraat 5",
+                "postcode": "8400",
+                "preferred_day": DAY.isoformat(),
+                "window_start": "08:00",
+                "window_end": "13:00",
+                "language": "en",
+            },
+        )
+        self.assertContains(page, "plus the registration fee of 10.00 EUR, once a year")
+        job = ask(self, self.garden)
+        services.plan_run(
+            acting=self.acting("jo"), programme=self.bureau, day=DAY, time_limit_s=0.3
+        )
+        (mine,) = job.assignments.all()
+        with clock_at(DAY + timedelta(days=1)):
+            services.hours_register(
+                acting=self.acting("jo"), assignment=mine, starts_at=at(DAY, 9), ends_at=at(DAY, 10)
+            )
+        job.refresh_from_db()
+        bill = invoice(job)
+        self.assertEqual(bill.registration_fee, Decimal("10.00"))
+        self.assertEqual(bill.total, Decimal("7.45") + Decimal("10.00"))
+        self.assertIn("Yearly registration fee (once a year)", invoice_html(job))
+
+    def test_no_fee_in_the_rules_no_fee_anywhere(self) -> None:
+        services.rules_update(
+            acting=self.acting("cora"), programme=self.bureau, values={"registration_fee": 0}
+        )
+        self.assertEqual(registration_fee_due(ask(self, self.garden)), Decimal("0"))
