@@ -81,6 +81,7 @@ def invoice_html(request: JobRequest) -> str:
                     for line in bill.lines
                 ],
                 "total": _eur(bill.total, locale),
+                "fee": _eur(bill.registration_fee, locale) if bill.registration_fee else "",
                 "language": language,
             },
         )

@@ -34,8 +34,13 @@ def worker_calendar(worker: Worker, *, host: str = "wijk") -> bytes:
         .order_by("starts_at")
     ):
         event = Event()
-        event.add("uid", f"job-{a.request_id}-{a.place}@{host}")
+        # One event per job and worker: the crew place may change in a re-plan (or a move),
+        # and a UID with the place made the calendar app keep the old event beside the new.
+        event.add("uid", f"job-{a.request_id}-worker-{a.worker_id}@{host}")
         event.add("dtstamp", timezone.now())
+        # Each planning run writes the day's assignments anew (a higher id), so the id grows
+        # with every revision, as SEQUENCE must (RFC 5545, 3.8.7.4).
+        event.add("sequence", a.pk)
         event.add("dtstart", a.starts_at)
         event.add("dtend", a.ends_at)
         event.add("summary", a.request.service.name)

@@ -4,6 +4,7 @@ and the request form says so."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # Postcode centres (approximate, from the postcodes' municipalities), for the demo bureaus and
@@ -37,3 +38,23 @@ def postcode_centres(country: str) -> dict[str, tuple[float, float]]:
     """The known postcode centres of one country, by postcode (for the map picker)."""
     land = country.upper()
     return {code: centre for (where, code), centre in POSTCODE_CENTRES.items() if where == land}
+
+
+# Belgium: 4 digits (1000-9999); the Netherlands: 4 digits (1000-9999) and 2 letters, the
+# space optional (SA, SD and SS are not issued, which we do not check).
+_FORMATS = {
+    "BE": re.compile(r"[1-9][0-9]{3}"),
+    "NL": re.compile(r"[1-9][0-9]{3} ?[A-Za-z]{2}"),
+}
+
+
+def postcode_well_formed(country: str, postcode: str) -> bool:
+    """Whether the postcode has the country's shape (a Dutch one may leave out its letters:
+    the table is by the 4 digits). Unknown countries: anything not empty."""
+    shape = _FORMATS.get(country.upper())
+    code = postcode.strip()
+    if shape is None:
+        return bool(code)
+    if country.upper() == "NL" and re.fullmatch(r"[1-9][0-9]{3}", code):
+        return True
+    return shape.fullmatch(code) is not None

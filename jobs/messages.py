@@ -3,7 +3,10 @@
 Each template takes the reason's parameters as named placeholders."""
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +50,18 @@ MESSAGES: Mapping[str, Promise] = {
 }
 
 
+def _localised(value: Any) -> Any:
+    """A decimal number (the planner stores "21.4") in the reader's numbers ("21,4")."""
+    if isinstance(value, float):
+        return number_format(value)
+    if isinstance(value, str) and "." in value:
+        try:
+            return number_format(Decimal(value))
+        except InvalidOperation:
+            return value
+    return value
+
+
 def reason_message(reason: planning.Unassigned) -> str:
-    """The reason in words, in the active language."""
-    return str(MESSAGES[reason.reason]) % dict(reason.params)
+    """The reason in words, in the active language (numbers in its format)."""
+    return str(MESSAGES[reason.reason]) % {k: _localised(v) for k, v in dict(reason.params).items()}

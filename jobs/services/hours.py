@@ -19,6 +19,10 @@ from jobs.services.cheques import cheques_spend
 from jobs.services.handback import report_back
 
 MAX_MINUTES = 12 * 60
+# Hours end at most this far after the server's clock: a phone's clock a little ahead, or an
+# end typed to the minute just before it. Not more: an hour's slack let a worker register the
+# planned end before the job was over (one more started hour, one more cheque).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _fmt_hours(minutes: int) -> str:
@@ -61,7 +65,7 @@ def hours_register(
         errors["ends_at"] = _("The end must be after the start.")
     elif minutes > MAX_MINUTES:
         errors["ends_at"] = _("A job's hours are at most 12 hours.")
-    if ends_at > timezone.now() + timedelta(hours=1):
+    if ends_at > timezone.now() + CLOCK_SKEW:
         errors["ends_at"] = _("Hours are registered once they are worked, not ahead.")
     # The bureau's day, not the server's or UTC's: hours a day early marked the job done
     # before it happened.

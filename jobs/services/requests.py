@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.models import Programme
@@ -34,21 +35,69 @@ def price_estimate(*, rules: ProgrammeRules, service: Service) -> Decimal:
     return one if rules.pricing == "fixed" else one * service.crew_size
 
 
-def locate(
-    *, rules: ProgrammeRules, postcode: str, lat: float | None, lon: float | None, field: str
+def _postcode_centre(
+    *, rules: ProgrammeRules, postcode: str, field: str, staff: bool
 ) -> tuple[float, float]:
-    """Coordinates of an address (entered, else the postcode's centre), inside the area."""
-    country = rules.programme.lead_organisation.country
+    """The postcode's centre. The table covers the bureaus' areas only: a well-formed postcode
+    it lacks (9000 Gent for Oostende) is most likely outside the served area, and the message
+    says where the bureau works instead of "we do not know" it."""
+    organisation = rules.programme.lead_organisation
+    country = organisation.country
+    if not geo.postcode_well_formed(country, postcode):
+        message = (
+            _("A Belgian postcode has 4 digits, such as 8400. Check the postcode.")
+            if country == "BE"
+            else _("A Dutch postcode has 4 digits and 2 letters, such as 6821 AB. Check it.")
+        )
+        raise ValidationError({field: message})
+    centre = geo.postcode_centre(country, postcode)
+    if centre is not None:
+        return centre
+    values = {
+        "postcode": postcode.strip(),
+        "radius": km_text(rules.served_radius_km),
+        "place": organisation.city or organisation.name,
+        "phone": organisation.phone,
+    }
+    if staff:
+        message = _(
+            "We cannot place postcode %(postcode)s: it is not in the area we serve, %(radius)s "
+            "km around %(place)s. If the address is close by all the same, enter its latitude "
+            "and longitude (or pick it on the map)."
+        )
+    elif organisation.phone:
+        message = _(
+            "We cannot place postcode %(postcode)s: we work only %(radius)s km around "
+            "%(place)s. If you live close by all the same, call us at %(phone)s."
+        )
+    else:
+        message = _(
+            "We cannot place postcode %(postcode)s: we work only %(radius)s km around "
+            "%(place)s. If you live close by all the same, call us."
+        )
+    raise ValidationError({field: message % values})
+
+
+def km_text(km: float | Decimal) -> str:
+    """A distance in the reader's numbers, one decimal unless whole: "21,4", "6"."""
+    tenth = Decimal(str(km)).quantize(Decimal("0.1"))
+    return number_format(tenth, 0 if tenth == tenth.to_integral_value() else 1)
+
+
+def locate(
+    *,
+    rules: ProgrammeRules,
+    postcode: str,
+    lat: float | None,
+    lon: float | None,
+    field: str,
+    staff: bool = False,
+) -> tuple[float, float]:
+    """Coordinates of an address (entered, else the postcode's centre), inside the area.
+    `staff`: the one asking can enter coordinates (staff form, API), so an unknown postcode's
+    message says how."""
     if lat is None or lon is None:
-        centre = geo.postcode_centre(country, postcode)
-        if centre is None:
-            raise ValidationError(
-                {
-                    field: _("We do not know postcode %(postcode)s. Check it, or call us.")
-                    % {"postcode": postcode}
-                }
-            )
-        lat, lon = centre
+        lat, lon = _postcode_centre(rules=rules, postcode=postcode, field=field, staff=staff)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationError({field: _("These are not coordinates on earth.")})
     depot = planning.Location(rules.depot_lat, rules.depot_lon)
@@ -60,7 +109,11 @@ def locate(
                     "Sorry, we do not work at this address: it is %(distance)s km from the "
                     "bureau, and we work up to %(radius)s km away."
                 )
-                % {"distance": f"{distance:.1f}", "radius": rules.served_radius_km}
+                % {
+                    # In the reader's numbers: "21,4 km" on Dutch and French pages.
+                    "distance": km_text(distance),
+                    "radius": km_text(rules.served_radius_km),
+                }
             }
         )
     return lat, lon
@@ -145,7 +198,10 @@ def _create(
     _check_when(
         programme=programme, service=service, day=preferred_day, start=window_start, end=window_end
     )
-    lat, lon = locate(rules=rules, postcode=postcode, lat=lat, lon=lon, field="postcode")
+    staff = channel == JobRequest.Channel.STAFF  # staff form and API: coordinates can be given
+    lat, lon = locate(
+        rules=rules, postcode=postcode, lat=lat, lon=lon, field="postcode", staff=staff
+    )
     drop: tuple[float | None, float | None] = (None, None)
     if (dropoff_lat is not None or dropoff_lon is not None) and not dropoff_street.strip():
         raise ValidationError(
@@ -158,6 +214,7 @@ def _create(
             lat=dropoff_lat,
             lon=dropoff_lon,
             field="dropoff_postcode",
+            staff=staff,
         )
     job = JobRequest(
         programme=programme,

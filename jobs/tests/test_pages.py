@@ -175,7 +175,7 @@ class JobPagesTest(JobsTestCase):
         # French (new strings are translated by the lead at the end; dates and money already).
         self.assertIn('lang="fr"', html)
         self.assertIn("2 mars 2026", html)
-        self.assertIn("29,80", html)
+        self.assertIn("39,80", html)  # 4 cheques x 7.45 and the yearly registration fee
         self.assertIn("+++700/", html)
         self.assertIn("8,20", documents.statement_html(self.worker_w, DAY))
         self.login("jo")  # the class clock: the session is fresh

@@ -247,7 +247,8 @@ class JobServicesTest(JobsTestCase):
         self.assertEqual(statement.allowance.hours_amount, Decimal("12.30"))  # 3 cheques x 4.10
         self.assertEqual(statement.allowance.km_amount, Decimal("1.80"))  # 12 km x 0.15
         bill = invoice(job)
-        self.assertEqual((bill.cheques, bill.total), (5, Decimal("37.25")))
+        # 5 cheques x 7.45, plus the yearly registration fee (the payer's first job this year)
+        self.assertEqual((bill.cheques, bill.total), (5, Decimal("47.25")))
         self.assertFalse(bill.complete)  # Sara's hours wait for approval
         self.assertEqual(bill.reference, reference_for("BE", job.pk))
 

@@ -16,6 +16,7 @@ from core.models import Language, Programme
 from jobs import feeds, services
 from jobs.forms import FeedbackForm, PublicRequestForm
 from jobs.models import JobRequest, key_hash
+from jobs.selectors.money import registration_fee_due
 from jobs.views.requests import FIELDS
 
 # Requests sent from one address within an hour (a family, a neighbourhood centre's PC):
@@ -61,7 +62,11 @@ def ask(request: HttpRequest, bureau_pk: int) -> HttpResponse:
     try:
         if not form.cleaned_data["confirm"]:
             preview = services.request_preview_public(programme=programme, **fields)
-            context.update(preview=preview, confirm_form=_confirmed(request))
+            context.update(
+                preview=preview,
+                registration_fee=registration_fee_due(preview),
+                confirm_form=_confirmed(request),
+            )
             return render(request, "jobs/public/ask.html", context)
         job, key = services.request_submit_public(programme=programme, **fields)
     except ValidationError as exc:

@@ -18,7 +18,7 @@ from jobs.forms import FeedbackForm, RequestChequesForm, RequestForm
 from jobs.models import JobRequest
 from jobs.selectors.access import bureau_for, record_for
 from jobs.selectors.handoff import origin_of
-from jobs.selectors.money import invoice
+from jobs.selectors.money import invoice, registration_fee_due
 from jobs.views.common import acting_of
 
 FIELDS = (
@@ -83,10 +83,18 @@ def request_new(request: HttpRequest, bureau_pk: int) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                fee = registration_fee_due(job)
                 messages.success(
                     request,
-                    _("Request %(reference)s is taken; price estimate %(price)s EUR.")
-                    % {"reference": job.reference, "price": job.price_estimate},
+                    (
+                        _(
+                            "Request %(reference)s is taken; price estimate %(price)s EUR, plus "
+                            "the registration fee of %(fee)s EUR, once a year."
+                        )
+                        if fee
+                        else _("Request %(reference)s is taken; price estimate %(price)s EUR.")
+                    )
+                    % {"reference": job.reference, "price": job.price_estimate, "fee": fee},
                 )
                 return redirect(reverse("jobs:request", args=[job.pk]))
         status = 400
@@ -123,6 +131,9 @@ def request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
         "feedback": getattr(job, "feedback", None),
         "feedback_form": FeedbackForm() if job.status == JobRequest.Status.DONE else None,
         "invoice": invoice(job) if job.status == JobRequest.Status.DONE else None,
+        "registration_fee": registration_fee_due(job)
+        if job.status in (JobRequest.Status.NEW, JobRequest.Status.PLANNED)
+        else None,
         "cheque_form": RequestChequesForm(
             initial={"cheque_holder": job.cheque_holder_id}, programme=job.programme
         )
