@@ -225,6 +225,38 @@ API_BODIES: dict[str, Any] = {
     "POST /jobs/requests/{request_id}/cheque-user": lambda t: {
         "cheque_holder_id": t.part_objects["cheque_holder"].pk
     },
+    "PATCH /jobs/bureaus/{bureau_id}/rules": {
+        "max_hours_month": 50,
+        "allowed_categories": ["garden"],
+    },
+    "POST /jobs/bureaus/{bureau_id}/rules/preset": {"preset": "wijk_werken"},
+    "POST /jobs/bureaus/{bureau_id}/services": {
+        "name": "Klusje",
+        "category": "odd_jobs",
+        "required_skills": {"diy": 1},
+    },
+    "POST /jobs/requests/{request_id}/no-show": {},
+    "POST /jobs/requests/{request_id}/feedback": {"smiley": 3, "comment": "Fijn"},
+    "POST /jobs/assignments/{assignment_id}/lock": {"locked": True},
+    "POST /jobs/assignments/{assignment_id}/move": lambda t: {
+        "worker_id": t.part_objects["jobs_other_worker"].pk
+    },
+    "POST /jobs/workers/{worker_id}/skills": {"skill": "diy", "level": 1},
+    "POST /jobs/workers/{worker_id}/availability": {
+        "weekday": 5,
+        "start": "09:00",
+        "end": "12:00",
+    },
+    "POST /jobs/workers/{worker_id}/exceptions": lambda t: {"day": _day(t, 3), "note": "vrij"},
+    "PUT /jobs/workers/{worker_id}/trajectory": {"goals": "Op tijd komen"},
+    "POST /jobs/workers/{worker_id}/assessments": lambda t: {
+        "on": _day(t, 0),
+        "competence": "teamwork",
+        "score": 3,
+    },
+    "POST /jobs/workers/{worker_id}/notes": {"text": "Gesprek gehad."},
+    "POST /jobs/workers/{worker_id}/feed": {},
+    "POST /jobs/workers/{worker_id}/feed/revoke": {},
 }
 
 
