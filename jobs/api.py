@@ -704,6 +704,25 @@ def service_add(request: HttpRequest, bureau_id: BureauId, body: ServiceIn) -> A
     return Status(201, _service_out(service, services.rules_of(programme)))
 
 
+class OfferIn(Schema):
+    offered: bool = Field(description="false withdraws the service: no new requests for it")
+
+
+@router.post("/services/{service_id}/offer", response={200: ServiceOut, **ERRORS})
+@needs("job.rules")
+def service_offer(
+    request: HttpRequest, service_id: Annotated[int, Path(gt=0, le=MAX_ID)], body: OfferIn
+) -> Any:
+    """Withdraw a service from the catalogue (requests already taken stay) or offer it
+    again."""
+    who = acting(request)
+    service = record_for(
+        who, Service.objects.select_related("programme"), service_id, "job.rules", via="programme"
+    )
+    service = services.service_offer(acting=who, service=service, offered=body.offered)
+    return _service_out(service, services.rules_of(service.programme))
+
+
 # --- Requests: no-show, feedback, invoice ----------------------------------------------------
 
 

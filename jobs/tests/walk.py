@@ -122,6 +122,7 @@ def world(cls: Any) -> dict[str, Any]:
         "feedback": feedback_key,
         "feed": feed_key,
         "jobs_garden": garden,
+        "service": garden,
         "jobs_other_worker": sara,
         "jobs_today": today,
         "visit_source": visit_source,
@@ -163,6 +164,7 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
         },
     },
     "jobs:request_new": {"GET": None, "POST": _request_body},
+    "jobs:service_offer": {"POST": {"offered": "1"}},
     "jobs:workers": {
         "GET": None,
         "POST": lambda t: {
@@ -235,6 +237,7 @@ API_BODIES: dict[str, Any] = {
         "category": "odd_jobs",
         "required_skills": {"diy": 1},
     },
+    "POST /jobs/services/{service_id}/offer": {"offered": True},
     "POST /jobs/requests/{request_id}/no-show": {},
     "POST /jobs/requests/{request_id}/feedback": {"smiley": 3, "comment": "Fijn"},
     "POST /jobs/assignments/{assignment_id}/lock": {"locked": True},
