@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
@@ -544,6 +545,14 @@ def request_cheque_holder(
 
 # --- Programme rules and the service catalogue (the rules and catalogue pages) -------------
 
+# jobs.models.Category shares its name with rentals' appliance Category: inline, so neither
+# component replaces the other (core/tests/test_openapi.py); the values are the model's.
+JobCategory = Annotated[
+    Category,
+    WithJsonSchema(
+        {"type": "string", "enum": list(Category.values), "description": "Activity category"}
+    ),
+]
 HourLimit = Annotated[int, Field(ge=1, le=2000)]
 Small = Annotated[int, Field(ge=0, le=10000)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=7, decimal_places=2, description="EUR")]
@@ -563,7 +572,7 @@ class RulesOut(Schema):
     km_threshold: int
     allowance_cap_month: Decimal | None
     allowance_cap_year: Decimal | None
-    allowed_categories: list[Category]
+    allowed_categories: list[JobCategory]
     depot_lat: float
     depot_lon: float
     served_radius_km: Decimal
@@ -593,7 +602,7 @@ class RulesPatch(Schema):
     allowance_cap_year: Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)] | None = (
         None
     )
-    allowed_categories: Annotated[list[Category], Field(max_length=20)] | None = None
+    allowed_categories: Annotated[list[JobCategory], Field(max_length=20)] | None = None
     depot_lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     depot_lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     served_radius_km: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=1)] | None = None
@@ -622,7 +631,7 @@ class ServiceOut(Schema):
     id: int
     name: str
     description: str
-    category: Category
+    category: JobCategory
     fixed_price: Money | None
     required_skills: dict[Skill, int]
     crew_size: int
@@ -636,7 +645,7 @@ class ServiceOut(Schema):
 class ServiceIn(Schema):
     name: Text = Field(max_length=120)
     description: Text = Field("", max_length=5000)
-    category: Category
+    category: JobCategory
     fixed_price: Annotated[Decimal, Field(ge=0, max_digits=7, decimal_places=2)] | None = None
     required_skills: dict[Skill, Annotated[int, Field(ge=1, le=3)]] = {}
     crew_size: int = Field(1, ge=1, le=6)
@@ -704,14 +713,14 @@ def service_add(request: HttpRequest, bureau_id: BureauId, body: ServiceIn) -> A
     return Status(201, _service_out(service, services.rules_of(programme)))
 
 
-class OfferIn(Schema):
+class ServiceOfferIn(Schema):
     offered: bool = Field(description="false withdraws the service: no new requests for it")
 
 
 @router.post("/services/{service_id}/offer", response={200: ServiceOut, **ERRORS})
 @needs("job.rules")
 def service_offer(
-    request: HttpRequest, service_id: Annotated[int, Path(gt=0, le=MAX_ID)], body: OfferIn
+    request: HttpRequest, service_id: Annotated[int, Path(gt=0, le=MAX_ID)], body: ServiceOfferIn
 ) -> Any:
     """Withdraw a service from the catalogue (requests already taken stay) or offer it
     again."""
