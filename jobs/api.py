@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import WithJsonSchema
+from pydantic import AfterValidator, WithJsonSchema
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
@@ -860,6 +860,15 @@ def assignment_move(request: HttpRequest, assignment_id: AssignmentId, body: Mov
 # --- Workers: skills, availability, trajectory, notes, calendar link, statement --------------
 
 
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Give a local time (HH:MM), without a time zone."))
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_local), Field(description="HH:MM, local time")]
+
+
 class SkillIn(Schema):
     skill: Skill
     level: int = Field(ge=0, le=3, description="0 takes the skill away")
@@ -874,8 +883,8 @@ class AvailabilityOut(Schema):
 
 class AvailabilityIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
 
 class ExceptionOut(Schema):
@@ -890,8 +899,8 @@ class ExceptionIn(Schema):
     """A day off (no times), or other hours that day."""
 
     day: date
-    start: time | None = None
-    end: time | None = None
+    start: LocalTime | None = None
+    end: LocalTime | None = None
     note: Text = Field("", max_length=200)
 
 

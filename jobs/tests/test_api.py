@@ -239,6 +239,10 @@ class JobsApiTest(JobsTestCase):
         self.assertIsNone(off["start"])
         half = self.call("jo", "POST", f"{w}/exceptions", {"day": "2026-03-05", "start": "09:00"})
         self.assertEqual((half.status_code, half.json()["field"]), (422, "end"))
+        zoned = self.call(
+            "jo", "POST", f"{w}/availability", {"weekday": 6, "start": "14:00Z", "end": "15:00Z"}
+        )
+        self.assertEqual(zoned.status_code, 422)  # was a 500: JSON has no zoned times
         listed = self.expect("GET", f"{w}/availability", {"jo": 200, "cora": 200}).json()
         self.assertEqual(len(listed["weekly"]), 7)
         self.assertEqual([e["day"] for e in listed["exceptions"]], ["2026-03-04", "2026-03-04"])
