@@ -7,21 +7,33 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator, WithJsonSchema
 
 from core.access import LEAD, needs
 from core.api import ERRORS, MAX_ID, Text, acting
+from core.files import PDF, file_response
 from core.models import Language, Programme
+from core.services import audit_record
 from core.validators import local_today
 from jobs import services
+from jobs.documents import invoice_document, statement_document
 from jobs.models import (
+    Assessment,
     Assignment,
+    Category,
     ChequeHolder,
+    CoachingNote,
+    Feedback,
     Hours,
     JobRequest,
+    Outcome,
+    Preset,
+    Pricing,
     Service,
     Skill,
     VisitSource,
@@ -30,8 +42,9 @@ from jobs.models import (
 from jobs.selectors.access import bureau_for, record_for
 from jobs.selectors.cheques import holder_balance
 from jobs.selectors.cheques import holders as cheque_holders
+from jobs.selectors.dashboard import dashboard as dashboard_figures
 from jobs.selectors.handoff import visit_sources
-from jobs.selectors.workers import my_workers
+from jobs.selectors.workers import coaching_notes, my_workers, trajectory_of, used_minutes
 
 router = Router(tags=["jobs"])
 
@@ -530,3 +543,662 @@ def request_cheque_holder(
         if holder is None:
             raise ValidationError({"cheque_holder_id": _("Choose a cheque user of this bureau.")})
     return services.request_cheque_holder_set(acting=who, request=job, holder=holder)
+
+
+# --- Programme rules and the service catalogue (the rules and catalogue pages) -------------
+
+# jobs.models.Category shares its name with rentals' appliance Category: inline, so neither
+# component replaces the other (core/tests/test_openapi.py); the values are the model's.
+JobCategory = Annotated[
+    Category,
+    WithJsonSchema(
+        {"type": "string", "enum": list(Category.values), "description": "Activity category"}
+    ),
+]
+HourLimit = Annotated[int, Field(ge=1, le=2000)]
+Small = Annotated[int, Field(ge=0, le=10000)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=7, decimal_places=2, description="EUR")]
+
+
+class RulesOut(Schema):
+    preset: Preset
+    max_hours_month: int | None
+    max_hours_year: int | None
+    max_trajectory_months: int | None
+    pricing: Pricing
+    price_per_hour: Decimal
+    registration_fee: Decimal
+    cheque_validity_months: int | None
+    allowance_per_hour: Decimal
+    km_allowance: Decimal
+    km_threshold: int
+    allowance_cap_month: Decimal | None
+    allowance_cap_year: Decimal | None
+    allowed_categories: list[JobCategory]
+    depot_lat: float
+    depot_lon: float
+    served_radius_km: Decimal
+    cargo_bikes: int
+    cargo_bike_capacity: int
+    vans: int
+    van_capacity: int
+    updated_at: datetime
+
+
+class RulesPatch(Schema):
+    """Only the rules given change; the others keep their value."""
+
+    max_hours_month: HourLimit | None = None
+    max_hours_year: HourLimit | None = None
+    max_trajectory_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    pricing: Pricing | None = None
+    price_per_hour: Amount | None = None
+    registration_fee: Amount | None = None
+    cheque_validity_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    allowance_per_hour: Amount | None = None
+    km_allowance: Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=2)] | None = None
+    km_threshold: Small | None = None
+    allowance_cap_month: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = (
+        None
+    )
+    allowance_cap_year: Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)] | None = (
+        None
+    )
+    allowed_categories: Annotated[list[JobCategory], Field(max_length=20)] | None = None
+    depot_lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    depot_lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    served_radius_km: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=1)] | None = None
+    cargo_bikes: Annotated[int, Field(ge=0, le=100)] | None = None
+    cargo_bike_capacity: Small | None = None
+    vans: Annotated[int, Field(ge=0, le=100)] | None = None
+    van_capacity: Small | None = None
+
+
+# Rules that may be emptied (no limit); the others keep their value when sent as null.
+NULLABLE_RULES = {
+    "max_hours_month",
+    "max_hours_year",
+    "max_trajectory_months",
+    "cheque_validity_months",
+    "allowance_cap_month",
+    "allowance_cap_year",
+}
+
+
+class PresetIn(Schema):
+    preset: Preset
+
+
+class ServiceOut(Schema):
+    id: int
+    name: str
+    description: str
+    category: JobCategory
+    fixed_price: Money | None
+    required_skills: dict[Skill, int]
+    crew_size: int
+    duration_minutes: int
+    needs: Service.Needs
+    load: int
+    active: bool
+    price_estimate: Money = Field(description="What a resident pays for one job, EUR.")
+
+
+class ServiceIn(Schema):
+    name: Text = Field(max_length=120)
+    description: Text = Field("", max_length=5000)
+    category: JobCategory
+    fixed_price: Annotated[Decimal, Field(ge=0, max_digits=7, decimal_places=2)] | None = None
+    required_skills: dict[Skill, Annotated[int, Field(ge=1, le=3)]] = {}
+    crew_size: int = Field(1, ge=1, le=6)
+    duration_minutes: int = Field(60, ge=15, le=600)
+    needs: Service.Needs = Service.Needs.NOTHING
+    load: int = Field(0, ge=0, le=10000)
+
+
+def _service_out(service: Service, rules: Any) -> dict[str, Any]:
+    return {
+        **{
+            name: getattr(service, name)
+            for name in ServiceOut.model_fields
+            if name not in ("id", "price_estimate")
+        },
+        "id": service.pk,
+        "price_estimate": services.price_estimate(rules=rules, service=service),
+    }
+
+
+@router.get("/bureaus/{bureau_id}/rules", response={200: RulesOut, **ERRORS})
+@needs("job.view", of=LEAD)
+def rules_read(request: HttpRequest, bureau_id: BureauId) -> Any:
+    return services.rules_of(bureau_for(acting(request), bureau_id, "job.view"))
+
+
+@router.patch("/bureaus/{bureau_id}/rules", response={200: RulesOut, **ERRORS})
+@needs("job.rules", of=LEAD)
+def rules_patch(request: HttpRequest, bureau_id: BureauId, body: RulesPatch) -> Any:
+    """Edit some rules; a limit sent as null is taken away (no limit)."""
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.rules")
+    values = {
+        name: value
+        for name, value in body.dict(exclude_unset=True).items()
+        if value is not None or name in NULLABLE_RULES
+    }
+    return services.rules_update(acting=who, programme=programme, values=values)
+
+
+@router.post("/bureaus/{bureau_id}/rules/preset", response={200: RulesOut, **ERRORS})
+@needs("job.rules", of=LEAD)
+def rules_preset(request: HttpRequest, bureau_id: BureauId, body: PresetIn) -> Any:
+    """Set every rule to the preset's values (wijk-werken or the Dutch volunteer allowance);
+    edit them afterwards."""
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.rules")
+    return services.rules_apply_preset(acting=who, programme=programme, preset=body.preset)
+
+
+@router.get("/bureaus/{bureau_id}/services", response={200: list[ServiceOut], **ERRORS})
+@needs("job.view", of=LEAD)
+def service_list(request: HttpRequest, bureau_id: BureauId) -> Any:
+    programme = bureau_for(acting(request), bureau_id, "job.view")
+    rules = services.rules_of(programme)
+    return [_service_out(s, rules) for s in Service.objects.filter(programme=programme)]
+
+
+@router.post("/bureaus/{bureau_id}/services", response={201: ServiceOut, **ERRORS})
+@needs("job.rules", of=LEAD)
+def service_add(request: HttpRequest, bureau_id: BureauId, body: ServiceIn) -> Any:
+    who = acting(request)
+    programme = bureau_for(who, bureau_id, "job.rules")
+    service = services.service_create(acting=who, programme=programme, **body.dict())
+    return Status(201, _service_out(service, services.rules_of(programme)))
+
+
+class ServiceOfferIn(Schema):
+    offered: bool = Field(description="false withdraws the service: no new requests for it")
+
+
+@router.post("/services/{service_id}/offer", response={200: ServiceOut, **ERRORS})
+@needs("job.rules")
+def service_offer(
+    request: HttpRequest, service_id: Annotated[int, Path(gt=0, le=MAX_ID)], body: ServiceOfferIn
+) -> Any:
+    """Withdraw a service from the catalogue (requests already taken stay) or offer it
+    again."""
+    who = acting(request)
+    service = record_for(
+        who, Service.objects.select_related("programme"), service_id, "job.rules", via="programme"
+    )
+    service = services.service_offer(acting=who, service=service, offered=body.offered)
+    return _service_out(service, services.rules_of(service.programme))
+
+
+# --- Requests: no-show, feedback, invoice ----------------------------------------------------
+
+
+class FeedbackIn(Schema):
+    smiley: Feedback.Smiley = Field(description="1 not good, 2 fine, 3 very good")
+    comment: Text = Field("", max_length=2000)
+
+
+class FeedbackOut(Schema):
+    given: bool
+    smiley: Feedback.Smiley | None = None
+    comment: str = ""
+    at: datetime | None = None
+
+
+def _feedback_out(feedback: Feedback | None) -> dict[str, Any]:
+    if feedback is None:
+        return {"given": False}
+    return {
+        "given": True,
+        "smiley": feedback.smiley,
+        "comment": feedback.comment,
+        "at": feedback.at,
+    }
+
+
+def _job(request: HttpRequest, request_id: int, permission: str) -> JobRequest:
+    return record_for(
+        acting(request),
+        JobRequest.objects.select_related("service", "programme__lead_organisation"),
+        request_id,
+        permission,
+        via="programme",
+    )
+
+
+@router.post("/requests/{request_id}/no-show", response={200: RequestOut, **ERRORS})
+@needs("job.plan")
+def request_no_show(request: HttpRequest, request_id: RequestId) -> Any:
+    """Nobody was home: the request is closed (from its day on)."""
+    return services.request_no_show(
+        acting=acting(request), request=_job(request, request_id, "job.plan")
+    )
+
+
+@router.get("/requests/{request_id}/feedback", response={200: FeedbackOut, **ERRORS})
+@needs("job.view")
+def feedback_read(request: HttpRequest, request_id: RequestId) -> Any:
+    """The resident's three-face rating and comment, once given (through the link of their
+    request, or written down by staff)."""
+    job = _job(request, request_id, "job.view")
+    return _feedback_out(Feedback.objects.filter(request=job).first())
+
+
+@router.post("/requests/{request_id}/feedback", response={200: FeedbackOut, **ERRORS})
+@needs("job.request")
+def feedback_write(request: HttpRequest, request_id: RequestId, body: FeedbackIn) -> Any:
+    """Feedback a resident gave by phone or at the door, written down once the job is done.
+    Residents themselves answer through the secret link of their request (a page)."""
+    job = _job(request, request_id, "job.request")
+    feedback = services.feedback_record(
+        acting=acting(request), request=job, smiley=body.smiley, comment=body.comment
+    )
+    return _feedback_out(feedback)
+
+
+@router.get(
+    "/requests/{request_id}/invoice/pdf",
+    response={200: str, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+@needs("job.approve")
+def invoice_pdf(request: HttpRequest, request_id: RequestId) -> HttpResponse:
+    """The resident's invoice of a done job as a PDF, in the resident's language."""
+    job = _job(request, request_id, "job.approve")
+    pdf = invoice_document(acting=acting(request), request=job)
+    return file_response(pdf, filename=f"invoice-{job.reference}.pdf", content_type=PDF)
+
+
+# --- The plan: lock or move an assignment ----------------------------------------------------
+
+
+class LockIn(Schema):
+    locked: bool
+
+
+class MoveIn(Schema):
+    worker_id: Annotated[int, Field(gt=0, le=MAX_ID)]
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    return record_for(
+        acting(request),
+        Assignment.objects.select_related("request__programme"),
+        assignment_id,
+        "job.plan",
+        via="request.programme",
+    )
+
+
+@router.post("/assignments/{assignment_id}/lock", response={200: AssignmentOut, **ERRORS})
+@needs("job.plan")
+def assignment_lock(request: HttpRequest, assignment_id: AssignmentId, body: LockIn) -> Any:
+    """A locked assignment stays where it is when the day is planned again."""
+    assignment = _assignment(request, assignment_id)
+    return services.assignment_lock(
+        acting=acting(request), assignment=assignment, locked=body.locked
+    )
+
+
+@router.post("/assignments/{assignment_id}/move", response={200: PlanOut, **ERRORS})
+@needs("job.plan")
+def assignment_move(request: HttpRequest, assignment_id: AssignmentId, body: MoveIn) -> Any:
+    """Give this crew place to another worker of the bureau, lock it there and plan the rest
+    of the day again; answers the day's new plan."""
+    who = acting(request)
+    assignment = _assignment(request, assignment_id)
+    programme = assignment.request.programme
+    worker = Worker.objects.filter(programme=programme, pk=body.worker_id).first()
+    if worker is None:
+        raise ValidationError({"worker_id": _("Choose a worker of this bureau.")})
+    outcome = services.assignment_move(acting=who, assignment=assignment, worker=worker)
+    return _plan(programme, assignment.request.preferred_day, outcome)
+
+
+# --- Workers: skills, availability, trajectory, notes, calendar link, statement --------------
+
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Give a local time (HH:MM), without a time zone."))
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_local), Field(description="HH:MM, local time")]
+
+
+class SkillIn(Schema):
+    skill: Skill
+    level: int = Field(ge=0, le=3, description="0 takes the skill away")
+
+
+class AvailabilityOut(Schema):
+    id: int
+    weekday: int = Field(description="0 Monday … 6 Sunday")
+    start: time
+    end: time
+
+
+class AvailabilityIn(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
+    start: LocalTime
+    end: LocalTime
+
+
+class ExceptionOut(Schema):
+    id: int
+    day: date
+    start: time | None
+    end: time | None
+    note: str
+
+
+class ExceptionIn(Schema):
+    """A day off (no times), or other hours that day."""
+
+    day: date
+    start: LocalTime | None = None
+    end: LocalTime | None = None
+    note: Text = Field("", max_length=200)
+
+
+class WorkerAvailabilityOut(Schema):
+    weekly: list[AvailabilityOut]
+    exceptions: list[ExceptionOut] = Field(description="From today on.")
+
+
+class AssessmentOut(Schema):
+    id: int
+    on: date
+    competence: Assessment.Competence
+    score: int
+
+
+class AssessmentIn(Schema):
+    on: date
+    competence: Assessment.Competence
+    score: int = Field(ge=1, le=5)
+
+
+class TrajectoryOut(Schema):
+    goals: str
+    outcome: Outcome | None
+    outcome_on: date | None
+    followup_6: Outcome | None = Field(description="Where the worker is 6 months after.")
+    followup_12: Outcome | None = Field(description="Where the worker is 12 months after.")
+    assessments: list[AssessmentOut]
+    month_hours: float
+    year_hours: float
+
+
+class TrajectoryIn(Schema):
+    goals: Text = Field("", max_length=5000)
+    outcome: Outcome | None = None
+    outcome_on: date | None = None
+    followup_6: Outcome | None = None
+    followup_12: Outcome | None = None
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    at: datetime
+    by: str
+
+    @staticmethod
+    def resolve_by(obj: CoachingNote) -> str:
+        return obj.by.get_full_name() or obj.by.get_username() if obj.by else ""
+
+
+class NoteIn(Schema):
+    text: Text = Field(max_length=5000)
+
+
+class FeedLinkOut(Schema):
+    url: str = Field(description="The secret iCalendar link, shown this once.")
+
+
+StatementMonth = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+
+
+def _worker(request: HttpRequest, worker_id: int, permission: str) -> Worker:
+    return record_for(
+        acting(request),
+        Worker.objects.select_related("programme__lead_organisation"),
+        worker_id,
+        permission,
+        via="programme",
+    )
+
+
+def _trajectory_out(worker: Worker) -> dict[str, Any]:
+    trajectory = trajectory_of(worker)
+    month, year = used_minutes(worker, local_today(worker.programme.lead_organisation))
+    return {
+        "goals": trajectory.goals,
+        "outcome": trajectory.outcome or None,
+        "outcome_on": trajectory.outcome_on,
+        "followup_6": trajectory.followup_6 or None,
+        "followup_12": trajectory.followup_12 or None,
+        "assessments": list(trajectory.assessments.order_by("on", "pk")),
+        "month_hours": round(month / 60, 1),
+        "year_hours": round(year / 60, 1),
+    }
+
+
+def _availability_out(worker: Worker) -> dict[str, Any]:
+    today = local_today(worker.programme.lead_organisation)
+    return {
+        "weekly": list(worker.availability.order_by("weekday", "start")),
+        "exceptions": list(worker.exceptions.filter(day__gte=today).order_by("day", "start")),
+    }
+
+
+@router.post("/workers/{worker_id}/skills", response={200: WorkerOut, **ERRORS})
+@needs("worker.manage")
+def worker_skill(request: HttpRequest, worker_id: WorkerId, body: SkillIn) -> Any:
+    """Give a skill at a level (1-3); level 0 takes it away."""
+    worker = _worker(request, worker_id, "worker.manage")
+    services.worker_skill_set(acting=acting(request), worker=worker, **body.dict())
+    return worker
+
+
+@router.get("/workers/{worker_id}/availability", response={200: WorkerAvailabilityOut, **ERRORS})
+@needs("worker.view")
+def worker_availability(request: HttpRequest, worker_id: WorkerId) -> Any:
+    return _availability_out(_worker(request, worker_id, "worker.view"))
+
+
+@router.post("/workers/{worker_id}/availability", response={201: AvailabilityOut, **ERRORS})
+@needs("worker.manage")
+def worker_availability_add(request: HttpRequest, worker_id: WorkerId, body: AvailabilityIn) -> Any:
+    """Weekly hours the worker can work; they may not overlap the hours of that day."""
+    worker = _worker(request, worker_id, "worker.manage")
+    return Status(
+        201, services.availability_add(acting=acting(request), worker=worker, **body.dict())
+    )
+
+
+@router.post("/workers/{worker_id}/exceptions", response={201: ExceptionOut, **ERRORS})
+@needs("worker.manage")
+def worker_exception_add(request: HttpRequest, worker_id: WorkerId, body: ExceptionIn) -> Any:
+    worker = _worker(request, worker_id, "worker.manage")
+    return Status(
+        201,
+        services.availability_exception_add(acting=acting(request), worker=worker, **body.dict()),
+    )
+
+
+@router.get("/workers/{worker_id}/trajectory", response={200: TrajectoryOut, **ERRORS})
+@needs("worker.view")
+def worker_trajectory(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """Goals, the competence assessments, the outcome and the 6- and 12-month follow-up (the
+    coaching notes are apart, for job coaches only)."""
+    who = acting(request)
+    worker = _worker(request, worker_id, "worker.view")
+    audit_record(acting=who, action="view", subject=f"job worker {worker.pk}")
+    return _trajectory_out(worker)
+
+
+@router.put("/workers/{worker_id}/trajectory", response={200: TrajectoryOut, **ERRORS})
+@needs("worker.manage")
+def worker_trajectory_put(request: HttpRequest, worker_id: WorkerId, body: TrajectoryIn) -> Any:
+    """The whole trajectory at once, as its form on the worker's page: a follow-up comes
+    after an outcome, an outcome has its day."""
+    worker = _worker(request, worker_id, "worker.manage")
+    services.trajectory_update(
+        acting=acting(request),
+        worker=worker,
+        goals=body.goals,
+        outcome=body.outcome or "",
+        outcome_on=body.outcome_on,
+        followup_6=body.followup_6 or "",
+        followup_12=body.followup_12 or "",
+    )
+    return _trajectory_out(worker)
+
+
+@router.post("/workers/{worker_id}/assessments", response={201: AssessmentOut, **ERRORS})
+@needs("worker.manage")
+def worker_assessment(request: HttpRequest, worker_id: WorkerId, body: AssessmentIn) -> Any:
+    """A competence score (1-5) on a day, not ahead of today."""
+    worker = _worker(request, worker_id, "worker.manage")
+    return Status(
+        201, services.assessment_add(acting=acting(request), worker=worker, **body.dict())
+    )
+
+
+@router.get("/workers/{worker_id}/notes", response={200: list[NoteOut], **ERRORS})
+@needs("worker.coach")
+def worker_notes(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """The restricted coaching notes: job coaches only, as on the worker's page."""
+    who = acting(request)
+    worker = _worker(request, worker_id, "worker.coach")
+    notes = coaching_notes(who, worker)
+    if notes is None:
+        raise PermissionDenied("worker.coach")
+    audit_record(acting=who, action="view", subject=f"job worker {worker.pk}: coaching notes")
+    return list(notes)
+
+
+@router.post("/workers/{worker_id}/notes", response={201: NoteOut, **ERRORS})
+@needs("worker.coach")
+def worker_note_add(request: HttpRequest, worker_id: WorkerId, body: NoteIn) -> Any:
+    worker = _worker(request, worker_id, "worker.coach")
+    return Status(
+        201, services.coaching_note_add(acting=acting(request), worker=worker, text=body.text)
+    )
+
+
+def _feed_worker(request: HttpRequest, worker_id: int) -> Worker:
+    """A coach or coordinator for any worker of the bureau, a worker for their own link."""
+    permission = "worker.manage" if acting(request).can("worker.manage") else "job.do"
+    return _worker(request, worker_id, permission)
+
+
+@router.post("/workers/{worker_id}/feed", response={200: FeedLinkOut, **ERRORS})
+@needs("worker.manage")
+@needs("job.do")
+def worker_feed(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """A new secret calendar link of the worker's jobs; the old link stops working."""
+    worker = _feed_worker(request, worker_id)
+    key = services.worker_feed_renew(acting=acting(request), worker=worker)
+    return {"url": request.build_absolute_uri(reverse("jobs_public:feed", args=[key]))}
+
+
+@router.post("/workers/{worker_id}/feed/revoke", response={204: None, **ERRORS})
+@needs("worker.manage")
+@needs("job.do")
+def worker_feed_revoke(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """No calendar link at all any more."""
+    worker = _feed_worker(request, worker_id)
+    services.worker_feed_revoke(acting=acting(request), worker=worker)
+    return Status(204, None)
+
+
+@router.get(
+    "/workers/{worker_id}/statements/{month}/pdf",
+    response={200: str, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+@needs("job.approve")
+def statement_pdf(request: HttpRequest, worker_id: WorkerId, month: StatementMonth) -> HttpResponse:
+    """The worker's monthly allowance statement (approved hours, caps) as a PDF."""
+    worker = _worker(request, worker_id, "job.approve")
+    first, pdf = statement_document(acting=acting(request), worker=worker, month=month)
+    return file_response(pdf, filename=f"allowance-{worker.pk}-{first:%Y-%m}.pdf", content_type=PDF)
+
+
+# --- The dashboard's figures (the Excel export stays a page) ---------------------------------
+
+
+class CountOut(Schema):
+    label: str
+    count: int
+
+
+class WorkerLoadOut(Schema):
+    worker_id: int
+    first_name: str
+    month_hours: float
+    year_hours: float
+    month_limit: int | None = Field(description="Hours a month at most.")
+    year_limit: int | None = Field(description="Hours a year at most.")
+
+
+class OutflowOut(Schema):
+    paid_job: int = Field(description="Followed up and in a paid job.")
+    followed_up: int
+
+
+class SmileyCountOut(Schema):
+    smiley: Feedback.Smiley
+    count: int
+
+
+class DashboardOut(Schema):
+    day: date
+    hours_delivered: float
+    residents_served: int
+    workers_active: int
+    requests_by_status: list[CountOut]
+    requests_by_service: list[CountOut]
+    loads: list[WorkerLoadOut]
+    outflow_6: OutflowOut
+    outflow_12: OutflowOut
+    smileys: list[SmileyCountOut]
+
+
+@router.get("/bureaus/{bureau_id}/dashboard", response={200: DashboardOut, **ERRORS})
+@needs("job.dashboard", of=LEAD)
+def dashboard_read(request: HttpRequest, bureau_id: BureauId) -> Any:
+    """The figures of the dashboard page, as of today."""
+    programme = bureau_for(acting(request), bureau_id, "job.dashboard")
+    day = local_today(programme.lead_organisation)
+    data = dashboard_figures(programme, day)
+    return {
+        "day": day,
+        "hours_delivered": data.hours_delivered,
+        "residents_served": data.residents_served,
+        "workers_active": data.workers_active,
+        "requests_by_status": [{"label": k, "count": n} for k, n in data.requests_by_status],
+        "requests_by_service": [{"label": k, "count": n} for k, n in data.requests_by_service],
+        "loads": [
+            {
+                "worker_id": load.worker.pk,
+                "first_name": load.worker.first_name,
+                "month_hours": round(load.month_minutes / 60, 2),
+                "year_hours": round(load.year_minutes / 60, 2),
+                "month_limit": load.month_limit,
+                "year_limit": load.year_limit,
+            }
+            for load in data.loads
+        ],
+        "outflow_6": {"paid_job": data.outflow_6[0], "followed_up": data.outflow_6[1]},
+        "outflow_12": {"paid_job": data.outflow_12[0], "followed_up": data.outflow_12[1]},
+        "smileys": [{"smiley": s, "count": n} for s, n in data.smileys],
+    }

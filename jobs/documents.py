@@ -1,17 +1,25 @@
 """The job bureau's PDFs: a worker's monthly allowance statement and a resident's invoice,
 in the reader's language, rendered with WeasyPrint from templates/jobs/pdf/. Callers fetch
-the records through core.tenancy and check permissions; nothing is fetched while rendering."""
+the records through core.tenancy; `invoice_document` and `statement_document` hold the rules
+of handing them out (permission, when they exist, the audit line) for pages and API alike.
+Nothing is fetched while rendering."""
 
 from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
 from core.pdf import render_pdf
+from core.services import audit_record
+from core.tenancy import Acting
+from core.validators import EARLIEST_DATE
+from jobs.bureau import require_lead
 from jobs.models import JobRequest, Worker
 from jobs.selectors.money import allowance_statement, invoice
 
@@ -89,3 +97,46 @@ def invoice_html(request: JobRequest) -> str:
 
 def invoice_pdf(request: JobRequest) -> bytes:
     return render_pdf(invoice_html(request))
+
+
+# --- The PDFs handed out, with their rules: who reads them, when they exist, the audit line
+# each reading leaves. The pages and the API both call these.
+
+LATEST_MONTH = date(2100, 12, 1)
+
+
+def statement_month(text: str) -> date:
+    """YYYY-MM, from 2000 up to 2100 (9999-12 has no month after it: the statement's
+    bounds failed with a 500): the first day of that month."""
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = None
+    if first is None or not EARLIEST_DATE <= first <= LATEST_MONTH:
+        raise ValidationError({"month": _("Give the month as YYYY-MM.")})
+    return first
+
+
+def invoice_document(*, acting: Acting, request: JobRequest) -> bytes:
+    """The resident's invoice; it exists once the job is done."""
+    require_lead(acting, request.programme, "job.approve")
+    if request.status != JobRequest.Status.DONE:
+        raise ValidationError(_("An invoice exists once the job is done."))
+    audit_record(
+        acting=acting,
+        action="view",
+        subject=f"job invoice {request.reference}",
+        household=request.household,
+    )
+    return invoice_pdf(request)
+
+
+def statement_document(*, acting: Acting, worker: Worker, month: str) -> tuple[date, bytes]:
+    """The worker's allowance statement of `month` (YYYY-MM): its first day and the PDF."""
+    require_lead(acting, worker.programme, "job.approve")
+    first = statement_month(month)
+    audit_record(
+        acting=acting, action="view", subject=f"job worker {worker.pk}: statement {first:%Y-%m}"
+    )
+    return first, statement_pdf(worker, first)

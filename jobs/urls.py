@@ -25,6 +25,7 @@ urlpatterns = [
         name="visit_source_remove",
     ),
     path("bureaus/<int:bureau_pk>/catalogue/", setup.catalogue, name="catalogue"),
+    path("services/<int:service_pk>/offer/", setup.service_offer, name="service_offer"),
     path("bureaus/<int:bureau_pk>/requests/", requests.request_list, name="requests"),
     path("bureaus/<int:bureau_pk>/requests/new/", requests.request_new, name="request_new"),
     path("bureaus/<int:bureau_pk>/workers/", workers.worker_list, name="workers"),

@@ -7,7 +7,16 @@ from django.db.models import QuerySet, Sum
 from core.models import Programme
 from core.tenancy import Acting, scoped
 from jobs import rules as pure
-from jobs.models import Assignment, Hours, JobRequest, ProgrammeRules, Worker
+from jobs.bureau import require_lead
+from jobs.models import (
+    Assignment,
+    CoachingNote,
+    Hours,
+    JobRequest,
+    ProgrammeRules,
+    Trajectory,
+    Worker,
+)
 
 
 def active_on(programme: Programme, day: date) -> "QuerySet[Worker]":
@@ -92,3 +101,18 @@ def my_workers(acting: Acting) -> "QuerySet[Worker]":
     if acting.user_id is None:
         return Worker.objects.none()
     return scoped(Worker, acting).filter(user_id=acting.user_id)
+
+
+def trajectory_of(worker: Worker) -> Trajectory:
+    """The worker's trajectory (made empty the first time it is asked for)."""
+    trajectory, _created = Trajectory.objects.get_or_create(worker=worker)
+    return trajectory
+
+
+def coaching_notes(acting: Acting, worker: Worker) -> "QuerySet[CoachingNote] | None":
+    """The restricted coaching notes, for job coaches only (worker.coach); None for anyone
+    else. The worker's page and the API both ask here."""
+    if not acting.can("worker.coach"):
+        return None
+    require_lead(acting, worker.programme, "worker.coach")
+    return trajectory_of(worker).notes.select_related("by")

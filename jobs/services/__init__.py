@@ -43,7 +43,7 @@ from jobs.services.requests import (
     request_preview_public,
     request_submit_public,
 )
-from jobs.services.setup import rules_apply_preset, rules_update, service_create
+from jobs.services.setup import rules_apply_preset, rules_update, service_create, service_offer
 from jobs.services.workers import (
     assessment_add,
     availability_add,
@@ -90,6 +90,7 @@ __all__ = [
     "rules_of",
     "rules_update",
     "service_create",
+    "service_offer",
     "trajectory_update",
     "unassigned_message",
     "worker_create",

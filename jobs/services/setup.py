@@ -147,3 +147,13 @@ def service_create(
         needs=needs,
         load=load,
     )
+
+
+@transaction.atomic
+def service_offer(*, acting: Acting, service: Service, offered: bool) -> Service:
+    """Withdraw a service from the catalogue (no new requests for it; requests already taken
+    stay) or offer it again."""
+    require_lead(acting, service.programme, "job.rules")
+    service.active = offered
+    service.save(update_fields=["active"])
+    return service

@@ -122,6 +122,7 @@ def world(cls: Any) -> dict[str, Any]:
         "feedback": feedback_key,
         "feed": feed_key,
         "jobs_garden": garden,
+        "service": garden,
         "jobs_other_worker": sara,
         "jobs_today": today,
         "visit_source": visit_source,
@@ -163,6 +164,7 @@ PAGE_REQUESTS: dict[str, dict[str, Any]] = {
         },
     },
     "jobs:request_new": {"GET": None, "POST": _request_body},
+    "jobs:service_offer": {"POST": {"offered": "1"}},
     "jobs:workers": {
         "GET": None,
         "POST": lambda t: {
@@ -229,6 +231,39 @@ API_BODIES: dict[str, Any] = {
     "POST /jobs/requests/{request_id}/cheque-user": lambda t: {
         "cheque_holder_id": t.part_objects["cheque_holder"].pk
     },
+    "PATCH /jobs/bureaus/{bureau_id}/rules": {
+        "max_hours_month": 50,
+        "allowed_categories": ["garden"],
+    },
+    "POST /jobs/bureaus/{bureau_id}/rules/preset": {"preset": "wijk_werken"},
+    "POST /jobs/bureaus/{bureau_id}/services": {
+        "name": "Klusje",
+        "category": "odd_jobs",
+        "required_skills": {"diy": 1},
+    },
+    "POST /jobs/services/{service_id}/offer": {"offered": True},
+    "POST /jobs/requests/{request_id}/no-show": {},
+    "POST /jobs/requests/{request_id}/feedback": {"smiley": 3, "comment": "Fijn"},
+    "POST /jobs/assignments/{assignment_id}/lock": {"locked": True},
+    "POST /jobs/assignments/{assignment_id}/move": lambda t: {
+        "worker_id": t.part_objects["jobs_other_worker"].pk
+    },
+    "POST /jobs/workers/{worker_id}/skills": {"skill": "diy", "level": 1},
+    "POST /jobs/workers/{worker_id}/availability": {
+        "weekday": 5,
+        "start": "09:00",
+        "end": "12:00",
+    },
+    "POST /jobs/workers/{worker_id}/exceptions": lambda t: {"day": _day(t, 3), "note": "vrij"},
+    "PUT /jobs/workers/{worker_id}/trajectory": {"goals": "Op tijd komen"},
+    "POST /jobs/workers/{worker_id}/assessments": lambda t: {
+        "on": _day(t, 0),
+        "competence": "teamwork",
+        "score": 3,
+    },
+    "POST /jobs/workers/{worker_id}/notes": {"text": "Gesprek gehad."},
+    "POST /jobs/workers/{worker_id}/feed": {},
+    "POST /jobs/workers/{worker_id}/feed/revoke": {},
 }
 
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import LEAD, needs
 from core.forms import add_service_errors
 from core.services import audit_record
-from jobs import documents, services
+from jobs import services
+from jobs.documents import invoice_document
 from jobs.forms import FeedbackForm, RequestChequesForm, RequestForm
 from jobs.models import JobRequest
 from jobs.selectors.access import bureau_for, record_for
@@ -224,22 +225,15 @@ def invoice_pdf(request: HttpRequest, request_pk: int) -> HttpResponse:
         "job.approve",
         via="programme",
     )
-    if job.status != JobRequest.Status.DONE:
+    try:
+        pdf = invoice_document(acting=acting, request=job)
+    except ValidationError as exc:
         return render(
             request,
             "jobs/message.html",
-            {
-                "message": _("An invoice exists once the job is done."),
-                "back": reverse("jobs:request", args=[job.pk]),
-            },
+            {"message": " ".join(exc.messages), "back": reverse("jobs:request", args=[job.pk])},
             status=409,
         )
-    audit_record(
-        acting=acting,
-        action="view",
-        subject=f"job invoice {job.reference}",
-        household=job.household,
-    )
-    response = HttpResponse(documents.invoice_pdf(job), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="invoice-{job.reference}.pdf"'
     return response

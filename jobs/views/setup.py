@@ -167,7 +167,29 @@ def catalogue(request: HttpRequest, bureau_pk: int) -> HttpResponse:
     return render(request, "jobs/catalogue.html", context, status=status)
 
 
-__all__ = ["bureau", "catalogue", "index", "require_POST", "rules"]
+@login_required
+@require_POST
+@needs("job.rules")
+def service_offer(request: HttpRequest, service_pk: int) -> HttpResponse:
+    """Withdraw a service from the catalogue, or offer it again."""
+    acting = acting_of(request)
+    service = record_for(
+        acting,
+        Service.objects.select_related("programme"),
+        service_pk,
+        "job.rules",
+        via="programme",
+    )
+    offered = request.POST.get("offered") == "1"
+    services.service_offer(acting=acting, service=service, offered=offered)
+    if offered:
+        messages.success(request, _("%(name)s is offered again.") % {"name": service.name})
+    else:
+        messages.success(request, _("%(name)s is withdrawn.") % {"name": service.name})
+    return redirect(reverse("jobs:catalogue", args=[service.programme_id]))
+
+
+__all__ = ["bureau", "catalogue", "index", "require_POST", "rules", "service_offer"]
 
 
 @login_required

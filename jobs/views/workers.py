@@ -19,7 +19,8 @@ from core.access import LEAD, needs
 from core.forms import add_service_errors
 from core.services import audit_record
 from core.validators import local_today
-from jobs import charts, documents, services
+from jobs import charts, services
+from jobs.documents import statement_document
 from jobs.forms import (
     AssessmentForm,
     AvailabilityForm,
@@ -29,11 +30,11 @@ from jobs.forms import (
     TrajectoryForm,
     WorkerForm,
 )
-from jobs.models import Assessment, Trajectory, Worker
+from jobs.models import Assessment, Worker
 from jobs.selectors.access import bureau_for, record_for
 from jobs.selectors.money import allowance_statement
-from jobs.selectors.workers import used_minutes, windows_on
-from jobs.views.common import acting_of, month_param
+from jobs.selectors.workers import coaching_notes, trajectory_of, used_minutes, windows_on
+from jobs.views.common import acting_of
 
 
 @login_required
@@ -72,7 +73,7 @@ def worker_list(request: HttpRequest, bureau_pk: int) -> HttpResponse:
 def _worker_context(acting: Any, worker: Worker) -> dict[str, Any]:
     programme = worker.programme
     today = local_today(programme.lead_organisation)
-    trajectory, _created = Trajectory.objects.get_or_create(worker=worker)
+    trajectory = trajectory_of(worker)
     assessments = list(trajectory.assessments.order_by("on"))
     series: dict[str, list[Any]] = defaultdict(list)
     labels = dict(Assessment.Competence.choices)
@@ -86,7 +87,7 @@ def _worker_context(acting: Any, worker: Worker) -> dict[str, Any]:
         "trajectory": trajectory,
         "assessments": assessments,
         "chart": mark_safe(charts.score_lines(series, title=_("Assessments over time"))),  # noqa: S308 - escaped in charts
-        "notes": trajectory.notes.all() if acting.can("worker.coach") else None,
+        "notes": coaching_notes(acting, worker),
         "skills": worker.skills.all(),
         "availability": worker.availability.all(),
         "exceptions": worker.exceptions.filter(day__gte=today),
@@ -248,19 +249,15 @@ def statement_pdf(request: HttpRequest, worker_pk: int, month: str) -> HttpRespo
         via="programme",
     )
     try:
-        first = month_param(month)
-    except ValidationError:
+        first, pdf = statement_document(acting=acting, worker=worker, month=month)
+    except ValidationError as exc:
         return render(
             request,
             "jobs/message.html",
-            {
-                "message": _("Give the month as YYYY-MM."),
-                "back": reverse("jobs:worker", args=[worker.pk]),
-            },
+            {"message": " ".join(exc.messages), "back": reverse("jobs:worker", args=[worker.pk])},
             status=400,
         )
-    audit_record(acting=acting, action="view", subject=f"job worker {worker.pk}: statement {month}")
-    response = HttpResponse(documents.statement_pdf(worker, first), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="allowance-{worker.pk}-{first:%Y-%m}.pdf"'
     return response
 
