@@ -15,8 +15,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, WithJsonSchema
 
 from core.access import LEAD, needs
-from core.api import ERRORS, MAX_ID, Text, acting
-from core.files import PDF, file_response
+from core.api import ERRORS, MAX_ID, ErrorOut, Text, acting
+from core.files import JSON, PDF, file_response
 from core.models import Language, Programme
 from core.services import audit_record
 from core.validators import local_today
@@ -44,6 +44,7 @@ from jobs.selectors.cheques import holder_balance
 from jobs.selectors.cheques import holders as cheque_holders
 from jobs.selectors.dashboard import dashboard as dashboard_figures
 from jobs.selectors.handoff import visit_sources
+from jobs.selectors.privacy import worker_for
 from jobs.selectors.workers import coaching_notes, my_workers, trajectory_of, used_minutes
 
 router = Router(tags=["jobs"])
@@ -1131,6 +1132,72 @@ def statement_pdf(request: HttpRequest, worker_id: WorkerId, month: StatementMon
     worker = _worker(request, worker_id, "job.approve")
     first, pdf = statement_document(acting=acting(request), worker=worker, month=month)
     return file_response(pdf, filename=f"allowance-{worker.pk}-{first:%Y-%m}.pdf", content_type=PDF)
+
+
+# --- A worker's own data: export and erasure (jobs.services.privacy) ------------------------
+
+
+class ErasureOut(Schema):
+    refusals: list[str] = Field(description="Why the worker cannot be erased yet; empty: can.")
+    removes: list[str] = Field(description="What an erasure removes, in the user's language.")
+    keeps: list[str] = Field(description="What an erasure keeps, and why.")
+
+
+def _erasure_out(acting_: Any, worker: Worker) -> dict[str, Any]:
+    return {
+        "refusals": services.worker_erasure_refusals(acting=acting_, worker=worker),
+        "removes": [str(line) for line in services.worker_erasure_removes()],
+        "keeps": services.worker_erasure_keeps(worker),
+    }
+
+
+@router.get("/workers/{worker_id}/export", response={200: dict[str, Any], **ERRORS})
+@needs("worker.export", of=LEAD)
+def worker_export(request: HttpRequest, worker_id: WorkerId) -> HttpResponse:
+    """Everything the bureau keeps about the worker (right of access), as JSON; for the
+    bureau's coordinators, and for the worker their own record only. Audited."""
+    who = acting(request)
+    worker = worker_for(who, worker_id, "worker.export")
+    content = services.worker_export(acting=who, worker=worker)
+    return file_response(content, filename=f"worker-{worker.pk}.json", content_type=JSON)
+
+
+@router.get(
+    "/workers/{worker_id}/export/pdf",
+    response={200: str, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+@needs("worker.export", of=LEAD)
+def worker_export_pdf(request: HttpRequest, worker_id: WorkerId) -> HttpResponse:
+    """The same export as a tagged PDF in the worker's language. Audited."""
+    who = acting(request)
+    worker = worker_for(who, worker_id, "worker.export")
+    pdf = services.worker_export_pdf(acting=who, worker=worker)
+    return file_response(pdf, filename=f"worker-{worker.pk}.pdf", content_type=PDF)
+
+
+@router.get("/workers/{worker_id}/erasure", response={200: ErasureOut, **ERRORS})
+@needs("worker.erase", of=LEAD)
+def worker_erasure(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """What an erasure would remove and keep, and the reasons not to erase yet."""
+    who = acting(request)
+    return _erasure_out(who, worker_for(who, worker_id, "worker.erase"))
+
+
+@router.post("/workers/{worker_id}/erase", response={204: None, **ERRORS, 409: ErrorOut})
+@needs("worker.erase", of=LEAD)
+def worker_erase(request: HttpRequest, worker_id: WorkerId) -> Any:
+    """Erase the worker's personal data for good (right to be forgotten); the books stay
+    under "Worker <number>". 409 with the reasons while anything is open; an erased worker
+    answers 204 again."""
+    who = acting(request)
+    worker = worker_for(who, worker_id, "worker.erase")
+    try:
+        services.worker_erase(acting=who, worker=worker)
+    except ValidationError as exc:
+        errors = [{"field": None, "message": message} for message in exc.messages]
+        return Status(409, {"message": errors[0]["message"], "errors": errors})
+    return Status(204, None)
 
 
 # --- The dashboard's figures (the Excel export stays a page) ---------------------------------

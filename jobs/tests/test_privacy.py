@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent, Role
 from core.tenancy import COMMAND, acting_for, channel
+from core.tokens import api_token_create
 from jobs import services
 from jobs.models import Assignment, JobRequest, Trajectory, Worker
 from jobs.selectors.dashboard import dashboard, followups_due, outflow
@@ -336,6 +337,67 @@ class WorkerPrivacyTest(JobsTestCase):
         self.assertEqual(
             list(AuditEvent.objects.filter(action="erase").values_list("via", flat=True)),
             ["command"],
+        )
+
+    # --- the API -----------------------------------------------------------------------
+
+    def api(self, who: str | None, method: str, path: str) -> Any:
+        headers: dict[str, Any] = {}
+        if who is not None:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {api_token_create(user=getattr(self, who))}"
+        send = getattr(self.client, method.lower())
+        return send(f"/api/v1/jobs/workers/{path}", **headers)
+
+    def test_the_api_export_per_role_audited_as_api(self) -> None:
+        w, s = self.worker_w.pk, self.worker_s.pk
+        for path in (f"{w}/export", f"{w}/export/pdf"):
+            for who, status in ((None, 401), ("otto", 404), ("jo", 403), ("cora", 200)):
+                self.assertEqual(self.api(who, "GET", path).status_code, status, (path, who))
+        data = self.api("wout", "GET", f"{w}/export")
+        self.assertEqual(data.status_code, 200)
+        self.assertEqual(data.json()["worker"]["first_name"], "Wout")
+        self.assertNotIn("Marleen", data.content.decode())
+        pdf = self.api("wout", "GET", f"{w}/export/pdf")
+        self.assertEqual((pdf.status_code, pdf["Content-Type"]), (200, "application/pdf"))
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        # Another worker's record does not exist for a worker.
+        self.assertEqual(self.api("wout", "GET", f"{s}/export").status_code, 404)
+        self.assertEqual(self.api("cora", "GET", f"{s}/export").status_code, 200)
+        events = AuditEvent.objects.filter(action="export", subject__startswith=f"job worker {w}:")
+        self.assertEqual(set(events.values_list("via", flat=True)), {"api"})
+        self.assertEqual(events.filter(subject=f"job worker {w}: PDF").count(), 2)
+
+    def test_the_api_refuses_an_erasure_with_the_reasons(self) -> None:
+        w = self.worker_w.pk
+        for who, status in ((None, 401), ("otto", 404), ("jo", 403), ("wout", 403)):
+            self.assertEqual(self.api(who, "GET", f"{w}/erasure").status_code, status, who)
+            self.assertEqual(self.api(who, "POST", f"{w}/erase").status_code, status, who)
+        shown = self.api("cora", "GET", f"{w}/erasure").json()
+        self.assertIn("runs until 2026-12-27", shown["refusals"][0])
+        self.assertIn("the first and last name, and the postcode", shown["removes"])
+        self.assertIn(f"“Worker {w}”", shown["keeps"][0])
+        refused = self.api("cora", "POST", f"{w}/erase")
+        self.assertEqual(refused.status_code, 409)
+        self.assertIn("runs until 2026-12-27", refused.json()["message"])
+        self.assertEqual(len(refused.json()["errors"]), len(shown["refusals"]))
+        self.assertEqual(Worker.objects.get(pk=w).first_name, "Wout")
+        self.assertFalse(AuditEvent.objects.filter(action="erase").exists())
+
+    def test_the_api_erases_and_audits_as_api(self) -> None:
+        self.end_trajectory()
+        w = self.worker_w.pk
+        with time_machine.travel(AFTER):
+            self.assertEqual(self.api("cora", "GET", f"{w}/erasure").json()["refusals"], [])
+            self.assertEqual(self.api("cora", "POST", f"{w}/erase").status_code, 204)
+            worker = Worker.objects.get(pk=w)
+            self.assertEqual((worker.first_name, worker.last_name), ("", ""))
+            self.assertEqual(str(worker), f"Worker {w}")
+            self.assertNotIn("Wout", self.api("cora", "GET", f"{w}/export").content.decode())
+            # Again: nothing changes, the same answer.
+            self.assertEqual(self.api("cora", "POST", f"{w}/erase").status_code, 204)
+        self.assertEqual(
+            list(AuditEvent.objects.filter(action="erase").values_list("via", flat=True)),
+            ["api"],
         )
 
     def test_the_database_refuses_an_erased_worker_with_a_name(self) -> None:

@@ -264,6 +264,8 @@ API_BODIES: dict[str, Any] = {
     "POST /jobs/workers/{worker_id}/notes": {"text": "Gesprek gehad."},
     "POST /jobs/workers/{worker_id}/feed": {},
     "POST /jobs/workers/{worker_id}/feed/revoke": {},
+    # wout's trajectory runs and he is planned: the coordinator is refused on the merits (409).
+    "POST /jobs/workers/{worker_id}/erase": {},
 }
 
 
