@@ -7,6 +7,7 @@ from datetime import date
 
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from jobs.models import JobRequest
 from jobs.tests.cast import DAY, JobsTestCase
@@ -74,9 +75,10 @@ class CoordinatesTest(JobsTestCase):
         alone = self.client.post(
             url, body(self.moving.pk, name="Los", dropoff_lat="51.2250", dropoff_lon="2.93")
         )
-        self.assertContains(
-            alone, "Give the street and number of the drop-off too.", status_code=400
-        )
+        with translation.override("nl"):  # the page's language
+            missing = translation.gettext("Give the street and number of the drop-off too.")
+        self.assertNotEqual(missing, "Give the street and number of the drop-off too.")
+        self.assertContains(alone, missing, status_code=400)
         self.assertFalse(JobRequest.objects.filter(name__in=("Ver", "Los")).exists())
 
     def test_the_api_takes_drop_off_coordinates_too(self) -> None:
