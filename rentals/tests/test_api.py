@@ -24,6 +24,7 @@ from rentals.models import (
     Visit,
 )
 from rentals.tests.cast import RentalTestCase
+from wijk.testing import clock_at
 
 R = "/api/v1/rentals"
 
@@ -40,6 +41,10 @@ class RentalApiTestCase(RentalTestCase, ApiTestCase):
         return response.json()
 
 
+A_DAY = date(2027, 3, 10)  # a Wednesday in the middle of a month
+
+
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class RentalApiFlowTest(RentalApiTestCase):
     def test_full_flow(self) -> None:
         # Scheme and offer by the lead coordinator.
@@ -707,6 +712,7 @@ class RentalApiTenancyTest(RentalApiTestCase):
         self.assertError(self.get(f"{R}/households/{self.jansens.pk}/balance", "ilse"), 404)
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class RentalApiCollectionTest(RentalApiTestCase):
     """Bank statements (multipart field `file`) and the SEPA direct-debit export."""
 

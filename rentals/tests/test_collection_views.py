@@ -20,6 +20,7 @@ from core.models import Run
 from rentals import selectors, services
 from rentals.models import ArrearsStep, BankImport, BankLine, Charge, Payment, Visit
 from rentals.tests.cast import RentalTestCase
+from wijk.testing import clock_at
 
 HAS_BANK = importlib.util.find_spec("rentals.services.bank") is not None
 HAS_DOCUMENTS = importlib.util.find_spec("rentals.documents") is not None
@@ -43,6 +44,10 @@ class CollectionTestCase(RentalTestCase):
         return contract
 
 
+A_DAY = date(2027, 3, 10)  # a Wednesday in the middle of a month
+
+
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class AccessTest(CollectionTestCase):
     """Each page for the right role; refused for the wrong role or organisation."""
 
@@ -149,6 +154,7 @@ class AccessTest(CollectionTestCase):
         self.assertIn(reverse("login"), response["Location"])
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class BillingPageTest(CollectionTestCase):
     def test_running_a_month_twice_creates_nothing_the_second_time(self) -> None:
         self.active_contract(installed_on=date(2026, 3, 10))
@@ -198,6 +204,7 @@ class BillingPageTest(CollectionTestCase):
         self.assertFalse(Charge.objects.exists())
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class HouseholdMoneyTest(CollectionTestCase):
     def test_page_shows_balance_charges_and_payments(self) -> None:
         contract = self.billed_contract()
@@ -315,6 +322,7 @@ class ArrearsTest(CollectionTestCase):
 
 
 @skipUnless(HAS_DOCUMENTS, "rentals.documents is not there yet")
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class SavingsPdfTest(CollectionTestCase):
     def test_savings_statement_is_a_pdf(self) -> None:
         self.active_contract(installed_on=date(2026, 3, 10))
@@ -334,6 +342,7 @@ class SavingsPdfTest(CollectionTestCase):
             self.assertEqual(self.client.get(url).status_code, 404)
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class StatementYearsTest(CollectionTestCase):
     """Only years that can have something in them are offered."""
 
@@ -431,6 +440,7 @@ def statement_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
 
 
 @skipUnless(HAS_BANK, "rentals.services.bank is not there yet")
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class BankStatementTest(CollectionTestCase):
     def upload(self, data: bytes, name: str = "afschrift.csv"):
         return self.client.post(

@@ -31,7 +31,7 @@ from rentals.services.resident import (
 )
 from rentals.tests.cast import RentalTestCase
 from rentals.views.resident import SESSION_UNTIL
-from wijk.testing import make_household
+from wijk.testing import clock_at, make_household
 
 ATTACKER = "203.0.113.7"
 NEIGHBOUR = "198.51.100.2"
@@ -70,6 +70,10 @@ class ResidentTestCase(RentalTestCase):
         return household
 
 
+A_DAY = date(2027, 3, 10)  # a Wednesday in the middle of a month
+
+
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class IssueTest(ResidentTestCase):
     def test_issue_gives_key_and_six_digit_pin_and_stores_only_a_hash(self) -> None:
         key, pin = self.issue()
@@ -101,6 +105,7 @@ class IssueTest(ResidentTestCase):
         self.assertFalse(ResidentAccess.objects.exists())
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class CheckTest(ResidentTestCase):
     def test_five_wrong_pins_lock_even_the_right_one_until_the_lock_expires(self) -> None:
         key, pin = self.issue()
@@ -150,6 +155,7 @@ class CheckTest(ResidentTestCase):
         self.assertEqual(event.action, AuditEvent.Action.VIEW)
 
 
+@clock_at(A_DAY)  # a fixed day: the dates below count from it
 class PageTest(ResidentTestCase):
     def setUp(self) -> None:
         super().setUp()
